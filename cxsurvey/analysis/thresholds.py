@@ -1,0 +1,30 @@
+"""Conventional cut-offs, each with the source that analysts cite for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A cut-off: ``value`` and whether a statistic must be ``>=`` or ``<=`` it."""
+
+    name: str
+    value: float
+    direction: str  # ">=" or "<="
+    citation: str
+
+    def passes(self, x: float) -> bool:
+        return x >= self.value if self.direction == ">=" else x <= self.value
+
+    @property
+    def text(self) -> str:
+        return f"{self.name} {self.direction} {self.value:g} ({self.citation})"
+
+
+ALPHA = Threshold("Cronbach's alpha", 0.70, ">=", "Nunnally & Bernstein 1994")
+RHO_C = Threshold("composite reliability", 0.70, ">=", "Hair et al. 2019")
+AVE = Threshold("AVE", 0.50, ">=", "Fornell & Larcker 1981")
+ITEM_TOTAL_R = Threshold("corrected item-total r", 0.30, ">=", "Nunnally & Bernstein 1994")
+LOADING = Threshold("standardised loading", 0.40, ">=", "Hulland 1999")
+P_VALUE = 0.05

@@ -1,0 +1,251 @@
+"""The ``cxsurvey`` command line: thin Typer commands over :mod:`cxsurvey.pipeline`.
+
+Heavy libraries (pandas, scipy, semopy) are imported inside the commands, so
+``cxsurvey --help`` stays fast. One handler turns :class:`~cxsurvey.errors.CxSurveyError`
+into one stderr line and the contract's exit code.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from cxsurvey import __version__
+
+app = typer.Typer(
+    name="cxsurvey",
+    help="Psychometrics for Likert customer-experience surveys: descriptives, normality, "
+         "reliability and validity tables from a raw survey export, as console tables, "
+         "JSON, CSV and Excel.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+T = TypeVar("T")
+_STATE: dict[str, bool] = {"debug": False}
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Missing(str, enum.Enum):
+    listwise = "listwise"
+    pairwise = "pairwise"
+
+
+SurveyArg = Annotated[Path, typer.Argument(
+    help="Survey export: .xlsx/.xlsm, .csv/.tsv or SPSS .sav.", show_default=False)]
+ModelOpt = Annotated[Path | None, typer.Option(
+    "--model", "-m", help="Model file (TOML or lavaan syntax). Default: inferred from "
+    "column names (Att1, Att2 ... -> construct Att).")]
+FormatOpt = Annotated[Format, typer.Option(
+    "--format", "-f", help="table (console), json (one object on stdout) or csv "
+    "(all sections on stdout, each after a '# key: title' line).")]
+MissingOpt = Annotated[Missing, typer.Option(
+    "--missing", help="listwise: rows complete on the items each analysis uses (SPSS "
+    "default); pairwise: each item's / pair's available answers (psych default).")]
+ExcelOpt = Annotated[Path | None, typer.Option(
+    "--excel", help="Also write an Excel report (one sheet per section, About sheet).")]
+CsvDirOpt = Annotated[Path | None, typer.Option(
+    "--csv-dir", help="Also write one CSV per section into this folder.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Console: summary only.")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed (recorded in meta).")]
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _fail(exc: BaseException, code: int) -> None:
+    from rich.markup import escape
+
+    _stderr().print(f"[bold red]cxsurvey: error:[/bold red] {escape(str(exc))}")
+    raise typer.Exit(code)
+
+
+def guarded(fn: Callable[..., T]) -> Callable[..., T]:
+    """Turn user errors into one stderr line and the contract's exit code."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        from cxsurvey.errors import CxSurveyError
+
+        try:
+            return fn(*args, **kwargs)
+        except CxSurveyError as exc:
+            if _STATE["debug"]:
+                raise
+            _fail(exc, exc.exit_code)
+        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:  # e.g. `cxsurvey ... | head`
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+        except Exception as exc:
+            if _STATE["debug"]:
+                raise
+            _stderr().print(
+                f"[bold red]cxsurvey: internal error:[/bold red] {type(exc).__name__}: {exc}\n"
+                "This is a bug in cxsurvey. Run again with --debug for the traceback "
+                "and report it.")
+            raise typer.Exit(70) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cxsurvey {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_callback(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """cxsurvey: survey psychometrics in one command."""
+    _STATE["debug"] = debug
+
+
+def _emit(results: Any, fmt: Format, quiet: bool, excel: Path | None,
+          csv_dir: Path | None, inputs: list[Path | None]) -> None:
+    from cxsurvey.report import files
+
+    for out in (excel, csv_dir):
+        if out is not None:
+            files.ensure_not_input(out, [p for p in inputs if p is not None])
+    if excel is not None:
+        from cxsurvey.report.excel import write_excel
+
+        write_excel(results, excel)
+    if csv_dir is not None:
+        from cxsurvey.report.csv_report import write_csv_dir
+
+        csv_dir.mkdir(parents=True, exist_ok=True)
+        write_csv_dir(results, csv_dir)
+    if fmt is Format.json:
+        from cxsurvey.report.json_report import render_json
+
+        sys.stdout.write(render_json(results))
+    elif fmt is Format.csv:
+        from cxsurvey.report.csv_report import render_csv_stream
+
+        sys.stdout.write(render_csv_stream(results))
+    else:
+        from rich.console import Console
+
+        from cxsurvey.report.console import render_console
+
+        render_console(results, Console(highlight=False), quiet=quiet)
+        for label, out in (("Excel report", excel), ("CSV tables", csv_dir)):
+            if out is not None and not quiet:
+                Console(highlight=False).print(f"{label} written to {out}")
+
+
+def _run(survey: Path, model: Path | None, sections: tuple[str, ...], fmt: Format,
+         missing: Missing, quiet: bool, excel: Path | None, csv_dir: Path | None,
+         seed: int | None = None) -> None:
+    from cxsurvey.pipeline import Options, run
+
+    results = run(survey, model, sections,
+                  Options(missing=missing.value, seed=seed))
+    _emit(results, fmt, quiet, excel, csv_dir, [survey, model])
+
+
+@app.command()
+@guarded
+def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.table,
+            missing: MissingOpt = Missing.listwise, excel: ExcelOpt = None,
+            csv_dir: CsvDirOpt = None, seed: SeedOpt = None, quiet: QuietOpt = False) -> None:
+    """Every table at once: descriptives, normality tests and reliability."""
+    _run(survey, model, ("describe", "normality", "reliability"), fmt, missing, quiet,
+         excel, csv_dir, seed)
+
+
+@app.command()
+@guarded
+def describe(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.table,
+             missing: MissingOpt = Missing.listwise, excel: ExcelOpt = None,
+             csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
+    """n, mean, SD, median, skewness, kurtosis and Likert answer percentages per item."""
+    _run(survey, model, ("describe",), fmt, missing, quiet, excel, csv_dir)
+
+
+@app.command()
+@guarded
+def normality(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.table,
+              missing: MissingOpt = Missing.listwise, excel: ExcelOpt = None,
+              csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
+    """Kolmogorov-Smirnov (Lilliefors) and Shapiro-Wilk per item, Mardia per construct."""
+    _run(survey, model, ("normality",), fmt, missing, quiet, excel, csv_dir)
+
+
+@app.command()
+@guarded
+def reliability(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.table,
+                missing: MissingOpt = Missing.listwise, excel: ExcelOpt = None,
+                csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
+    """Cronbach's alpha (95% CI), alpha if item deleted, item-total r, omega, CR, AVE."""
+    _run(survey, model, ("reliability",), fmt, missing, quiet, excel, csv_dir)
+
+
+@app.command()
+@guarded
+def init(
+    survey: SurveyArg,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Model file to write (default: print it).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a model file inferred from the survey's columns, for you to edit."""
+    from cxsurvey.errors import InputError, Location
+    from cxsurvey.model.write import model_to_toml
+    from cxsurvey.pipeline import read
+    from cxsurvey.report import files
+
+    sv = read(survey)
+    model = sv.model
+    data = model.data.__class__(
+        sheet=sv.raw.sheet, header_row=sv.raw.details.get("header_row")
+        if sv.raw.details.get("header_row", 1) != 1 else None,
+        scale=sv.scale, missing=model.data.missing)
+    from dataclasses import replace
+
+    text = model_to_toml(replace(model, data=data),
+                         header=f"cxsurvey model for {survey}, inferred from its column names.\n"
+                                "Check the constructs, add reverse-coded items and paths "
+                                "(Outcome ~ Predictor).")
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.exists() and not force:
+        raise InputError("the model file exists already", Location(file=str(output)),
+                         "Use --force to overwrite it or choose another name.")
+    files.ensure_not_input(output, [survey])
+    files.atomic_write_text(output, text)
+    typer.echo(f"model with {len(model.model.constructs)} constructs written to {output}")
+
+
+def main() -> None:
+    """Entry point of the ``cxsurvey`` console script."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,25 @@
+"""Readers: survey exports -> raw table -> item scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cxsurvey.io.prepare import Survey
+    from cxsurvey.model.spec import SurveyModel
+
+
+def load_survey(path: str | Path, model: SurveyModel | None = None) -> Survey:
+    """Read ``path`` and recode it with ``model`` (inferred from columns when None)."""
+    from cxsurvey.io.prepare import prepare
+    from cxsurvey.io.readers import read_table
+    from cxsurvey.model.spec import DataSpec, ModelSpec, SurveyModel
+
+    if model is None:
+        model = SurveyModel(data=DataSpec(), model=ModelSpec(syntax=""), inferred=True)
+    raw = read_table(path, model.data)
+    return prepare(raw, model)
+
+
+__all__ = ["load_survey"]

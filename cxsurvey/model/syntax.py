@@ -1,0 +1,155 @@
+"""A small parser for the lavaan model syntax that cxsurvey needs to understand.
+
+It recognises the operators lavaan and semopy share (``=~``, ``<~``, ``~``, ``~~``,
+``:=``) and constraint lines (``==``, ``<``, ``>``), term modifiers (``0.7*x``,
+``a*x``, ``NA*x``, ``start(1)*x``), comments (``#`` and ``!``), ``;`` separators and
+formulas continued on the next line after a trailing ``+``. The text itself is passed
+unchanged to semopy, so the parser only has to find constructs, items and paths and
+reject what neither lavaan nor semopy would accept, with the line number.
+
+References
+----------
+Rosseel, Y. (2012). lavaan: An R package for structural equation modeling.
+Journal of Statistical Software, 48(2), 1-36. (model syntax, section 4)
+"""
+
+from __future__ import annotations
+
+import re
+
+from cxsurvey.errors import InputError, Location
+from cxsurvey.model.spec import Formula, ModelSpec, Term
+
+_OPERATORS = ("=~", "<~", "~~", ":=", "==", "~", "<", ">")
+_NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _strip_comment(line: str) -> str:
+    for mark in ("#", "!"):
+        pos = line.find(mark)
+        if pos >= 0:
+            line = line[:pos]
+    return line.strip()
+
+
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    """Split into statements with their first line number; join continued formulas.
+
+    A statement continues on the next piece when it ends with ``+`` or ``*``, or when
+    the next piece starts with ``+`` (both styles are common in lavaan scripts).
+    """
+    out: list[tuple[int, str]] = []
+    for no, raw in enumerate(text.splitlines(), start=1):
+        for piece in _strip_comment(raw).split(";"):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if out and (out[-1][1].endswith(("+", "*")) or piece.startswith("+")):
+                out[-1] = (out[-1][0], out[-1][1] + " " + piece)
+            else:
+                out.append((no, piece))
+    return out
+
+
+def _split_op(stmt: str) -> tuple[str, str, str] | None:
+    for op in _OPERATORS:
+        pos = stmt.find(op)
+        if pos >= 0:
+            return stmt[:pos].strip(), op, stmt[pos + len(op):].strip()
+    return None
+
+
+def _parse_term(raw: str, where: Location, stmt: str) -> Term:
+    raw = raw.strip()
+    parts = [p.strip() for p in raw.split("*")]
+    if any(not p for p in parts) or len(parts) > 2:
+        raise InputError(
+            f"cannot read the term '{raw}' in '{stmt}'", where,
+            "Write terms as 'item', '0.7*item' or 'label*item'.",
+        )
+    name = parts[-1]
+    fixed: float | None = None
+    label: str | None = None
+    if len(parts) == 2:
+        mod = parts[0]
+        if _NUMBER.match(mod):
+            fixed = float(mod)
+        elif mod.upper() == "NA" or re.match(r"^(start|equal|label)\(.*\)$", mod):
+            pass
+        elif _NAME.match(mod):
+            label = mod
+        else:
+            raise InputError(f"cannot read the modifier '{mod}' in '{stmt}'", where)
+    if not (_NAME.match(name) or _NUMBER.match(name)):
+        raise InputError(
+            f"'{name}' is not a valid variable name in '{stmt}'", where,
+            "Names start with a letter and contain letters, digits, '_' or '.'.",
+        )
+    return Term(name=name, fixed=fixed, label=label)
+
+
+def parse_syntax(text: str, source: str | None = None, first_line: int = 1) -> ModelSpec:
+    """Parse lavaan model syntax into a :class:`ModelSpec`.
+
+    Parameters
+    ----------
+    text : str
+        The model text.
+    source : str, optional
+        File name, for error messages.
+    first_line : int
+        Line number in ``source`` where ``text`` starts (for TOML multi-line strings).
+
+    Raises
+    ------
+    InputError
+        On a statement without an operator, an empty side, a bad name or a construct
+        defined twice; the message names the file and line.
+    """
+    formulas: list[Formula] = []
+    constructs: dict[str, tuple[str, ...]] = {}
+    modes: dict[str, str] = {}
+    for line_no, stmt in _logical_lines(text):
+        where = Location(file=source, line=line_no + first_line - 1)
+        split = _split_op(stmt)
+        if split is None:
+            raise InputError(
+                f"no lavaan operator in '{stmt}'", where,
+                "Use 'Construct =~ item1 + item2' for a measurement model and "
+                "'Outcome ~ Predictor' for a path.",
+            )
+        lhs, op, rhs = split
+        if op in ("==", "<", ">", ":="):
+            formulas.append(Formula(lhs=lhs, op=op, rhs=(), line=where.line or 0, text=stmt))
+            continue
+        if not lhs or not rhs:
+            raise InputError(f"'{stmt}' has an empty side of '{op}'", where)
+        if not _NAME.match(lhs):
+            raise InputError(f"'{lhs}' is not a valid name on the left of '{op}'", where)
+        terms = tuple(_parse_term(t, where, stmt) for t in rhs.split("+"))
+        formulas.append(Formula(lhs=lhs, op=op, rhs=terms, line=where.line or 0, text=stmt))
+        if op in ("=~", "<~"):
+            names = tuple(t.name for t in terms if not _NUMBER.match(t.name))
+            mode = "A" if op == "=~" else "B"
+            if lhs in constructs:
+                if modes[lhs] != mode:
+                    raise InputError(f"construct '{lhs}' is declared both =~ and <~", where)
+                names = constructs[lhs] + tuple(n for n in names if n not in constructs[lhs])
+            constructs[lhs] = names
+            modes[lhs] = mode
+    if not formulas:
+        raise InputError("the model has no formulas", Location(file=source),
+                         "Add lines such as 'Attention =~ Att1 + Att2 + Att3'.")
+    return ModelSpec(syntax=text, formulas=tuple(formulas), constructs=constructs, modes=modes)
+
+
+def build_syntax(constructs: dict[str, tuple[str, ...]],
+                 paths: list[tuple[str, str]] | None = None) -> str:
+    """Write lavaan syntax for measurement blocks and ``(predictor, outcome)`` paths."""
+    lines = [f"{c} =~ {' + '.join(items)}" for c, items in constructs.items()]
+    by_outcome: dict[str, list[str]] = {}
+    for pred, out in paths or []:
+        by_outcome.setdefault(out, []).append(pred)
+    lines += [f"{out} ~ {' + '.join(preds)}" for out, preds in by_outcome.items()]
+    return "\n".join(lines) + "\n"

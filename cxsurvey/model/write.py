@@ -1,0 +1,52 @@
+"""Write a model file (TOML) that a user can edit: used by ``cxsurvey init``."""
+
+from __future__ import annotations
+
+import json
+
+from cxsurvey.model.spec import SurveyModel
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def model_to_toml(model: SurveyModel, header: str = "") -> str:
+    """Render a :class:`SurveyModel` as a commented TOML model file."""
+    d = model.data
+    out: list[str] = []
+    if header:
+        out += [f"# {line}" if line else "#" for line in header.splitlines()]
+        out.append("")
+    out.append("[data]")
+    if d.sheet is not None:
+        out.append(f"sheet = {_toml_value(d.sheet)}")
+    else:
+        out.append('# sheet = "Responses"          # Excel sheet; default: the first')
+    if d.header_row is not None:
+        out.append(f"header_row = {d.header_row}")
+    out.append(f"id = {_toml_value(d.id)}" if d.id else '# id = "RespondentID"')
+    if d.scale:
+        out.append(f"scale = {_toml_value(list(d.scale))}          # answers outside are errors")
+    out.append(f"missing = {_toml_value(list(d.missing))}          # codes read as missing")
+    out.append(f"reverse = {_toml_value(list(d.reverse))}          # reverse-coded items")
+    out.append(f"drop = {_toml_value(list(d.drop))}             # items excluded from analysis")
+    if d.delimiter:
+        out.append(f"delimiter = {_toml_value(d.delimiter)}")
+    if d.encoding:
+        out.append(f"encoding = {_toml_value(d.encoding)}")
+    if d.labels:
+        out += ["", "[data.labels]                  # text answers -> scores"]
+        out += [f"{_toml_value(k)} = {_toml_value(v)}" for k, v in d.labels.items()]
+    out += ["", "[model]                        # lavaan syntax", 'syntax = """']
+    out.append(model.model.syntax.strip("\n"))
+    out.append('"""')
+    return "\n".join(out) + "\n"

@@ -1,0 +1,150 @@
+"""One run: read the survey, run the requested analyses, collect :class:`Results`.
+
+This is the API behind the CLI commands (and usable from Python); it reads files but
+prints nothing and never exits.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cxsurvey import __version__
+from cxsurvey.analysis.results import Results
+from cxsurvey.io import load_survey
+from cxsurvey.io.prepare import Survey
+from cxsurvey.model import load_model
+from cxsurvey.model.spec import SurveyModel
+
+SECTIONS = ("describe", "normality", "reliability")
+_DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "pingouin", "semopy", "openpyxl",
+                 "pyreadstat", "rich", "typer")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Run options that change numbers; recorded in ``meta.options`` and the About sheet."""
+
+    missing: str = "listwise"
+    alpha: float = 0.05
+    seed: int | None = None
+
+
+def sha256_of(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def dependency_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in _DEPENDENCIES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def read(survey_path: str | Path, model_path: str | Path | None = None) -> Survey:
+    """Read and recode a survey with its model file (or an inferred model)."""
+    model: SurveyModel | None = load_model(model_path) if model_path else None
+    return load_survey(survey_path, model)
+
+
+def analyse(survey: Survey, sections: Iterable[str] = SECTIONS,
+            options: Options | None = None) -> Results:
+    """Run ``sections`` on a recoded survey and collect the results."""
+    from cxsurvey.analysis.describe import describe
+    from cxsurvey.analysis.normality import normality
+    from cxsurvey.analysis.reliability import reliability
+    from cxsurvey.analysis.summary import summarise
+
+    options = options or Options()
+    wanted = set(sections)
+    unknown = wanted - set(SECTIONS)
+    if unknown:
+        raise ValueError(f"unknown section(s) {sorted(unknown)}; choose from {SECTIONS}")
+    items, constructs = survey.items, survey.constructs
+    rows = survey.raw.first_data_row + np.arange(items.shape[0])
+    desc = describe(items, constructs, survey.scale, rows) if "describe" in wanted else None
+    norm = (normality(items, constructs, options.missing, options.alpha)
+            if "normality" in wanted else None)
+    rel = reliability(items, constructs, options.missing) if "reliability" in wanted else None
+    n_used = int(items.dropna().shape[0])
+    warnings = list(survey.warnings) + _warnings(survey, desc, rel)
+    meta = _meta(survey, n_used, options)
+    summary = summarise(desc, norm, rel, survey.n_rows, n_used)
+    return Results(meta=meta, descriptives=desc, normality=norm, reliability=rel,
+                   warnings=tuple(warnings), summary=tuple(summary))
+
+
+def run(survey_path: str | Path, model_path: str | Path | None = None,
+        sections: Iterable[str] = SECTIONS, options: Options | None = None) -> Results:
+    """Read ``survey_path`` and run ``sections``: the whole pipeline."""
+    return analyse(read(survey_path, model_path), sections, options)
+
+
+def _warnings(survey: Survey, desc, rel) -> list[str]:
+    out: list[str] = []
+    if desc is not None:
+        for item in desc.zero_variance:
+            out.append(f"item '{item}' has no variance (every answer is the same); "
+                       "it cannot be tested for normality or correlated")
+        if len(desc.straightliners):
+            rows = ", ".join(str(r) for r in desc.straightliners["row"].head(10))
+            more = " ..." if len(desc.straightliners) > 10 else ""
+            out.append(f"{len(desc.straightliners)} straightliner(s) (same answer to every "
+                       f"item) at file row(s) {rows}{more}")
+    if rel is not None:
+        suspects = rel.items[rel.items["reverse_suspect"]]
+        for r in suspects.itertuples():
+            out.append(f"item '{r.item}' runs against the rest of '{r.construct}' (loading "
+                       f"{r.loading:.2f}, item-total r {r.item_total_r:.2f}): is it "
+                       "reverse-coded? Declare it under [data] reverse.")
+        others = rel.items[(rel.items["item_total_r"] < 0) & ~rel.items["reverse_suspect"]]
+        if len(others):
+            out.append("negative corrected item-total r, probably because other items of the "
+                       "construct are reverse-coded: " + ", ".join(others["item"]))
+        out.extend(rel.notes)
+    empty = int(survey.items.isna().all(axis=1).sum())
+    if empty:
+        out.append(f"{empty} row(s) have no answer to any item")
+    if survey.scale_source == "inferred":
+        out.append(f"scale {survey.scale[0]}-{survey.scale[1]} inferred from the answers; "
+                   "set [data] scale in a model file to check the range")
+    return out
+
+
+def _meta(survey: Survey, n_used: int, options: Options) -> dict:
+    raw = survey.raw
+    return {
+        "file": raw.path,
+        "sha256": sha256_of(raw.path),
+        "sheet": raw.sheet,
+        "n_rows": survey.n_rows,
+        "n_used": n_used,
+        "missing_policy": options.missing,
+        "items": list(survey.items.columns),
+        "constructs": {c: list(its) for c, its in survey.constructs.items()},
+        "scale": list(survey.scale),
+        "scale_source": survey.scale_source,
+        "model": survey.model.source,
+        "model_inferred": survey.model.inferred,
+        "recoded": survey.recoded,
+        "read": {k: v for k, v in raw.details.items() if v is not None},
+        "version": __version__,
+        "seed": options.seed,
+        "options": {"missing": options.missing, "alpha": options.alpha, "seed": options.seed},
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "dependencies": dependency_versions(),
+    }

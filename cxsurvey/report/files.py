@@ -1,0 +1,65 @@
+"""Safe report files: atomic writes, no overwriting of inputs, neutralised formulas."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from cxsurvey.errors import InputError, Location
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Make a survey text safe for a spreadsheet cell.
+
+    Text that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) would
+    be read as a formula by Excel, LibreOffice or Google Sheets; a leading apostrophe
+    keeps it as text. Numbers are returned unchanged (``-1`` is a number, not a formula).
+
+    References
+    ----------
+    OWASP, "CSV Injection" (formula injection) cheat sheet.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def ensure_not_input(out: str | Path, inputs: Iterable[str | Path]) -> None:
+    """Refuse to write a report over one of the run's input files."""
+    target = Path(out).resolve()
+    for p in inputs:
+        if p is not None and Path(p).exists() and Path(p).resolve() == target:
+            raise InputError("refusing to overwrite an input file with a report",
+                             Location(file=str(out)), "Choose another output name.")
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
+
+    A failure leaves neither a partial report nor a stray temporary file behind, and an
+    existing file at ``path`` is only replaced once the new one is complete.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.exists():
+        raise InputError("the output folder does not exist", Location(file=str(path)))
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -1,0 +1,84 @@
+"""The JSON document of a run, with the contract's section keys (CONTRACT.md).
+
+Numbers are JSON numbers, ``null`` where undefined (NaN), never strings. Keys follow
+lavaan/seminr vocabulary in snake_case. The document holds no time stamp, so the same
+input and options give byte-identical output.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxsurvey.analysis.results import Results
+
+_INT_KEYS = {"n", "n_items", "ks_df", "sw_df", "missing", "row", "skewness_df"}
+
+
+def _clean(value: Any, key: str | None = None) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _clean(v, str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        if not math.isfinite(f):
+            return None
+        if key in _INT_KEYS and f.is_integer():
+            return int(f)
+        return f
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """DataFrame rows as JSON-ready dicts (NaN -> None, numpy -> Python)."""
+    if columns is not None:
+        frame = frame[[c for c in columns if c in frame.columns]]
+    return [_clean(r) for r in frame.to_dict(orient="records")]
+
+
+_META_KEYS = ("file", "sha256", "sheet", "n_rows", "n_used", "missing_policy", "items",
+              "constructs", "scale", "scale_source", "model", "model_inferred", "recoded",
+              "read", "version", "seed", "options", "dependencies")
+
+
+def to_document(res: Results) -> dict[str, Any]:
+    """The run as one JSON-ready dict (section keys present when that analysis ran)."""
+    doc: dict[str, Any] = {"meta": _clean({k: res.meta.get(k) for k in _META_KEYS})}
+    if res.descriptives is not None:
+        doc["descriptives"] = records(res.descriptives.items)
+        doc["straightliners"] = records(res.descriptives.straightliners)
+    if res.normality is not None:
+        nr = res.normality
+        doc["normality"] = records(nr.items, ["item", "construct", "n", "ks_statistic",
+                                              "ks_df", "ks_pvalue", "sw_statistic", "sw_df",
+                                              "sw_pvalue"])
+        doc["normality_constructs"] = records(nr.constructs)
+        doc["multivariate_normality"] = records(nr.multivariate)
+        doc["normality_conclusion"] = nr.conclusion
+    if res.reliability is not None:
+        rel = res.reliability
+        doc["reliability"] = records(rel.constructs, ["construct", "n_items", "n", "alpha",
+                                                      "alpha_ci_lower", "alpha_ci_upper",
+                                                      "std_alpha", "omega", "rho_a", "rho_c",
+                                                      "ave"])
+        doc["item_stats"] = records(rel.items, ["construct", "item", "n", "mean", "sd",
+                                                "item_total_r", "alpha_if_deleted",
+                                                "loading"])
+    doc["warnings"] = list(res.warnings)
+    doc["summary"] = list(res.summary)
+    return doc
+
+
+def render_json(res: Results) -> str:
+    return json.dumps(to_document(res), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

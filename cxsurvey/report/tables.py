@@ -1,0 +1,167 @@
+"""The one place that turns :class:`Results` into display tables.
+
+Every renderer that shows tables (console, CSV, Excel) asks :func:`build_tables` for the
+same list; column labels, number kinds and threshold flags live here and only here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from cxsurvey.analysis import thresholds as th
+from cxsurvey.analysis.results import Results
+
+
+@dataclass(frozen=True)
+class Column:
+    """A displayed column: data key, label, kind (text|int|num|p|pct) and decimals."""
+
+    key: str
+    label: str
+    kind: str = "num"
+    decimals: int = 3
+
+
+@dataclass(frozen=True)
+class Table:
+    """One displayed table.
+
+    Attributes
+    ----------
+    key : str
+        Stable identifier (CSV file name, Excel sheet name).
+    title : str
+        Heading shown to people.
+    frame : DataFrame
+        Raw values, one column per :class:`Column` key.
+    columns : tuple of Column
+    flags : frozenset
+        ``(row position, column key)`` cells that breach a threshold.
+    notes : tuple of str
+        Footnotes: thresholds used, how missing values were handled.
+    """
+
+    key: str
+    title: str
+    frame: pd.DataFrame
+    columns: tuple[Column, ...]
+    flags: frozenset[tuple[int, str]] = field(default_factory=frozenset)
+    notes: tuple[str, ...] = ()
+
+
+def _flags(frame: pd.DataFrame, key: str, bad) -> set[tuple[int, str]]:
+    if key not in frame.columns:
+        return set()
+    vals = pd.to_numeric(frame[key], errors="coerce")
+    return {(i, key) for i, v in enumerate(vals) if pd.notna(v) and bad(float(v))}
+
+
+def _descriptives(res: Results) -> list[Table]:
+    d = res.descriptives
+    if d is None:
+        return []
+    cols = [Column("construct", "Construct", "text"), Column("item", "Item", "text"),
+            Column("n", "N", "int"), Column("missing", "Missing", "int"),
+            Column("mean", "Mean"), Column("sd", "SD"), Column("median", "Median", "num", 1),
+            Column("min", "Min", "num", 0), Column("max", "Max", "num", 0),
+            Column("skewness", "Skewness"), Column("kurtosis", "Kurtosis")]
+    cols += [Column(f"pct_{k}", f"% {k}", "pct") for k in d.scale_points]
+    cols.append(Column("top2_box", "Top-2 box %", "pct"))
+    flags = _flags(d.items, "sd", lambda v: v == 0)
+    tables = [Table("descriptives", "Item descriptives", d.items, tuple(cols),
+                    frozenset(flags),
+                    ("Skewness and kurtosis are SPSS's G1 and G2 (excess kurtosis); % are of "
+                     "each item's valid answers.",))]
+    if len(d.straightliners):
+        tables.append(Table(
+            "straightliners", "Straightliners (same answer to every item)",
+            d.straightliners, (Column("row", "File row", "int"),
+                               Column("answer", "Answer", "num", 0)),
+            notes=("Consider excluding these respondents (attention or satisficing).",)))
+    return tables
+
+
+def _normality(res: Results) -> list[Table]:
+    nr = res.normality
+    if nr is None:
+        return []
+    a = nr.alpha
+    ks_sw = [Column("ks_statistic", "KS statistic"), Column("ks_df", "KS df", "int"),
+             Column("ks_pvalue", "KS Sig.", "p"), Column("sw_statistic", "SW statistic"),
+             Column("sw_df", "SW df", "int"), Column("sw_pvalue", "SW Sig.", "p")]
+    item_flags = _flags(nr.items, "ks_pvalue", lambda v: v < a) | _flags(
+        nr.items, "sw_pvalue", lambda v: v < a)
+    tables = [Table(
+        "normality", "Tests of normality (items)", nr.items,
+        (Column("construct", "Construct", "text"), Column("item", "Item", "text"), *ks_sw),
+        frozenset(item_flags),
+        ("KS: Kolmogorov-Smirnov with Lilliefors significance correction; SW: Shapiro-Wilk. "
+         f"Flagged: p < {a:g}.", *nr.notes))]
+    tables.append(Table(
+        "normality_constructs", "Tests of normality (construct mean scores)", nr.constructs,
+        (Column("construct", "Construct", "text"), *ks_sw),
+        frozenset(_flags(nr.constructs, "ks_pvalue", lambda v: v < a)
+                  | _flags(nr.constructs, "sw_pvalue", lambda v: v < a))))
+    if len(nr.multivariate):
+        mv = nr.multivariate
+        tables.append(Table(
+            "multivariate_normality", "Multivariate normality (Mardia)", mv,
+            (Column("construct", "Construct", "text"), Column("n", "N", "int"),
+             Column("n_items", "Items", "int"), Column("mardia_skewness", "b1p"),
+             Column("skewness_chisq", "Skew chi2", "num", 2),
+             Column("skewness_df", "df", "int"), Column("skewness_pvalue", "Skew p", "p"),
+             Column("mardia_kurtosis", "b2p"), Column("kurtosis_z", "Kurt z", "num", 2),
+             Column("kurtosis_pvalue", "Kurt p", "p")),
+            frozenset(_flags(mv, "skewness_pvalue", lambda v: v < a)
+                      | _flags(mv, "kurtosis_pvalue", lambda v: v < a)),
+            ("Mardia (1970); rows complete on the construct's items.",)))
+    return tables
+
+
+def _reliability(res: Results) -> list[Table]:
+    r = res.reliability
+    if r is None:
+        return []
+    c = r.constructs
+    flags = (_flags(c, "alpha", lambda v: not th.ALPHA.passes(v))
+             | _flags(c, "rho_c", lambda v: not th.RHO_C.passes(v))
+             | _flags(c, "ave", lambda v: not th.AVE.passes(v)))
+    cols = (Column("construct", "Construct", "text"), Column("n_items", "Items", "int"),
+            Column("n", "N", "int"), Column("alpha", "Cronbach's alpha"),
+            Column("alpha_ci_lower", "alpha 95% CI low"),
+            Column("alpha_ci_upper", "alpha 95% CI high"),
+            Column("std_alpha", "Std. alpha"), Column("omega", "Omega total"),
+            Column("rho_c", "CR (rho_c)"), Column("ave", "AVE"))
+    notes = (f"Flagged: {th.ALPHA.text}; {th.RHO_C.text}; {th.AVE.text}.",
+             "Omega, CR and AVE from a one-factor (minres) model of each construct's "
+             f"correlations; missing values: {r.missing_policy}.", *r.notes)
+    tables = [Table("reliability", "Reliability and convergent validity", c, cols,
+                    frozenset(flags), notes)]
+    it = r.items
+    alpha_of = dict(zip(c["construct"], c["alpha"], strict=True))
+    iflags = _flags(it, "item_total_r", lambda v: not th.ITEM_TOTAL_R.passes(v))
+    for i, (con, a_del) in enumerate(zip(it["construct"], it["alpha_if_deleted"], strict=True)):
+        if pd.notna(a_del) and pd.notna(alpha_of.get(con)) and a_del > alpha_of[con] + 1e-12:
+            iflags.add((i, "alpha_if_deleted"))
+    tables.append(Table(
+        "item_stats", "Item-total statistics", it,
+        (Column("construct", "Construct", "text"), Column("item", "Item", "text"),
+         Column("n", "N", "int"), Column("mean", "Mean"), Column("sd", "SD"),
+         Column("item_total_r", "Corrected item-total r"),
+         Column("alpha_if_deleted", "Alpha if deleted"), Column("loading", "Loading")),
+        frozenset(iflags),
+        (f"Flagged: {th.ITEM_TOTAL_R.text}; alpha if deleted above the construct's alpha.",)))
+    return tables
+
+
+_BUILDERS = (_descriptives, _normality, _reliability)
+
+
+def build_tables(res: Results) -> list[Table]:
+    """All display tables of a run, in report order."""
+    out: list[Table] = []
+    for builder in _BUILDERS:
+        out.extend(builder(res))
+    return out
