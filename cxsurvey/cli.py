@@ -242,6 +242,34 @@ def init(
     typer.echo(f"model with {len(model.model.constructs)} constructs written to {output}")
 
 
+@app.command()
+@guarded
+def simulate(
+    model: Annotated[Path, typer.Argument(
+        help="Population model file: TOML with a [population] table (lavaan syntax with "
+             "numeric loadings and betas, category thresholds).", show_default=False)],
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of respondents.")] = 157,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")]
+    = 1,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Survey file to write (.xlsx, .csv or .tsv).")]
+    = Path("simulated_survey.xlsx"),
+) -> None:
+    """Draw a Likert survey from a population model (loadings, paths, thresholds)."""
+    from cxsurvey.analysis.simulate import population_from_model
+    from cxsurvey.analysis.simulate import simulate as draw
+    from cxsurvey.model import load_model
+    from cxsurvey.report import files
+    from cxsurvey.report.survey_export import write_survey
+
+    files.ensure_not_input(output, [model])
+    pop = population_from_model(load_model(model))
+    frame = draw(pop, n=n, seed=seed)
+    write_survey(frame, output)
+    typer.echo(f"{n} respondents x {frame.shape[1] - 1} items written to {output} "
+               f"(seed {seed})")
+
+
 def main() -> None:
     """Entry point of the ``cxsurvey`` console script."""
     app()

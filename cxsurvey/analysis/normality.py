@@ -93,7 +93,9 @@ def shapiro_wilk(x: np.ndarray) -> tuple[float, float]:
 def mardia(x: np.ndarray) -> dict[str, float]:
     """Mardia's multivariate skewness and kurtosis tests.
 
-    With :math:`y_i = S^{-1/2}(x_i - \\bar x)` (S the covariance with divisor n):
+    With :math:`y_i = S^{-1/2}(x_i - \\bar x)` (S the sample covariance, divisor n - 1,
+    as ``psych::mardia``; Mardia's 1970 paper and R's MVN use divisor n, which scales
+    :math:`b_{1p}` by :math:`((n-1)/n)^{-3}` and :math:`b_{2p}` by :math:`((n-1)/n)^{-2}`):
     :math:`b_{1p} = n^{-2}\\sum_{ij}(y_i'y_j)^3`, :math:`b_{2p} = n^{-1}\\sum_i (y_i'y_i)^2`;
     skewness statistic :math:`n b_{1p}/6 \\sim \\chi^2_{p(p+1)(p+2)/6}`, kurtosis
     :math:`z = (b_{2p} - p(p+2))/\\sqrt{8p(p+2)/n}`. :math:`b_{1p}` is computed as
@@ -114,7 +116,7 @@ def mardia(x: np.ndarray) -> dict[str, float]:
     if n <= p + 1:
         return out
     xc = x - x.mean(axis=0)
-    s = xc.T @ xc / n
+    s = xc.T @ xc / (n - 1)
     evals, evecs = np.linalg.eigh(s)
     if evals.min() <= 1e-12 * max(evals.max(), 1e-300):
         return out

@@ -125,25 +125,36 @@ def one_factor_minres(r: np.ndarray, tol: float = 1e-10,
 
 
 def omega_total(r: np.ndarray, loadings: np.ndarray) -> float:
-    """McDonald's omega total of a one-factor model: :math:`(\\sum\\lambda)^2 / \\sum R`.
+    """McDonald's omega total of a one-factor model, as ``psych::omega`` reports it.
 
-    ``sum R`` is the sum of all elements of the correlation matrix, i.e. the variance
-    of the unit-weighted sum of standardised items (psych::omega, ``omega.tot``).
+    .. math:: \\omega_t = \\frac{\\sum R - \\sum_i u_i^2}{\\sum R}, \\quad u_i^2 = 1 - \\lambda_i^2
+
+    ``sum R`` is the sum of all elements of the correlation matrix, the variance of the
+    unit-weighted sum of standardised items. It equals
+    :math:`(\\sum\\lambda)^2/\\sum R` when the one-factor residuals sum to zero.
 
     References
     ----------
     McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum. Revelle, W., &
-    Zinbarg, R. E. (2009). Psychometrika, 74(1), 145-154.
+    Zinbarg, R. E. (2009). Psychometrika, 74(1), 145-154 (psych::omega, ``omega.tot``).
     """
-    return float(loadings.sum() ** 2 / r.sum())
+    total = float(r.sum())
+    return float((total - np.sum(1.0 - loadings**2)) / total)
 
 
-def _cov_corr(block: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _cov_corr(block: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Covariances and two correlation matrices, pairwise-complete when the block has gaps.
+
+    ``cov2cor`` of the pairwise covariances is what psych::alpha standardises (each
+    item's variance from all its answers); ``cor(use = "pairwise")`` (each pair's own
+    means and SDs) is what psych::fa and psych::omega factor. Without gaps they agree.
+    """
     cov = block.cov().to_numpy()
     sd = np.sqrt(np.diag(cov))
     with np.errstate(invalid="ignore", divide="ignore"):
-        corr = cov / np.outer(sd, sd)
-    return cov, corr
+        corr_alpha = cov / np.outer(sd, sd)
+        corr_fa = block.corr().to_numpy()
+    return cov, corr_alpha, corr_fa
 
 
 def reliability(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
@@ -192,11 +203,11 @@ def reliability(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         r_drop = np.full(k, np.nan)
         a_drop = np.full(k, np.nan)
         if k >= 2 and n >= 3:
-            cov, corr = _cov_corr(data)
+            cov, corr_alpha, corr = _cov_corr(data)
             r_drop, a_drop = item_total(cov)
             ok = np.all(np.isfinite(corr)) and np.all(np.diag(cov) > 0)
             if ok:
-                rbar = corr[np.triu_indices(k, 1)].mean()
+                rbar = corr_alpha[np.triu_indices(k, 1)].mean()
                 rec["std_alpha"] = float(k * rbar / (1 + (k - 1) * rbar))
                 if k >= 3:
                     lam, conv = one_factor_minres(corr)

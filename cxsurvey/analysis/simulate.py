@@ -129,7 +129,7 @@ class PopulationModel:
     id_column: str = _ID_COLUMN
 
     def __post_init__(self) -> None:
-        _Checker(self, lambda kind, key: Location()).run()
+        _Checker(self, _nowhere).run()
 
     @property
     def constructs(self) -> tuple[str, ...]:
@@ -167,6 +167,11 @@ class SimulatedSample:
 
 # ----------------------------------------------------------------------------- checks
 _Where = Callable[[str, str], Location]
+
+
+def _nowhere(kind: str, key: str) -> Location:
+    """Location of a problem in a model built in code: none."""
+    return Location()
 
 
 class _Checker:
@@ -353,7 +358,7 @@ def implied_latent_correlation(pop: PopulationModel) -> pd.DataFrame:
     Bollen, K. A. (1989). Structural Equations with Latent Variables. Wiley, ch. 4
     (covariance of a recursive model computed in causal order).
     """
-    where: _Where = lambda kind, key: Location()  # noqa: E731
+    where = _nowhere
     order = _topological_order(pop, where)
     sigma, _, _ = _latent_structure(pop, order, where)
     names = list(pop.loadings)
@@ -405,7 +410,7 @@ def simulate_sample(pop: PopulationModel, n: int, rng: np.random.Generator) -> S
         raise InputError(f"the number of respondents must be a positive integer, got {n!r}",
                          hint="Use e.g. --n 157.")
     n = int(n)
-    where: _Where = lambda kind, key: Location()  # noqa: E731
+    where = _nowhere
     names = list(pop.loadings)
     idx = {c: i for i, c in enumerate(names)}
     order = _topological_order(pop, where)

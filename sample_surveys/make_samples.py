@@ -1,0 +1,289 @@
+"""Regenerate the bundled sample surveys from the population model, deterministically.
+
+Run from anywhere with the project's Python::
+
+    python sample_surveys/make_samples.py
+
+It reads ``cx_journey_population.toml`` next to this script, draws n = 157 respondents
+with seed 20220401 using cxsurvey's own :func:`cxsurvey.analysis.simulate.simulate_sample`
+and writes, next to this script (each file atomically: a temporary file in the same
+folder, then ``os.replace``):
+
+- ``cx_journey.xlsx``: sheet "Responses", RespondentID, the 33 items, Age, Gender,
+  Channel (the demographics are drawn with the same generator after the items);
+- ``cx_journey.toml``: the analysis model file for it;
+- ``cx_journey_messy.xlsx``: the same answers as a messy export (title row, header in row
+  2, text labels, a reverse-stored item, 99 and blank cells, formula-like comments);
+- ``cx_journey_messy.toml``: the model file that reads the messy export;
+- ``cx_journey_messy_cells.json``: the cells that are missing in the messy export.
+
+The workbooks are byte-for-byte reproducible: the zip entries and document properties
+carry a fixed timestamp instead of the time of the run.
+
+References
+----------
+Saeedi, Danaei & Zargar (2022), Customer Experience of Electronic Services in Information
+Technology Organizations Based on Digital Developments, IJDCM 2(4), 207-234 (the study
+whose shape the population model reproduces).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+from openpyxl.styles import Font
+
+from cxsurvey.analysis.simulate import (
+    PopulationModel,
+    make_rng,
+    population_from_model,
+    simulate_sample,
+)
+from cxsurvey.model.load import load_model
+
+HERE = Path(__file__).resolve().parent
+POPULATION = HERE / "cx_journey_population.toml"
+N = 157
+SEED = 20220401
+STAMP = dt.datetime(2026, 3, 2, 9, 0, 0)  # fixed document timestamp (reproducible bytes)
+ZIP_TIME = (2026, 3, 2, 9, 0, 0)
+
+LABELS = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
+          "Strongly agree")
+LABEL_CONSTRUCTS = ("Awareness", "Attention", "Loyalty")  # stored as text in the export
+REVERSED = "Use2"  # stored as 6 - x in the export
+MESSY_NOTE = ("Customer experience survey export - generated 2026-03-02 09:00 by the "
+              "feedback platform; confidential, do not forward")
+
+#: Cells that are missing in the messy export: (0-based respondent row, item, kind).
+#: "99" is the missing-value code, "blank" an empty cell ("blank " with a space: a cell
+#: holding only a space, which a reader must treat as empty too).
+MESSY_CELLS: tuple[tuple[int, str, str], ...] = (
+    (3, "Decis2", "99"),
+    (22, "Att2", "99"),
+    (41, "Purch1", "99"),
+    (77, "Use2", "99"),
+    (118, "Rslt3", "99"),
+    (150, "Evalu1", "99"),
+    (9, "Inf3", "blank"),
+    (41, "Att5", "blank"),
+    (63, "Lylt2", "blank"),
+    (96, "Decis5", "blank"),
+    (133, "Use1", "blank"),
+)
+#: The one blank cell that holds a single space rather than nothing.
+SPACE_CELL = (96, "Decis5")
+
+#: Free-text comments (non-item column); two start like spreadsheet formulas and must be
+#: stored as text, never as formulas.
+COMMENTS: dict[int, str] = {
+    1: "Very quick checkout.",
+    5: '=HYPERLINK("http://example.com/ticket/4711","ticket 4711")',
+    12: "Delivery was late but support helped.",
+    17: "+1 555 0100, please call me back",
+    30: "@support the app logs me out",
+    58: "=1+1",
+    104: "Great service overall",
+}
+
+
+# ----------------------------------------------------------------------------- writing
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; use the usual file mode
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    _atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _workbook_bytes(wb: openpyxl.Workbook) -> bytes:
+    """Serialise ``wb`` with fixed timestamps so that the bytes are reproducible."""
+    wb.properties.creator = "cxsurvey sample_surveys/make_samples.py"
+    wb.properties.created = STAMP
+    buf = io.BytesIO()
+    wb.save(buf)
+    stamp = STAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+    return out.getvalue()
+
+
+def _text_cell(cell: openpyxl.cell.cell.Cell, text: str) -> None:
+    """Store ``text`` as a string even when it starts with '=' (openpyxl would make it a
+    formula)."""
+    cell.value = text
+    cell.data_type = "s"
+
+
+# ----------------------------------------------------------------------------- content
+def draw(pop: PopulationModel) -> tuple[pd.DataFrame, np.random.Generator]:
+    """The clean survey: items from ``simulate_sample``, then demographics, same rng."""
+    rng = make_rng(SEED)
+    frame = simulate_sample(pop, N, rng).responses.copy()
+    age = np.clip(np.rint(rng.normal(38.0, 11.0, N)), 18, 70).astype(np.int64)
+    gender = rng.choice(np.array(["Female", "Male", "Other"]), size=N, p=[0.49, 0.48, 0.03])
+    channel = rng.choice(np.array(["Web", "App"]), size=N, p=[0.55, 0.45])
+    frame["Age"] = age
+    frame["Gender"] = gender
+    frame["Channel"] = channel
+    return frame, rng
+
+
+def clean_workbook(frame: pd.DataFrame) -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Responses"
+    ws.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        ws.append([v.item() if isinstance(v, np.generic) else v for v in row])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    ws.column_dimensions["A"].width = 13
+    return wb
+
+
+def _label_variant(label: str, pick: int) -> str:
+    """A case/space variant of an answer label, as exports from survey tools produce."""
+    variants = (label, label, label, label, label.lower() + " ", label.upper(),
+                label.lower(), label + "  ", " " + label)
+    return variants[pick % len(variants)]
+
+
+def messy_workbook(frame: pd.DataFrame, pop: PopulationModel,
+                   rng: np.random.Generator) -> openpyxl.Workbook:
+    lo, hi = pop.scale
+    label_items = {it for c in LABEL_CONSTRUCTS for it, _ in pop.loadings[c]}
+    picks = rng.integers(0, 9, size=(N, len(pop.items)))
+    missing = {(r, it): kind for r, it, kind in MESSY_CELLS}
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Export"
+    ws["A1"] = MESSY_NOTE
+    header = [*frame.columns, "Comment"]
+    ws.append(header)
+    for r in range(N):
+        values: list[object] = []
+        for col in frame.columns:
+            v = frame.at[r, col]
+            v = v.item() if isinstance(v, np.generic) else v
+            if col in pop.items:
+                kind = missing.get((r, col))
+                if kind == "99":
+                    v = 99
+                elif kind == "blank":
+                    v = " " if (r, col) == SPACE_CELL else None
+                elif col == REVERSED:
+                    v = lo + hi - int(v)
+                elif col in label_items:
+                    j = pop.items.index(col)
+                    v = _label_variant(LABELS[int(v) - lo], int(picks[r, j]))
+            values.append(v)
+        values.append(None)
+        ws.append(values)
+        if r in COMMENTS:
+            _text_cell(ws.cell(row=r + 3, column=len(header)), COMMENTS[r])
+    return wb
+
+
+def _syntax(pop: PopulationModel) -> str:
+    width = max(len(c) for c in pop.constructs)
+    lines = [f"{c:<{width}} =~ {' + '.join(it for it, _ in pairs)}"
+             for c, pairs in pop.loadings.items()]
+    lines += [f"{out:<{width}} ~ {pred}" for pred, out, _ in pop.paths]
+    return "\n".join(lines) + "\n"
+
+
+def clean_toml(pop: PopulationModel) -> str:
+    return f'''# Analysis model of the sample survey cx_journey.xlsx (written by make_samples.py).
+#   cxsurvey analyze cx_journey.xlsx --model cx_journey.toml
+
+[data]
+sheet = "Responses"
+id = "RespondentID"
+scale = [1, 5]
+
+[model]
+syntax = """
+{_syntax(pop)}"""
+'''
+
+
+def messy_toml(pop: PopulationModel) -> str:
+    labels = "\n".join(f'"{label}" = {i}' for i, label in enumerate(LABELS, start=pop.scale[0]))
+    return f'''# Model file for the messy export cx_journey_messy.xlsx (written by make_samples.py).
+# The export has a title row above the header, text answers for Awareness, Attention and
+# Loyalty, 99 for "no answer" and Use2 stored reverse-coded. With this file it gives the
+# same item scores as cx_journey.xlsx (cells listed in cx_journey_messy_cells.json are
+# missing).
+#   cxsurvey analyze cx_journey_messy.xlsx --model cx_journey_messy.toml
+
+[data]
+sheet = "Export"
+header_row = 2
+id = "RespondentID"
+scale = [1, 5]
+missing = [99]
+reverse = ["{REVERSED}"]
+
+# Text answers -> scores. The built-in 5-point English set already covers these labels
+# (matched ignoring case and spaces); the table is spelled out for documentation.
+[data.labels]
+{labels}
+
+[model]
+syntax = """
+{_syntax(pop)}"""
+'''
+
+
+def messy_cells_json() -> str:
+    cells = [{"row_index": r, "item": it, "kind": kind}
+             for r, it, kind in sorted(MESSY_CELLS)]
+    return "[\n" + ",\n".join("  " + json.dumps(c) for c in cells) + "\n]\n"
+
+
+def main() -> None:
+    pop = population_from_model(load_model(POPULATION))
+    frame, rng = draw(pop)
+    _atomic_write_bytes(HERE / "cx_journey.xlsx", _workbook_bytes(clean_workbook(frame)))
+    _atomic_write_text(HERE / "cx_journey.toml", clean_toml(pop))
+    _atomic_write_bytes(HERE / "cx_journey_messy.xlsx",
+                        _workbook_bytes(messy_workbook(frame, pop, rng)))
+    _atomic_write_text(HERE / "cx_journey_messy.toml", messy_toml(pop))
+    _atomic_write_text(HERE / "cx_journey_messy_cells.json", messy_cells_json())
+    print(f"wrote 5 files to {HERE} (n = {N}, seed = {SEED})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""Test helpers: paths to bundled data, the installed command, a small synthetic survey."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLES = ROOT / "sample_surveys"
+
+
+def cxsurvey_exe() -> list[str]:
+    """The installed console script next to this interpreter (a real subprocess)."""
+    exe = Path(sys.executable).parent / "cxsurvey"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cxsurvey"]
+
+
+def make_survey(n: int = 80, seed: int = 3, constructs: int = 3, per: int = 4) -> pd.DataFrame:
+    """Respondents answering ``constructs`` x ``per`` 5-point items with a one-factor
+    structure per construct (prefixes Aa, Bb, Cc ...), plus id/age/comment columns."""
+    rng = np.random.default_rng(seed)
+    cols: dict[str, object] = {"id": np.arange(1, n + 1)}
+    for c in range(constructs):
+        eta = rng.standard_normal(n)
+        name = chr(65 + c) + chr(97 + c)
+        for j in range(per):
+            x = 0.75 * eta + np.sqrt(1 - 0.75**2) * rng.standard_normal(n)
+            cols[f"{name}{j + 1}"] = np.searchsorted([-1.5, -0.6, 0.2, 1.0], x) + 1
+    cols["age"] = rng.integers(18, 70, n)
+    cols["comment"] = ["fine"] * n
+    return pd.DataFrame(cols)
