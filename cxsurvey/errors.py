@@ -58,10 +58,19 @@ class CxSurveyError(Exception):
 
     def __str__(self) -> str:
         where = self.location.describe()
-        text = f"{where}: {self.message}" if where else self.message
+        text = _one_line(self.message)
+        if where:
+            text = f"{where}: {text}"
         if self.hint:
-            text += f" {self.hint}"
+            if not text.endswith((".", "?", "!", ":")):
+                text += "."
+            text += f" {_one_line(self.hint)}"
         return text
+
+
+def _one_line(text: str) -> str:
+    """Collapse line breaks (e.g. from a library's message) so the error stays one line."""
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
 @dataclass

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import SAMPLES, cxsurvey_exe, make_survey
 from typer.testing import CliRunner
 
 from cxsurvey.cli import app
-from support import SAMPLES, cxsurvey_exe, make_survey
 
 runner = CliRunner()
 COMMANDS = ["analyze", "describe", "normality", "reliability", "init", "simulate"]
@@ -99,9 +99,16 @@ def test_report_never_overwrites_input(survey_csv: Path) -> None:
 
 
 def _imported_modules(args: list[str]) -> set[str]:
-    code = ("import sys\nfrom cxsurvey.cli import main\nsys.argv = ['cxsurvey', *%r]\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print('MODULES', ' '.join(sorted(m.split('.')[0] for m in sys.modules)))") % (args,)
+    code = "\n".join([
+        "import sys",
+        "from cxsurvey.cli import main",
+        f"sys.argv = ['cxsurvey', *{args!r}]",
+        "try:",
+        "    main()",
+        "except SystemExit:",
+        "    pass",
+        "print('MODULES', ' '.join(sorted(m.split('.')[0] for m in sys.modules)))",
+    ])
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     line = next(ln for ln in out.splitlines() if ln.startswith("MODULES"))
