@@ -263,7 +263,8 @@ def simulate(
     from cxsurvey.report.survey_export import write_survey
 
     files.ensure_not_input(output, [model])
-    pop = population_from_model(load_model(model))
+    pop = population_from_model(load_model(model),
+                                text=model.read_text(encoding="utf-8-sig"))
     frame = draw(pop, n=n, seed=seed)
     write_survey(frame, output)
     typer.echo(f"{n} respondents x {frame.shape[1] - 1} items written to {output} "

@@ -43,9 +43,14 @@ ITEMS = (
 )
 
 
+def _population(path):
+    """Load a population file the way ``cxsurvey simulate`` does (text for line numbers)."""
+    return population_from_model(load_model(path), text=Path(path).read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="module")
 def pop() -> PopulationModel:
-    return population_from_model(load_model(POPULATION))
+    return _population(POPULATION)
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +215,7 @@ thresholds = [-2.0, -1.4, -0.6, 0.35]
 
 
 def test_good_population_file(tmp_path: Path) -> None:
-    pop = population_from_model(load_model(_write(tmp_path, GOOD)))
+    pop = _population(_write(tmp_path, GOOD))
     assert pop.items == ("a1", "a2", "a3", "b1", "b2")
     assert pop.paths == (("A", "B", 0.5),)
     assert pop.thresholds == (-2.0, -1.4, -0.6, 0.35)
@@ -231,7 +236,7 @@ def test_bad_population_files(tmp_path: Path, old, new, line, words) -> None:
     assert old in GOOD
     path = _write(tmp_path, GOOD.replace(old, new, 1))
     with pytest.raises(InputError) as info:
-        population_from_model(load_model(path))
+        _population(path)
     err = info.value
     assert words in err.message
     assert err.location.file == str(path)
@@ -241,24 +246,24 @@ def test_bad_population_files(tmp_path: Path, old, new, line, words) -> None:
 def test_cycle_is_an_error(tmp_path: Path) -> None:
     body = GOOD.replace("B ~ 0.5*A", "B ~ 0.5*A\nA ~ 0.3*B")
     with pytest.raises(InputError, match="cycle") as info:
-        population_from_model(load_model(_write(tmp_path, body)))
+        _population(_write(tmp_path, body))
     assert info.value.location.line in (8, 9)
 
 
 def test_residual_variance_with_two_predictors(tmp_path: Path) -> None:
     body = GOOD.replace("B ~ 0.5*A", "C =~ 0.7*c1 + 0.7*c2\nB ~ 0.8*A + 0.7*C")
     with pytest.raises(InputError, match="residual variance"):
-        population_from_model(load_model(_write(tmp_path, body)))
+        _population(_write(tmp_path, body))
 
 
 def test_item_thresholds_and_missing_population(tmp_path: Path) -> None:
     body = GOOD + "[population.item_thresholds]\na1 = [0.1, 0.0, 0.5, 0.6]\n"
     with pytest.raises(InputError, match="thresholds of 'a1'") as info:
-        population_from_model(load_model(_write(tmp_path, body)))
+        _population(_write(tmp_path, body))
     assert info.value.location.line == 12
     no_pop = _write(tmp_path, "[model]\nsyntax = 'A =~ a1 + a2'\n", "plain.toml")
     with pytest.raises(InputError, match=r"no \[population\]"):
-        population_from_model(load_model(no_pop))
+        _population(no_pop)
 
 
 def test_direct_construction_is_validated() -> None:

@@ -32,7 +32,6 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -495,16 +494,8 @@ class _Lines:
     def __init__(self, source: str | None, text: str | None) -> None:
         self.source = source
         self._text = text
-        self._loaded = text is not None
 
     def _lines(self) -> list[str]:
-        if not self._loaded:
-            self._loaded = True
-            try:
-                if self.source:
-                    self._text = Path(self.source).read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError):
-                self._text = None
         return (self._text or "").splitlines()
 
     def key(self, table: str, key: str) -> int | None:
@@ -560,8 +551,8 @@ def population_from_model(model: SurveyModel, text: str | None = None) -> Popula
     model : SurveyModel
         A loaded model file (:func:`cxsurvey.model.load.load_model`).
     text : str, optional
-        The file's text, used only to give line numbers in error messages; when omitted
-        the file named by ``model.source`` is read on the error path.
+        The file's text, used only to give file line numbers in error messages (this
+        function reads no file); without it, lines are counted from the syntax's start.
 
     Returns
     -------
@@ -597,8 +588,7 @@ def population_from_model(model: SurveyModel, text: str | None = None) -> Popula
         raise InputError("[population] needs a syntax string with the numeric model",
                          lines.at(lines.key("population", "syntax")),
                          'Example: syntax = """ Awareness =~ 0.74*Inf1 + 0.69*Inf2 """')
-    has_text = text is not None or (model.source is not None and Path(model.source).is_file())
-    first = lines.syntax_start() if has_text else 1
+    first = lines.syntax_start() if text is not None else 1
     spec = parse_syntax(syntax, source=model.source, first_line=first)
 
     loadings: dict[str, tuple[tuple[str, float], ...]] = {}

@@ -24,6 +24,10 @@ AGREE_7 = {
     "agree": 6, "strongly agree": 7,
 }
 _SEVEN_ONLY = {k for k in AGREE_7 if k not in AGREE_5}
+#: Texts read as missing without being declared (normalised): what spreadsheets and
+#: statistics packages write for "no value". Other non-answers ("Don't know") must be
+#: listed under ``[data] missing``.
+MISSING_TEXT = frozenset({"", "na", "n/a", "#n/a", "nan", "null"})
 _LEADING_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:[-=:.)]\s*|\s+)\S")
 
 
@@ -35,11 +39,21 @@ def normalise(text: str) -> str:
 def builtin_set(answers: set[str], scale: tuple[int, int] | None) -> dict[str, float]:
     """Choose the built-in agreement set that fits the answers and the scale.
 
-    The 7-point set is used when the scale is 1-7 or when an answer exists only in it
-    ("somewhat agree"); otherwise the 5-point set.
+    A 7-point scale (``[data] scale = [1, 7]``) takes the 7-point set and a 5-point scale
+    the 5-point set. Without a scale the 7-point set is used when an answer exists only
+    in it ("somewhat agree"), otherwise the 5-point set. Call it once for all items of
+    a survey so that "agree" has one score in every column.
     """
-    seven = (scale is not None and scale[1] - scale[0] == 6) or bool(answers & _SEVEN_ONLY)
+    if scale is not None and scale[1] - scale[0] in (4, 6):
+        seven = scale[1] - scale[0] == 6
+    else:
+        seven = bool(answers & _SEVEN_ONLY)
     return {k: float(v) for k, v in (AGREE_7 if seven else AGREE_5).items()}
+
+
+def in_seven_point_set_only(text: str) -> bool:
+    """Whether a normalised answer belongs to the 7-point set but not the 5-point one."""
+    return text in _SEVEN_ONLY
 
 
 def leading_number(text: str) -> float | None:

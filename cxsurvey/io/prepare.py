@@ -6,6 +6,7 @@ numeric item frame (``float``, ``NaN`` for missing).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from dataclasses import dataclass, field
 
@@ -13,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from cxsurvey.errors import InputError, Location
-from cxsurvey.io.labels import builtin_set, leading_number, normalise
+from cxsurvey.io.labels import (
+    MISSING_TEXT,
+    builtin_set,
+    in_seven_point_set_only,
+    leading_number,
+    normalise,
+)
 from cxsurvey.io.readers import RawTable
 from cxsurvey.model.infer import infer_model
 from cxsurvey.model.spec import SurveyModel
@@ -33,7 +40,8 @@ class Survey:
     scale : tuple of int
         Likert range ``(min, max)``.
     scale_source : str
-        ``"model"``, ``"value labels"`` or ``"inferred"`` (observed min/max).
+        ``"model"`` (``[data] scale``), ``"value labels"`` (SPSS value labels, or the
+        label set that mapped text answers) or ``"inferred"`` (observed min/max).
     ids : Series, optional
         Respondent identifiers when ``[data] id`` names a column.
     raw : RawTable
@@ -70,50 +78,84 @@ def _suggest(name: str, columns: list[str]) -> str:
 def _check_columns(raw: RawTable, model: SurveyModel) -> None:
     cols = [str(c) for c in raw.frame.columns]
     colset = set(cols)
-    needed = list(model.model.items) + list(model.data.reverse) + (
-        [model.data.id] if model.data.id else [])
-    for name in needed:
+    in_file = f"{raw.path}{f' (sheet {raw.sheet!r})' if raw.sheet else ''}"
+    for name in model.model.items:
         if name not in colset:
             line = next((f.line for f in model.model.formulas
                          if name in {t.name for t in f.rhs}), None)
             where = Location(file=model.source, line=line) if model.source else Location()
             raise InputError(
-                f"the model names column '{name}', which is not in "
-                f"{raw.path}{f' (sheet {raw.sheet!r})' if raw.sheet else ''}",
+                f"the model names column '{name}', which is not in {in_file}",
                 where, _suggest(name, cols),
             )
+    named = [("reverse", n) for n in model.data.reverse]
+    named += [("id", model.data.id)] if model.data.id else []
+    for key, name in named:
+        if name not in colset:
+            where = Location(file=model.source) if model.source else Location()
+            raise InputError(f"[data] {key} names column '{name}', which is not in {in_file}",
+                             where, _suggest(name, cols))
+
+
+def _text_answers(raw: RawTable, columns: list[str]) -> set[str]:
+    """Normalised text answers of all ``columns`` (to pick one label set for all)."""
+    texts: set[str] = set()
+    for col in columns:
+        s = raw.frame[col]
+        if pd.api.types.is_numeric_dtype(s):
+            continue
+        texts |= {normalise(v) for v in pd.unique(s.dropna()) if isinstance(v, str)}
+    return texts
 
 
 def _text_mapping(model: SurveyModel, answers: set[str],
                   scale: tuple[int, int] | None) -> dict[str, float]:
-    mapping = builtin_set(answers, scale) if not model.data.labels else {}
-    mapping.update({normalise(k): float(v) for k, v in model.data.labels.items()})
-    return mapping
+    """The user's ``[data.labels]``, or else the built-in set that fits ``answers``.
+
+    User labels replace the built-in sets rather than extend them: a codebook that
+    numbers "Strongly agree" as 1 must not be mixed with the English default.
+    """
+    if model.data.labels:
+        return {normalise(k): float(v) for k, v in model.data.labels.items()}
+    return builtin_set(answers, scale)
 
 
-def _to_numeric(raw: RawTable, col: str, model: SurveyModel,
-                scale: tuple[int, int] | None, counts: dict[str, int]) -> pd.Series:
+def _missing_codes(model: SurveyModel) -> tuple[set[float], set[str]]:
+    """``[data] missing`` split into numbers and normalised texts (numeric texts both)."""
+    numbers: set[float] = set()
+    texts: set[str] = set(MISSING_TEXT)
+    for m in model.data.missing:
+        if isinstance(m, bool):
+            continue
+        if isinstance(m, (int, float)):
+            numbers.add(float(m))
+        elif isinstance(m, str):
+            texts.add(normalise(m))
+            with contextlib.suppress(ValueError):
+                numbers.add(float(m.strip()))
+    return numbers, texts
+
+
+def _to_numeric(raw: RawTable, col: str, model: SurveyModel, mapping: dict[str, float],
+                counts: dict[str, int]) -> pd.Series:
     """One column as floats: numbers kept, text mapped, missing codes -> NaN."""
     s = raw.frame[col]
-    missing_num = {float(m) for m in model.data.missing
-                   if isinstance(m, (int, float)) and not isinstance(m, bool)}
-    missing_txt = {normalise(m) for m in model.data.missing if isinstance(m, str)}
+    missing_num, missing_txt = _missing_codes(model)
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         out = s.astype(float)
     else:
         values = s.astype(object)
         present = values[values.notna()]
-        uniques = pd.unique(present)
-        texts = {normalise(v) for v in uniques if isinstance(v, str)}
-        mapping = _text_mapping(model, texts, scale)
         converted: dict[object, float] = {}
-        for v in uniques:
-            if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
+        for v in pd.unique(present):
+            if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)):
                 converted[v] = float(v)
                 continue
             key = normalise(v)
-            if key == "" or key in missing_txt:
+            if key in missing_txt:
                 converted[v] = np.nan
+                counts["missing_codes"] = counts.get("missing_codes", 0) + int(
+                    (present == v).sum())
                 continue
             try:
                 converted[v] = float(key.replace(",", "."))
@@ -131,10 +173,8 @@ def _to_numeric(raw: RawTable, col: str, model: SurveyModel,
                 continue
             pos = int(np.flatnonzero((values == v).to_numpy())[0])
             raise InputError(
-                f"the answer {str(v)!r} is text that no label mapping covers",
-                raw.location(pos, col),
-                "Map it to a score in the model file, e.g. [data.labels] "
-                f'"{str(v).strip()}" = 4, or list it under [data] missing.',
+                f"the answer {str(v).strip()!r} is text that no label mapping covers",
+                raw.location(pos, col), _unmapped_hint(str(v), model, mapping),
             )
         out = values.map(converted).astype(float)
     if missing_num:
@@ -145,28 +185,58 @@ def _to_numeric(raw: RawTable, col: str, model: SurveyModel,
     return out
 
 
-def _infer_scale(frame: pd.DataFrame, raw: RawTable) -> tuple[tuple[int, int], str]:
+def _unmapped_hint(answer: str, model: SurveyModel, mapping: dict[str, float]) -> str:
+    shown = " ".join(answer.split())
+    example = f'Map it to a score in the model file, e.g. [data.labels] "{shown}" = 3, ' \
+              f'or list it under [data] missing (missing = ["{shown}"]).'
+    if model.data.labels:
+        return example + " Your [data.labels] replace the built-in English sets, so " \
+                         "list every answer text there."
+    scale = model.data.scale
+    if scale is not None and in_seven_point_set_only(normalise(answer)):
+        return (f"It is a 7-point answer but [data] scale is {scale[0]}-{scale[1]}; "
+                "set scale = [1, 7], or " + example[0].lower() + example[1:])
+    return example
+
+
+def _label_range(mapping: dict[str, float]) -> tuple[int, int] | None:
+    if not mapping:
+        return None
+    lo, hi = min(mapping.values()), max(mapping.values())
+    if not (float(lo).is_integer() and float(hi).is_integer()) or lo >= hi:
+        return None
+    return int(lo), int(hi)
+
+
+def _infer_scale(frame: pd.DataFrame, raw: RawTable,
+                 label_range: tuple[int, int] | None) -> tuple[tuple[int, int], str]:
     codes: set[float] = set()
     for col in frame.columns:
         codes |= set(raw.value_labels.get(col, {}))
-    if codes:
-        return (int(min(codes)), int(max(codes))), "value labels"
+    if len(codes) >= 2:
+        return (int(np.floor(min(codes))), int(np.ceil(max(codes)))), "value labels"
+    if label_range is not None:
+        return label_range, "value labels"
     values = frame.to_numpy(dtype=float)
     finite = values[np.isfinite(values)]
     if finite.size == 0:
-        raise InputError("no item has any numeric answer", Location(file=raw.path))
+        raise InputError("no item has any answer (every item cell is empty or missing)",
+                         Location(file=raw.path, sheet=raw.sheet),
+                         "Check [data] missing and that the right sheet is read.")
     lo, hi = float(finite.min()), float(finite.max())
     lo = 1.0 if lo >= 1 else np.floor(lo)
-    return (int(lo), int(np.ceil(hi))), "inferred"
+    hi = max(np.ceil(hi), lo + 1)
+    return (int(lo), int(hi)), "inferred"
 
 
 def prepare(raw: RawTable, model: SurveyModel) -> Survey:
     """Recode ``raw`` into item scores following ``model``'s codebook.
 
     Steps: check that the model's columns exist; convert each item column to numbers
-    (text answers through ``[data.labels]`` or the built-in agreement sets, SPSS codes as
-    stored); set missing codes to NaN; check every answer lies on the scale; apply
-    reverse keys (``min + max - x``).
+    (text answers through ``[data.labels]`` or one built-in agreement set chosen for
+    all items, SPSS codes as stored); set missing codes to NaN (``[data] missing``, plus
+    empty cells and the texts "NA", "N/A", "#N/A", "NaN", "NULL"); check every answer
+    lies on the scale; apply reverse keys (``min + max - x``).
 
     Raises
     ------
@@ -176,6 +246,8 @@ def prepare(raw: RawTable, model: SurveyModel) -> Survey:
     """
     if not model.model.constructs:
         cols = [str(c) for c in raw.frame.columns]
+        if model.data.id:
+            cols = [c for c in cols if c != model.data.id]
         model = infer_model(cols, model.data, is_item=lambda c: _usable(raw, c, model),
                             source=model.source)
         if not model.model.constructs:
@@ -190,16 +262,22 @@ def prepare(raw: RawTable, model: SurveyModel) -> Survey:
     constructs = {c: tuple(i for i in its if i not in drop)
                   for c, its in model.model.constructs.items()}
     constructs = {c: its for c, its in constructs.items() if its}
+    if not constructs:
+        raise InputError("every item of the model is listed under [data] drop",
+                         Location(file=model.source) if model.source else Location(),
+                         "Remove items from [data] drop.")
     item_names = list(dict.fromkeys(i for its in constructs.values() for i in its))
     counts: dict[str, int] = {}
     scale = model.data.scale
-    frame = pd.DataFrame({c: _to_numeric(raw, c, model, scale, counts) for c in item_names},
+    mapping = _text_mapping(model, _text_answers(raw, item_names), scale)
+    frame = pd.DataFrame({c: _to_numeric(raw, c, model, mapping, counts) for c in item_names},
                          index=raw.frame.index)
     frame = frame.reset_index(drop=True)
     if scale is not None:
         scale_source = "model"
     else:
-        scale, scale_source = _infer_scale(frame, raw)
+        used = _label_range(mapping) if counts.get("text_answers_mapped") else None
+        scale, scale_source = _infer_scale(frame, raw, used)
     _check_range(frame, raw, scale, scale_source)
     reversed_items = [i for i in model.data.reverse if i in frame.columns]
     for item in reversed_items:
@@ -211,9 +289,11 @@ def prepare(raw: RawTable, model: SurveyModel) -> Survey:
     ids = None
     if model.data.id:
         ids = raw.frame[model.data.id].reset_index(drop=True)
+    user_missing = raw.details.get("user_missing_cells", 0)
     recoded: dict[str, object] = {
         "text_answers_mapped": counts.get("text_answers_mapped", 0),
-        "missing_code_cells": counts.get("missing_codes", 0),
+        "missing_code_cells": counts.get("missing_codes", 0)
+        + (int(user_missing) if isinstance(user_missing, int) else 0),
         "missing_cells": int(frame.isna().sum().sum()),
         "reversed": reversed_items,
         "dropped": sorted(drop & set(model.model.items)),
@@ -223,27 +303,43 @@ def prepare(raw: RawTable, model: SurveyModel) -> Survey:
 
 
 def _usable(raw: RawTable, col: str, model: SurveyModel) -> bool:
-    """Whether a column can serve as an item when the model is inferred."""
+    """Whether a column can serve as an item when the model is inferred.
+
+    Numeric columns with an answer qualify; a text column qualifies when most of its
+    answers are numbers, missing codes or texts a label set maps (a stray unmapped
+    answer then stops the run with a message naming its cell, rather than silently
+    leaving the item out); free text and categories such as "F"/"M" do not.
+    """
     s = raw.frame[col]
+    if pd.api.types.is_bool_dtype(s):
+        return False
     if pd.api.types.is_numeric_dtype(s):
         return bool(s.notna().any())
-    present = s.dropna().astype(str)
+    present = s.dropna()
     if present.empty:
         return False
-    texts = {normalise(v) for v in pd.unique(present)}
+    texts = {normalise(v) for v in pd.unique(present) if isinstance(v, str)}
     mapping = _text_mapping(model, texts, model.data.scale)
-    missing = {normalise(m) for m in model.data.missing if isinstance(m, str)}
-    ok = 0
-    for t in texts:
-        if t in mapping or t in missing or t == "" or leading_number(t) is not None:
-            ok += 1
+    _, missing = _missing_codes(model)
+    ok = bad = answered = 0
+    for v, n in present.value_counts().items():
+        if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)):
+            ok += int(n)
+            answered += int(n)
             continue
-        try:
-            float(t.replace(",", "."))
-            ok += 1
-        except ValueError:
-            return False
-    return ok > 0
+        t = normalise(v)
+        if t in missing:
+            continue
+        if t in mapping or leading_number(t) is not None:
+            ok += int(n)
+        else:
+            try:
+                float(t.replace(",", "."))
+                ok += int(n)
+            except ValueError:
+                bad += int(n)
+        answered += int(n)
+    return answered > 0 and ok > bad
 
 
 def _check_range(frame: pd.DataFrame, raw: RawTable, scale: tuple[int, int],
@@ -255,10 +351,15 @@ def _check_range(frame: pd.DataFrame, raw: RawTable, scale: tuple[int, int],
     r, c = map(int, np.argwhere(bad)[0])
     col = str(frame.columns[c])
     value = values[r, c]
-    shown = int(value) if float(value).is_integer() else value
+    shown = str(int(value)) if float(value).is_integer() else str(value)
+    cell = raw.frame[col].iloc[r]
+    if isinstance(cell, str) and cell.strip() != shown:
+        shown = f"{' '.join(cell.split())!r} (score {shown})"
+    origin = {"model": "[data] scale", "value labels": "value labels",
+              "inferred": "answers"}.get(source, source)
     raise InputError(
-        f"the answer {shown} is outside the scale {scale[0]}-{scale[1]} "
-        f"({int(bad.sum())} such cell(s) in all)",
+        f"the answer {shown} is outside the scale {scale[0]}-{scale[1]} (from the {origin}; "
+        f"{int(bad.sum())} such cell(s) in all)",
         raw.location(r, col),
         "Correct the answer, declare the code under [data] missing (e.g. missing = [99]), "
         "or set [data] scale in the model file.",

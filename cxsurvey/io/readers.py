@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -43,6 +46,10 @@ class RawTable:
         The worksheet read (Excel only).
     first_data_row : int
         File row (1-based, as a spreadsheet or editor shows it) of ``frame``'s first row.
+    row_numbers : tuple of int, optional
+        File row of every row of ``frame`` when they are not consecutive (a text file
+        with blank lines or answers that span lines); None means
+        ``first_data_row + position``.
     value_labels : dict
         SPSS value labels per column (code -> label), empty for other files.
     details : dict
@@ -56,12 +63,20 @@ class RawTable:
     first_data_row: int = 2
     value_labels: dict[str, dict[float, str]] = field(default_factory=dict)
     details: dict[str, object] = field(default_factory=dict)
+    row_numbers: tuple[int, ...] | None = None
 
     def row_number(self, position: int) -> int:
         """File row number of the respondent at 0-based ``position``."""
+        if self.row_numbers is not None:
+            return self.row_numbers[int(position)]
         return self.first_data_row + int(position)
 
+    def file_rows(self) -> list[int]:
+        """File row number of every row of ``frame``, in order."""
+        return [self.row_number(i) for i in range(self.frame.shape[0])]
+
     def location(self, position: int | None = None, column: str | None = None) -> Location:
+        """Where the cell at 0-based ``position`` and ``column`` sits in the file."""
         row = None if position is None else self.row_number(position)
         return Location(file=self.path, sheet=self.sheet, row=row, column=column)
 
@@ -89,6 +104,14 @@ def read_table(path: str | Path, spec: DataSpec | None = None) -> RawTable:
         raise InputError("file not found", where, "Check the path and the file name.")
     if p.is_dir():
         raise InputError("is a folder, not a survey file", where)
+    try:
+        size = p.stat().st_size
+        with open(p, "rb"):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot open the file ({exc.strerror or exc})", where,
+                         "Check its permissions, or close it in the program that locks it.",
+                         ) from None
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED:
         hint = " Save it as .xlsx from Excel." if suffix in {".xls", ".ods"} else ""
@@ -96,8 +119,8 @@ def read_table(path: str | Path, spec: DataSpec | None = None) -> RawTable:
             f"unsupported file type '{suffix or '(none)'}'", where,
             f"cxsurvey reads {', '.join(sorted(SUPPORTED))}.{hint}",
         )
-    if p.stat().st_size == 0:
-        raise InputError("the file is empty", where, "Export the survey again.")
+    if size == 0:
+        raise InputError("the file is empty (0 bytes)", where, "Export the survey again.")
     if suffix in EXCEL_SUFFIXES:
         table = _read_excel(p, str(path), spec)
     elif suffix in SPSS_SUFFIXES:
@@ -106,13 +129,16 @@ def read_table(path: str | Path, spec: DataSpec | None = None) -> RawTable:
         table = _read_text(p, str(path), spec, suffix)
     if table.frame.shape[0] == 0:
         raise InputError("the file has a header but no data rows",
-                         Location(file=str(path), sheet=table.sheet))
+                         Location(file=str(path), sheet=table.sheet),
+                         "Check that this is the export with the answers"
+                         + (" and the right sheet ([data] sheet)." if table.sheet else "."))
     return table
 
 
 # ----------------------------------------------------------------------------- headers
 def _is_blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (
+        isinstance(v, str) and not v.strip())
 
 
 def _detect_header(rows: list[list[object]]) -> int:
@@ -120,6 +146,8 @@ def _detect_header(rows: list[list[object]]) -> int:
 
     The header is the first row whose filled cells are all text and which fills at
     least 60% of the widest row seen: a title or notes row above it fills one or two.
+    Text files should pass numbers as numbers (see :func:`_typed_cell`), so that a data
+    row is not taken for a header.
     """
     counts = [sum(not _is_blank(v) for v in r) for r in rows]
     width = max(counts, default=0)
@@ -135,7 +163,7 @@ def _column_names(header: list[object]) -> list[str]:
     names: list[str] = []
     seen: dict[str, int] = {}
     for j, v in enumerate(header):
-        name = str(v).strip() if not _is_blank(v) else f"Unnamed: {j + 1}"
+        name = str(v).replace("\ufeff", "").strip() if not _is_blank(v) else f"Unnamed: {j + 1}"
         if isinstance(v, float) and v.is_integer():
             name = str(int(v))
         if name in seen:
@@ -153,69 +181,99 @@ def _read_excel(p: Path, shown: str, spec: DataSpec) -> RawTable:
     from openpyxl.utils.exceptions import InvalidFileException
 
     where = Location(file=shown)
-    try:
-        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, EOFError,
-            ValueError, TypeError) as exc:
-        raise InputError(
-            f"not a readable Excel workbook (corrupt or truncated: {type(exc).__name__})",
-            where, "Open and re-save it in Excel, or export the survey again.",
-        ) from None
-    except Exception as exc:  # lxml/defusedxml errors from a damaged part
-        raise InputError(f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
-                         where, "Export the survey again.") from None
-    try:
-        names = wb.sheetnames
-        if spec.sheet is None:
-            sheet_name = names[0]
-        elif isinstance(spec.sheet, int):
-            if not 0 <= spec.sheet < len(names):
-                raise InputError(f"there is no sheet number {spec.sheet} (0-based)", where,
-                                 f"Sheets: {', '.join(names)}.")
-            sheet_name = names[spec.sheet]
-        elif spec.sheet in names:
-            sheet_name = spec.sheet
-        else:
-            raise InputError(f"there is no sheet '{spec.sheet}'", where,
-                             f"The workbook has: {', '.join(repr(n) for n in names)}.")
-        ws = wb[sheet_name]
+    with warnings.catch_warnings():
+        # openpyxl warns about unsupported extensions, styles, data validation: not the
+        # user's concern, and a warning would break the one-line error contract
+        warnings.simplefilter("ignore")
         try:
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as exc:
-            raise InputError(f"sheet '{sheet_name}' cannot be read (corrupt: {exc})",
-                             where, "Export the survey again.") from None
-        except Exception as exc:
-            raise InputError(f"sheet '{sheet_name}' cannot be read ({type(exc).__name__})",
-                             where, "Export the survey again.") from None
-    finally:
-        wb.close()
+            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, EOFError,
+                ValueError, TypeError) as exc:
+            raise InputError(
+                f"not a readable Excel workbook (corrupt or truncated: {type(exc).__name__})",
+                where, "Open and re-save it in Excel, or export the survey again.",
+            ) from None
+        except Exception as exc:  # lxml/defusedxml errors from a damaged part
+            raise InputError(
+                f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
+                where, "Open and re-save it in Excel, or export the survey again.",
+            ) from None
+        try:
+            sheet_name = _choose_sheet(wb.sheetnames, spec.sheet, where)
+            where = Location(file=shown, sheet=sheet_name)
+            ws = wb[sheet_name]
+            if not hasattr(ws, "iter_rows"):
+                raise InputError("this sheet is a chart, not a table of answers", where,
+                                 "Name the sheet with the answers in [data] sheet.")
+            if hasattr(ws, "reset_dimensions"):
+                # some exporters store a wrong used range; read every row there is
+                ws.reset_dimensions()
+            try:
+                rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as exc:
+                raise InputError(f"the sheet cannot be read (corrupt: {exc})",
+                                 where, "Open and re-save it in Excel, or export it again.",
+                                 ) from None
+            except Exception as exc:
+                raise InputError(f"the sheet cannot be read ({type(exc).__name__})",
+                                 where, "Open and re-save it in Excel, or export it again.",
+                                 ) from None
+        finally:
+            wb.close()
     while rows and all(_is_blank(v) for v in rows[-1]):
         rows.pop()
     if not rows:
-        raise InputError("the sheet is empty", Location(file=shown, sheet=sheet_name))
+        raise InputError("the sheet is empty", where,
+                         "Name the sheet with the answers in [data] sheet.")
     if spec.header_row is not None:
         h = spec.header_row - 1
         if h >= len(rows):
-            raise InputError(f"header_row {spec.header_row} is past the last row",
-                             Location(file=shown, sheet=sheet_name))
+            raise InputError(f"header_row {spec.header_row} is past the last row "
+                             f"({len(rows)})", where)
+        if all(_is_blank(v) for v in rows[h]):
+            raise InputError(f"header_row {spec.header_row} is blank", where,
+                             "Set [data] header_row to the row with the column names.")
     else:
         h = _detect_header(rows[:_SCAN_ROWS])
     names = _column_names(rows[h])
     width = len(names)
     body = [r[:width] + [None] * (width - len(r)) for r in rows[h + 1:]]
-    frame = pd.DataFrame(body, columns=names)
-    frame = frame.loc[:, [not n.startswith("Unnamed: ") or frame[n].notna().any()
+    frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(
+        columns=names)
+    frame = frame.loc[:, [not n.startswith("Unnamed: ") or bool(frame[n].notna().any())
                           for n in names]]
-    frame = frame.replace(r"^\s*$", None, regex=True).infer_objects()
+    frame = frame.map(lambda v: None if _is_blank(v) else v).infer_objects()
     return RawTable(frame=frame, path=shown, kind="excel", sheet=sheet_name,
                     first_data_row=h + 2, details={"header_row": h + 1, "sheet": sheet_name})
 
 
+def _choose_sheet(names: list[str], wanted: str | int | None, where: Location) -> str:
+    if not names:
+        raise InputError("the workbook has no sheets", where, "Export the survey again.")
+    if wanted is None:
+        return names[0]
+    if isinstance(wanted, int):
+        if not 0 <= wanted < len(names):
+            raise InputError(
+                f"there is no sheet number {wanted} (0-based; the workbook has {len(names)})",
+                where, f"Sheets: {', '.join(repr(n) for n in names)}.")
+        return names[wanted]
+    if wanted in names:
+        return wanted
+    folded = [n for n in names if n.strip().casefold() == wanted.strip().casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    raise InputError(f"there is no sheet '{wanted}'", where,
+                     f"The workbook has: {', '.join(repr(n) for n in names)}; "
+                     "set [data] sheet to one of them.")
+
+
 # ----------------------------------------------------------------------------- text
+
 def _decode(data: bytes, shown: str, encoding: str | None) -> tuple[str, str]:
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            return data.decode(encoding).lstrip("\ufeff"), encoding
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputError(f"cannot decode the file as {encoding} ({exc})",
                              Location(file=shown)) from None
@@ -241,41 +299,108 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
+def _typed_cell(cell: str) -> object:
+    """A text-file cell as header detection sees it: blank -> None, number -> float."""
+    if not cell.strip():
+        return None
+    try:
+        return float(cell.strip().replace(",", "."))
+    except ValueError:
+        return cell
+
+
+def _records(text: str, delim: str, shown: str) -> list[tuple[int, list[str]]]:
+    """Every record with the file line it starts on (quoted answers may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    out: list[tuple[int, list[str]]] = []
+    prev = 0
+    try:
+        for row in reader:
+            out.append((prev + 1, row))
+            prev = reader.line_num
+    except csv.Error as exc:
+        raise InputError(f"cannot parse the file ({exc})", Location(file=shown, row=prev + 1),
+                         "Export it again as CSV.") from None
+    return out
+
+
+def _text_column(values: list[str]) -> pd.Series:
+    """Blank cells -> NaN; a column whose every answer is a number becomes numeric."""
+    s = pd.Series([None if not v.strip() else v for v in values], dtype=object)
+    present = s.dropna()
+    if present.empty:
+        return s.astype(float)
+    nums = pd.to_numeric(present.str.strip(), errors="coerce")
+    if nums.isna().any():
+        return s
+    out = pd.to_numeric(s.str.strip(), errors="coerce")
+    if not out.isna().any() and bool((out == out.round()).all()) and out.abs().max() < 2**53:
+        return out.astype("int64")
+    return out.astype(float)
+
+
 def _read_text(p: Path, shown: str, spec: DataSpec, suffix: str) -> RawTable:
     data = p.read_bytes()
     text, encoding = _decode(data, shown, spec.encoding)
     if not text.strip():
-        raise InputError("the file is empty", Location(file=shown))
+        raise InputError("the file is empty (no text)", Location(file=shown),
+                         "Export the survey again.")
     head = text.splitlines()[:_SCAN_ROWS]
     delim = spec.delimiter or ("\t" if suffix == ".tsv" else _sniff_delimiter(head))
-    head_rows = list(csv.reader(head, delimiter=delim))
+    if delim in ("\\t", "tab", "TAB"):
+        delim = "\t"
+    if len(delim) != 1:
+        raise InputError(f"[data] delimiter must be one character, got {delim!r}",
+                         Location(file=shown), 'Write delimiter = ";" or delimiter = "\\t".')
+    records = _records(text, delim, shown)
     if spec.header_row is not None:
-        h = spec.header_row - 1
+        found = [i for i, (line, _) in enumerate(records) if line == spec.header_row]
+        if not found:
+            raise InputError(f"header_row {spec.header_row} is past the last row or inside "
+                             "a quoted answer", Location(file=shown),
+                             "Set [data] header_row to the line with the column names.")
+        h = found[0]
+        if not any(c.strip() for c in records[h][1]):
+            raise InputError(f"header_row {spec.header_row} is blank", Location(file=shown),
+                             "Set [data] header_row to the line with the column names.")
     else:
-        h = _detect_header([[c if c.strip() else None for c in r] for r in head_rows])
-    width = len(head_rows[h]) if h < len(head_rows) else 0
-    # every data row must have as many fields as the header: a row with other counts
-    # means mixed delimiters or an unquoted delimiter inside an answer
-    for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delim)):
-        if i <= h or not row or (len(row) == 1 and not row[0].strip()):
-            continue
+        scan = [[_typed_cell(c) for c in row] for _, row in records[:_SCAN_ROWS]]
+        h = _detect_header(scan)
+    header = records[h][1]
+    width = len(header)
+    shown_delim = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
+        delim, repr(delim))
+    body: list[list[str]] = []
+    lines: list[int] = []
+    for line, row in records[h + 1:]:
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # a blank line is no respondent
+        if len(row) > width and not any(c.strip() for c in row[width:]):
+            row = row[:width]  # trailing delimiters after the last answer
         if len(row) != width:
-            shown_delim = {"\t": "tab"}.get(delim, repr(delim))
             raise InputError(
-                f"this row has {len(row)} field(s) but the header has {width} "
-                f"(delimiter {shown_delim})",
-                Location(file=shown, row=i + 1),
+                f"this row has {len(row)} field(s) but the header (row {records[h][0]}) "
+                f"has {width} when split at the {shown_delim}",
+                Location(file=shown, row=line),
                 "The file mixes delimiters or has an unquoted delimiter inside an answer; "
                 "export it again with one delimiter, or set [data] delimiter.",
             )
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=delim, skiprows=h, dtype=None,
-                            skip_blank_lines=True, skipinitialspace=True)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"cannot parse the file ({exc})", Location(file=shown)) from None
-    frame.columns = _column_names(list(frame.columns))
-    return RawTable(frame=frame, path=shown, kind="text", first_data_row=h + 2,
-                    details={"delimiter": delim, "encoding": encoding, "header_row": h + 1})
+        body.append(row)
+        lines.append(line)
+    while body and not any(c.strip() for c in body[-1]):
+        body.pop()
+        lines.pop()
+    names = _column_names(list(header))
+    frame = pd.DataFrame({n: _text_column([r[j] for r in body]) for j, n in enumerate(names)},
+                         columns=names)
+    frame = frame.loc[:, [not n.startswith("Unnamed: ") or bool(frame[n].notna().any())
+                          for n in names]]
+    consecutive = all(b - a == 1 for a, b in zip(lines, lines[1:], strict=False))
+    return RawTable(frame=frame, path=shown, kind="text",
+                    first_data_row=lines[0] if lines else records[h][0] + 1,
+                    row_numbers=None if consecutive else tuple(lines),
+                    details={"delimiter": delim, "encoding": encoding,
+                             "header_row": records[h][0]})
 
 
 # ----------------------------------------------------------------------------- spss
@@ -283,13 +408,37 @@ def _read_spss(p: Path, shown: str) -> RawTable:
     import pyreadstat
 
     try:
-        frame, meta = pyreadstat.read_sav(str(p), user_missing=False)
+        frame, meta = pyreadstat.read_sav(str(p), user_missing=True)
     except Exception as exc:  # pyreadstat raises its own ReadstatError and others
         raise InputError(f"not a readable SPSS file ({type(exc).__name__}: {exc})",
                          Location(file=shown), "Save it again from SPSS.") from None
-    labels = {str(k): {float(c): str(v) for c, v in d.items()
-                       if isinstance(c, (int, float))}
-              for k, d in (meta.variable_value_labels or {}).items()}
+    ranges: dict[str, list[dict[str, Any]]] = dict(meta.missing_ranges or {})
+    user_missing = 0
+    for col, spans in ranges.items():
+        if col not in frame.columns:
+            continue
+        hit = pd.Series(False, index=frame.index)
+        for span in spans:
+            lo, hi = span.get("lo"), span.get("hi")
+            s = frame[col]
+            if isinstance(lo, (int, float)) and isinstance(hi, (int, float)):
+                num = pd.to_numeric(s, errors="coerce")
+                hit |= (num >= lo) & (num <= hi)
+            elif isinstance(lo, str):
+                hit |= s.astype(str).str.strip() == lo.strip()
+        if hit.any():
+            user_missing += int(hit.sum())
+            frame[col] = frame[col].mask(hit)
+    labels: dict[str, dict[float, str]] = {}
+    for col, d in (meta.variable_value_labels or {}).items():
+        spans = ranges.get(col, [])
+        labels[str(col)] = {
+            float(c): str(v) for c, v in d.items()
+            if isinstance(c, (int, float)) and not any(
+                isinstance(sp.get("lo"), (int, float)) and sp["lo"] <= c <= sp["hi"]
+                for sp in spans)
+        }
     return RawTable(frame=frame, path=shown, kind="spss", first_data_row=1,
                     value_labels=labels,
-                    details={"file_label": meta.file_label, "encoding": meta.file_encoding})
+                    details={"file_label": meta.file_label, "encoding": meta.file_encoding,
+                             "user_missing_cells": user_missing})

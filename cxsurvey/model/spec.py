@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Term:
     """One right-hand-side term of a lavaan formula, e.g. ``0.7*Inf1`` or ``a*Att``.
@@ -62,11 +70,14 @@ class ModelSpec:
 
     @property
     def regressions(self) -> tuple[tuple[str, str, Term], ...]:
-        """Structural paths as ``(predictor, outcome, term)`` triples."""
+        """Structural paths as ``(predictor, outcome, term)`` triples.
+
+        Intercepts (``y ~ 1``) are not paths and are left out.
+        """
         out = []
         for f in self.formulas:
             if f.op == "~":
-                out.extend((t.name, f.lhs, t) for t in f.rhs)
+                out.extend((t.name, f.lhs, t) for t in f.rhs if not _is_number(t.name))
         return tuple(out)
 
     def construct_of(self, item: str) -> str | None:

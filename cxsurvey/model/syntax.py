@@ -3,7 +3,8 @@
 It recognises the operators lavaan and semopy share (``=~``, ``<~``, ``~``, ``~~``,
 ``:=``) and constraint lines (``==``, ``<``, ``>``), term modifiers (``0.7*x``,
 ``a*x``, ``NA*x``, ``start(1)*x``), comments (``#`` and ``!``), ``;`` separators and
-formulas continued on the next line after a trailing ``+``. The text itself is passed
+formulas continued on the next line (after a trailing ``+``, ``*`` or operator, or
+before a leading ``+``). The text itself is passed
 unchanged to semopy, so the parser only has to find constructs, items and paths and
 reject what neither lavaan nor semopy would accept, with the line number.
 
@@ -36,8 +37,9 @@ def _strip_comment(line: str) -> str:
 def _logical_lines(text: str) -> list[tuple[int, str]]:
     """Split into statements with their first line number; join continued formulas.
 
-    A statement continues on the next piece when it ends with ``+`` or ``*``, or when
-    the next piece starts with ``+`` (both styles are common in lavaan scripts).
+    A statement continues on the next piece when it ends with ``+``, ``*`` or an
+    operator (``Att =~`` with the items below), or when the next piece starts with ``+``
+    (both styles are common in lavaan scripts).
     """
     out: list[tuple[int, str]] = []
     for no, raw in enumerate(text.splitlines(), start=1):
@@ -45,7 +47,7 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
             piece = piece.strip()
             if not piece:
                 continue
-            if out and (out[-1][1].endswith(("+", "*")) or piece.startswith("+")):
+            if out and (out[-1][1].endswith(("+", "*", "~")) or piece.startswith("+")):
                 out[-1] = (out[-1][0], out[-1][1] + " " + piece)
             else:
                 out.append((no, piece))
@@ -62,6 +64,16 @@ def _split_op(stmt: str) -> tuple[str, str, str] | None:
 
 def _parse_term(raw: str, where: Location, stmt: str) -> Term:
     raw = raw.strip()
+    if not raw:
+        if stmt.rstrip().endswith("+"):
+            raise InputError(f"'{stmt}' ends with '+' but no term follows", where,
+                             "Remove the '+' or add the missing item.")
+        raise InputError(f"an empty term (two '+' in a row?) in '{stmt}'", where,
+                         "Write terms separated by one '+': 'item1 + item2'.")
+    if len(raw.split()) > 1 and "*" not in raw and "(" not in raw:
+        words = raw.split()
+        raise InputError(f"missing '+' between '{words[0]}' and '{words[1]}' in '{stmt}'",
+                         where, f"Write '{' + '.join(words)}'.")
     parts = [p.strip() for p in raw.split("*")]
     if any(not p for p in parts) or len(parts) > 2:
         raise InputError(
@@ -75,12 +87,14 @@ def _parse_term(raw: str, where: Location, stmt: str) -> Term:
         mod = parts[0]
         if _NUMBER.match(mod):
             fixed = float(mod)
-        elif mod.upper() == "NA" or re.match(r"^(start|equal|label)\(.*\)$", mod):
+        elif mod.upper() == "NA" or re.match(r"^(start|equal|label|c)\(.*\)$", mod):
             pass
         elif _NAME.match(mod):
             label = mod
         else:
-            raise InputError(f"cannot read the modifier '{mod}' in '{stmt}'", where)
+            raise InputError(f"cannot read the modifier '{mod}' in '{stmt}'", where,
+                             "Use a number (0.7*item), a label (a*item), NA*item or "
+                             "start(0.5)*item.")
     if not (_NAME.match(name) or _NUMBER.match(name)):
         raise InputError(
             f"'{name}' is not a valid variable name in '{stmt}'", where,

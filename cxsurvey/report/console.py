@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -15,13 +16,18 @@ from cxsurvey.report.tables import Table, build_tables
 
 def _rich_table(t: Table) -> RichTable:
     rt = RichTable(title=t.title, title_justify="left", title_style="bold",
-                   header_style="bold cyan", show_lines=False, pad_edge=False)
-    for col in t.columns:
+                   header_style="bold cyan", show_lines=False, pad_edge=False,
+                   box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True)
+    columns = t.console_columns
+    rows = t.frame.to_dict(orient="records")
+    for col in columns:
+        cells = [format_value(r.get(col.key), col.kind, col.decimals) for r in rows]
+        widest = max([len(c) for c in cells] + [max(map(len, col.label.split()))])
         rt.add_column(col.label, justify="left" if col.kind == "text" else "right",
-                      no_wrap=col.kind != "text")
-    for i, values in enumerate(t.frame.to_dict(orient="records")):
+                      min_width=widest, overflow="fold")
+    for i, values in enumerate(rows):
         cells = []
-        for col in t.columns:
+        for col in columns:
             text = format_value(values.get(col.key), col.kind, col.decimals)
             if (i, col.key) in t.flags:
                 cells.append(Text(text + "*", style="bold red"))
@@ -48,7 +54,7 @@ def render_console(res: Results, console: Console, quiet: bool = False) -> None:
             if t.key == "straightliners" and len(frame) > 20:
                 t = Table(t.key, t.title + f" (first 20 of {len(frame)})", frame.head(20),
                           t.columns, t.flags, t.notes)
-            console.print(_rich_table(t))
+            console.print(_rich_table(t), crop=False)
             for note in t.notes:
                 console.print(f"  [dim]{escape(note)}[/dim]")
             if t.flags:

@@ -49,8 +49,9 @@ __all__ = ["render_csv_stream", "render_table_csv", "table_columns", "write_csv_
 
 def table_columns(table: Table) -> list[str]:
     """The CSV header of ``table``: displayed column keys, then the frame's other columns."""
-    shown = [c.key for c in table.columns if c.key in table.frame.columns]
-    return shown + [str(c) for c in table.frame.columns if c not in shown]
+    shown = [c.key for c in table.file_columns]
+    hidden = table.console_only_keys
+    return shown + [str(c) for c in table.frame.columns if c not in shown and c not in hidden]
 
 
 def _field(value: object, kind: str | None) -> str:

@@ -195,7 +195,7 @@ def _display_width(value: object, col: Column) -> int:
 
 
 def _write_table(ws: Worksheet, table: Table) -> None:
-    cols = [c for c in table.columns if c.key in table.frame.columns]
+    cols = list(table.file_columns)
     ws.cell(row=1, column=1, value=_text(table.title)).font = _TITLE_FONT
     header_row, first = 2, 3
     widths: dict[int, int] = {}

@@ -16,12 +16,18 @@ from cxsurvey.analysis.results import Results
 
 @dataclass(frozen=True)
 class Column:
-    """A displayed column: data key, label, kind (text|int|num|p|pct) and decimals."""
+    """A displayed column: data key, label, kind (text|int|num|p|pct) and decimals.
+
+    ``console`` and ``files`` say where the column is shown: wide detail (answer
+    percentages per scale point) goes to Excel/CSV, a compact form to the terminal.
+    """
 
     key: str
     label: str
     kind: str = "num"
     decimals: int = 3
+    console: bool = True
+    files: bool = True
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,18 @@ class Table:
     flags: frozenset[tuple[int, str]] = field(default_factory=frozenset)
     notes: tuple[str, ...] = ()
 
+    @property
+    def console_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.console and c.key in self.frame.columns)
+
+    @property
+    def file_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.files and c.key in self.frame.columns)
+
+    @property
+    def console_only_keys(self) -> frozenset[str]:
+        return frozenset(c.key for c in self.columns if not c.files)
+
 
 def _flags(frame: pd.DataFrame, key: str, bad) -> set[tuple[int, str]]:
     if key not in frame.columns:
@@ -63,14 +81,23 @@ def _descriptives(res: Results) -> list[Table]:
     if d is None:
         return []
     cols = [Column("construct", "Construct", "text"), Column("item", "Item", "text"),
-            Column("n", "N", "int"), Column("missing", "Missing", "int"),
+            Column("n", "N", "int"), Column("missing", "Missing", "int", console=False),
             Column("mean", "Mean"), Column("sd", "SD"), Column("median", "Median", "num", 1),
-            Column("min", "Min", "num", 0), Column("max", "Max", "num", 0),
-            Column("skewness", "Skewness"), Column("kurtosis", "Kurtosis")]
-    cols += [Column(f"pct_{k}", f"% {k}", "pct") for k in d.scale_points]
-    cols.append(Column("top2_box", "Top-2 box %", "pct"))
+            Column("min", "Min", "num", 0, console=False),
+            Column("max", "Max", "num", 0, console=False),
+            Column("skewness", "Skew", "num", 2), Column("kurtosis", "Kurt", "num", 2)]
+    cols += [Column(f"pct_{k}", f"% {k}", "pct", console=False) for k in d.scale_points]
+    pts = d.scale_points
+    cols.append(Column("distribution", f"% {pts[0]}..{pts[-1]}" if pts else "%", "text",
+                       files=False))
+    cols.append(Column("top2_box", "Top-2 %", "pct"))
+    frame = d.items.copy()
+    if pts:
+        pct = frame[[f"pct_{k}" for k in pts]].to_numpy(dtype=float)
+        frame["distribution"] = [
+            "/".join("" if v != v else f"{v:.0f}" for v in row) for row in pct]
     flags = _flags(d.items, "sd", lambda v: v == 0)
-    tables = [Table("descriptives", "Item descriptives", d.items, tuple(cols),
+    tables = [Table("descriptives", "Item descriptives", frame, tuple(cols),
                     frozenset(flags),
                     ("Skewness and kurtosis are SPSS's G1 and G2 (excess kurtosis); % are of "
                      "each item's valid answers.",))]
@@ -129,10 +156,10 @@ def _reliability(res: Results) -> list[Table]:
              | _flags(c, "rho_c", lambda v: not th.RHO_C.passes(v))
              | _flags(c, "ave", lambda v: not th.AVE.passes(v)))
     cols = (Column("construct", "Construct", "text"), Column("n_items", "Items", "int"),
-            Column("n", "N", "int"), Column("alpha", "Cronbach's alpha"),
-            Column("alpha_ci_lower", "alpha 95% CI low"),
-            Column("alpha_ci_upper", "alpha 95% CI high"),
-            Column("std_alpha", "Std. alpha"), Column("omega", "Omega total"),
+            Column("n", "N", "int"), Column("alpha", "Alpha"),
+            Column("alpha_ci_lower", "95% CI low"),
+            Column("alpha_ci_upper", "95% CI high"),
+            Column("std_alpha", "Std. alpha"), Column("omega", "Omega"),
             Column("rho_c", "CR (rho_c)"), Column("ave", "AVE"))
     notes = (f"Flagged: {th.ALPHA.text}; {th.RHO_C.text}; {th.AVE.text}.",
              "Omega, CR and AVE from a one-factor (minres) model of each construct's "
@@ -149,7 +176,7 @@ def _reliability(res: Results) -> list[Table]:
         "item_stats", "Item-total statistics", it,
         (Column("construct", "Construct", "text"), Column("item", "Item", "text"),
          Column("n", "N", "int"), Column("mean", "Mean"), Column("sd", "SD"),
-         Column("item_total_r", "Corrected item-total r"),
+         Column("item_total_r", "Item-total r"),
          Column("alpha_if_deleted", "Alpha if deleted"), Column("loading", "Loading")),
         frozenset(iflags),
         (f"Flagged: {th.ITEM_TOTAL_R.text}; alpha if deleted above the construct's alpha.",)))
