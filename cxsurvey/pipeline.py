@@ -76,7 +76,8 @@ def analyse(survey: Survey, sections: Iterable[str] = SECTIONS,
         raise ValueError(f"unknown section(s) {sorted(unknown)}; choose from {SECTIONS}")
     items, constructs = survey.items, survey.constructs
     rows = survey.raw.first_data_row + np.arange(items.shape[0])
-    desc = describe(items, constructs, survey.scale, rows) if "describe" in wanted else None
+    desc = (describe(items, constructs, survey.scale, rows, survey.ids)
+            if "describe" in wanted else None)
     norm = (normality(items, constructs, options.missing, options.alpha)
             if "normality" in wanted else None)
     rel = reliability(items, constructs, options.missing) if "reliability" in wanted else None

@@ -12,7 +12,8 @@ __all__ = ["describe"]
 
 
 def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
-             scale: tuple[int, int], row_numbers: np.ndarray | None = None) -> DescribeResult:
+             scale: tuple[int, int], row_numbers: np.ndarray | None = None,
+             ids: pd.Series | None = None) -> DescribeResult:
     """Describe every item on its valid answers.
 
     Parameters
@@ -25,6 +26,8 @@ def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         Likert range; answer percentages are given for each integer point.
     row_numbers : array, optional
         File row of each respondent, to name straightliners; default 1..n.
+    ids : Series, optional
+        Respondent identifiers (``[data] id``), shown beside straightliners' rows.
 
     Returns
     -------
@@ -81,5 +84,7 @@ def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         row_numbers = np.arange(1, values.shape[0] + 1)
     sl = pd.DataFrame({"row": np.asarray(row_numbers)[straight].astype(int),
                        "answer": lo[straight]})
+    if ids is not None:
+        sl.insert(1, "id", np.asarray(ids, dtype=object)[straight])
     return DescribeResult(items=table, zero_variance=tuple(zero_var), straightliners=sl,
                           scale_points=tuple(points))

@@ -48,7 +48,10 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
             if not piece:
                 continue
             if out and (out[-1][1].endswith(("+", "*", "~")) or piece.startswith("+")):
-                out[-1] = (out[-1][0], out[-1][1] + " " + piece)
+                prev = out[-1][1]
+                if prev.endswith("+") and piece.startswith("+"):
+                    piece = piece[1:].lstrip()  # "a +" then "+ b": one '+'
+                out[-1] = (out[-1][0], prev + " " + piece)
             else:
                 out.append((no, piece))
     return out
@@ -141,6 +144,9 @@ def parse_syntax(text: str, source: str | None = None, first_line: int = 1) -> M
             raise InputError(f"'{stmt}' has an empty side of '{op}'", where)
         if not _NAME.match(lhs):
             raise InputError(f"'{lhs}' is not a valid name on the left of '{op}'", where)
+        if "~" in rhs or ":=" in rhs:
+            raise InputError(f"more than one operator in '{stmt}'", where,
+                             "Write one formula per line (or separate them with ';').")
         terms = tuple(_parse_term(t, where, stmt) for t in rhs.split("+"))
         formulas.append(Formula(lhs=lhs, op=op, rhs=terms, line=where.line or 0, text=stmt))
         if op in ("=~", "<~"):

@@ -104,8 +104,10 @@ def _descriptives(res: Results) -> list[Table]:
     if len(d.straightliners):
         tables.append(Table(
             "straightliners", "Straightliners (same answer to every item)",
-            d.straightliners, (Column("row", "File row", "int"),
-                               Column("answer", "Answer", "num", 0)),
+            d.straightliners, tuple(
+                c for c in (Column("row", "File row", "int"), Column("id", "Respondent", "text"),
+                            Column("answer", "Answer", "num", 0))
+                if c.key in d.straightliners.columns),
             notes=("Consider excluding these respondents (attention or satisficing).",)))
     return tables
 
