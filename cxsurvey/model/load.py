@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
+import difflib
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,80 +25,193 @@ _DATA_KEYS = {
 _TOP_KEYS = {"data", "model", "population", "checks", "simulate"}
 
 
+_TOML_KEY = re.compile(r"""^\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+                       r"""(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*\s*=(?!=)""")
+_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_MULTI_QUOTES = ('"""', "'''")
+
+
 def _looks_like_toml(text: str) -> bool:
+    """Whether a model file without the .toml suffix is TOML rather than lavaan syntax.
+
+    The first line that is not blank or a comment decides: a ``[table]`` header or a
+    ``key = value`` pair (lavaan's ``=~``, ``:=`` and ``==`` do not count).
+    """
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not line or line.startswith(("#", "!")):
             continue
-        return line.startswith("[") or ("=" in line and "=~" not in line and "~" not in line)
+        return bool(_TABLE.match(line)) or (bool(_TOML_KEY.match(line)) and "~" not in line)
     return False
+
+
+def _scan(text: str) -> list[tuple[int, str, str]]:
+    """``(line number, table, line)`` for every line outside multi-line strings.
+
+    ``table`` is the dotted name of the table the line belongs to (``""`` before the
+    first header). A light scan for messages, not a TOML parser.
+    """
+    out: list[tuple[int, str, str]] = []
+    table = ""
+    quote: str | None = None
+    for no, line in enumerate(text.splitlines(), start=1):
+        if quote is None:
+            m = _TABLE.match(line)
+            if m:
+                table = re.sub(r"\s+", "", m.group(1)).replace('"', "").replace("'", "")
+            else:
+                out.append((no, table, line))
+        for q in _MULTI_QUOTES:
+            if line.count(q) % 2 == 1 and quote in (None, q):
+                quote = q if quote is None else None
+                break
+    return out
+
+
+def _key_line(text: str | None, table: str, key: str | None) -> int | None:
+    """Line of ``key = ...`` inside ``[table]`` of a TOML text (None when not found)."""
+    if text is None or key is None:
+        return None
+    k = re.escape(key)
+    pattern = re.compile(rf"""^\s*(?:{k}|"{k}"|'{k}')\s*=""")
+    for no, tab, line in _scan(text):
+        if tab == table and pattern.match(line):
+            return no
+    return None
 
 
 def _str_list(value: Any, key: str, where: Location) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(f"[data] {key} must be a list of column names", where)
+        raise InputError(f"[data] {key} must be a list of column names, got {value!r}", where,
+                         f'Example: {key} = ["Att3", "Sat2"]')
     return tuple(value)
 
 
-def parse_data_table(table: dict[str, Any], where: Location) -> DataSpec:
-    """Validate a ``[data]`` table into a :class:`DataSpec`."""
-    unknown = set(table) - _DATA_KEYS
+def parse_data_table(table: dict[str, Any], where: Location,
+                     text: str | None = None) -> DataSpec:
+    """Validate a ``[data]`` table into a :class:`DataSpec`.
+
+    Parameters
+    ----------
+    table : dict
+        The parsed ``[data]`` table.
+    where : Location
+        The model file, for messages.
+    text : str, optional
+        The file's text, so that messages name the line of a bad key.
+
+    Raises
+    ------
+    InputError
+        Unknown keys or values of the wrong type.
+    """
+
+    def at(key: str | None, in_table: str = "data") -> Location:
+        return Location(file=where.file, line=_key_line(text, in_table, key))
+
+    if not isinstance(table, dict):
+        raise InputError("[data] must be a table", where, "Write it as a [data] section.")
+    unknown = sorted(set(table) - _DATA_KEYS)
     if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(_DATA_KEYS), n=1)
+        hint = f"Did you mean '{close[0]}'? " if close else ""
         raise InputError(
-            f"unknown key(s) in [data]: {', '.join(sorted(unknown))}", where,
-            f"Allowed keys: {', '.join(sorted(_DATA_KEYS))}.",
+            f"unknown key(s) in [data]: {', '.join(unknown)}", at(unknown[0]),
+            f"{hint}Allowed keys: {', '.join(sorted(_DATA_KEYS))}.",
         )
     scale = table.get("scale")
     if scale is not None:
         ok = (isinstance(scale, list) and len(scale) == 2
-              and all(isinstance(v, int) and not isinstance(v, bool) for v in scale)
+              and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                      and float(v).is_integer() for v in scale)
               and scale[0] < scale[1])
         if not ok:
-            raise InputError(f"[data] scale must be two integers [min, max], got {scale!r}",
-                             where, "For a 5-point Likert scale write scale = [1, 5].")
+            raise InputError(
+                f"[data] scale must be two integers [min, max] with min < max, got {scale!r}",
+                at("scale"), "For a 5-point Likert scale write scale = [1, 5].")
         scale = (int(scale[0]), int(scale[1]))
     missing = table.get("missing", [])
     if not isinstance(missing, list):
         missing = [missing]
+    for m in missing:
+        if isinstance(m, bool) or not isinstance(m, (int, float, str)):
+            raise InputError(f"[data] missing must list numbers or texts, got {m!r}",
+                             at("missing"), 'Example: missing = [99, "N/A", ""]')
     labels = table.get("labels", {})
-    if not isinstance(labels, dict) or not all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in labels.values()
-    ):
-        raise InputError("[data.labels] must map answer texts to numbers", where,
-                         'Example: "Strongly agree" = 5')
+    if not isinstance(labels, dict):
+        raise InputError("[data] labels must be a table of answer text = score",
+                         at("labels"), 'Write [data.labels] with lines such as '
+                         '"Strongly agree" = 5.')
+    for k, v in labels.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise InputError(f"[data.labels] must map answer texts to numbers; '{k}' = {v!r}",
+                             at(k, "data.labels"), 'Example: "Strongly agree" = 5')
     sheet = table.get("sheet")
-    if sheet is not None and not isinstance(sheet, (str, int)):
-        raise InputError("[data] sheet must be a sheet name or a 0-based index", where)
+    if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, int))):
+        raise InputError("[data] sheet must be a sheet name or a 0-based index", at("sheet"),
+                         'Example: sheet = "Responses"')
     header_row = table.get("header_row")
-    if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
-        raise InputError("[data] header_row must be a row number >= 1", where)
+    if header_row is not None and (isinstance(header_row, bool)
+                                   or not isinstance(header_row, int) or header_row < 1):
+        raise InputError(f"[data] header_row must be a row number >= 1, got {header_row!r}",
+                         at("header_row"), "Example: header_row = 2")
     for key in ("id", "delimiter", "encoding"):
         if table.get(key) is not None and not isinstance(table[key], str):
-            raise InputError(f"[data] {key} must be a string", where)
+            raise InputError(f"[data] {key} must be a string, got {table[key]!r}", at(key))
+    encoding = table.get("encoding")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"[data] encoding '{encoding}' is not a known text encoding",
+                             at("encoding"), 'Examples: "utf-8", "cp1252", "latin-1".',
+                             ) from None
     return DataSpec(
         sheet=sheet,
         header_row=header_row,
         id=table.get("id"),
         scale=scale,
         missing=tuple(missing),
-        reverse=_str_list(table.get("reverse", []), "reverse", where),
-        drop=_str_list(table.get("drop", []), "drop", where),
+        reverse=_str_list(table.get("reverse", []), "reverse", at("reverse")),
+        drop=_str_list(table.get("drop", []), "drop", at("drop")),
         labels={str(k): float(v) for k, v in labels.items()},
         delimiter=table.get("delimiter"),
-        encoding=table.get("encoding"),
+        encoding=encoding,
     )
 
 
-def _syntax_first_line(text: str) -> int:
-    """Line of the file where the ``syntax`` string's first model line sits."""
-    for no, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("syntax") and "=" in stripped:
-            after = stripped.split("=", 1)[1].strip()
-            return no + 1 if after in ('"""', "'''") else no
-    return 1
+def _syntax_start(text: str) -> tuple[int, bool] | None:
+    """Where ``[model] syntax`` starts in the file: ``(line, multi-line string?)``.
+
+    For a multi-line string this is the line of the string's first line (TOML drops a
+    line break right after the opening quotes).
+    """
+    line = _key_line(text, "model", "syntax")
+    if line is None:
+        return None
+    after = text.splitlines()[line - 1].split("=", 1)[1].strip()
+    for q in _MULTI_QUOTES:
+        if after.startswith(q):
+            return (line + 1 if not after[3:].strip() else line), True
+    return line, False
+
+
+def _toml_error(exc: Exception, text: str, where: Location) -> InputError:
+    msg = str(exc)
+    m = re.search(r"\(at line (\d+), column \d+\)", msg)
+    line = int(m.group(1)) if m else getattr(exc, "lineno", None)
+    if m:
+        msg = msg[:m.start()].strip()
+    if "=~" in text and not re.search(r"^\s*\[model\]", text, flags=re.MULTILINE):
+        hint = ("This looks like plain lavaan syntax: save it without the .toml suffix "
+                '(e.g. model.lav), or put it under [model] syntax = """ ... """.')
+    else:
+        hint = ('Check the quotes, brackets and "=" on that line; lavaan syntax goes inside '
+                '[model] syntax = """ ... """.')
+    return InputError(f"the TOML is malformed: {msg}", Location(file=where.file, line=line),
+                      hint)
 
 
 def model_from_syntax(text: str, source: str | None = None) -> ModelSpec:
@@ -123,29 +239,52 @@ def load_model(path: str | Path) -> SurveyModel:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the model file ({exc})", where) from None
     if not text.strip():
-        raise InputError("the model file is empty", where)
+        raise InputError("the model file is empty", where,
+                         'Write [model] with syntax = """ Construct =~ item1 + item2 """.')
     if not (p.suffix.lower() == ".toml" or _looks_like_toml(text)):
         return SurveyModel(data=DataSpec(), model=parse_syntax(text, source=str(path)),
                            source=str(path))
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"the TOML is malformed ({exc})", where) from None
-    unknown = set(doc) - _TOP_KEYS
+        raise _toml_error(exc, text, where) from None
+    unknown = sorted(set(doc) - _TOP_KEYS)
     if unknown:
-        raise InputError(f"unknown table(s): {', '.join(sorted(unknown))}", where,
-                         "A model file has [data], [model] and optionally [population].")
-    data = parse_data_table(doc.get("data", {}), where)
+        close = difflib.get_close_matches(unknown[0], sorted(_TOP_KEYS), n=1)
+        line = next((no for no, line in enumerate(text.splitlines(), start=1)
+                     if (m := _TABLE.match(line)) and m.group(1).split(".")[0] == unknown[0]),
+                    None) or _key_line(text, "", unknown[0])
+        raise InputError(
+            f"unknown table(s) or key(s): {', '.join(unknown)}",
+            Location(file=str(path), line=line),
+            (f"Did you mean [{close[0]}]? " if close else "")
+            + "A model file has [data], [model] and optionally [population].")
+    data = parse_data_table(doc.get("data", {}), where, text)
     model_table = doc.get("model", {})
     population = doc.get("population")
-    syntax = model_table.get("syntax") if isinstance(model_table, dict) else None
+    if not isinstance(model_table, dict):
+        raise InputError("[model] must be a table", where,
+                         'Write [model] with syntax = """ Construct =~ item1 + item2 """.')
+    syntax = model_table.get("syntax")
     if syntax is None and population is None:
-        raise InputError("the file has no [model] syntax", where,
-                         'Add [model] with syntax = """ Construct =~ item1 + item2 """.')
+        others = ", ".join(sorted(model_table))
+        raise InputError(
+            "the file has no [model] syntax"
+            + (f" ([model] has only: {others})" if others else ""), where,
+            'Add [model] with syntax = """ Construct =~ item1 + item2 """.')
     if syntax is not None and not isinstance(syntax, str):
-        raise InputError("[model] syntax must be a string", where)
+        raise InputError("[model] syntax must be a string",
+                         Location(file=str(path), line=_key_line(text, "model", "syntax")),
+                         'Write syntax = """ Construct =~ item1 + item2 """.')
     if syntax is not None:
-        spec = parse_syntax(syntax, source=str(path), first_line=_syntax_first_line(text))
+        start = _syntax_start(text)
+        first, multiline = start if start is not None else (1, True)
+        try:
+            spec = parse_syntax(syntax, source=str(path), first_line=first)
+        except InputError as exc:
+            if not multiline:  # a one-line string: all its lines are that file line
+                exc.location.line = first
+            raise
     else:
         spec = ModelSpec(syntax="")
     return SurveyModel(data=data, model=spec, source=str(path), population=population)
