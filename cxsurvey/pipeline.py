@@ -22,7 +22,7 @@ from cxsurvey.model import load_model
 from cxsurvey.model.spec import SurveyModel
 
 SECTIONS = ("describe", "normality", "reliability")
-_DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "pingouin", "semopy", "openpyxl",
+_DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "semopy", "openpyxl",
                  "pyreadstat", "rich", "typer")
 
 

@@ -57,7 +57,11 @@ def lilliefors_test(x: np.ndarray) -> tuple[float, float]:
     (1986). An analytic approximation to the distribution of Lilliefors's test statistic
     for normality. The American Statistician, 40(4), 294-296.
     """
-    from statsmodels.stats.diagnostic import lilliefors
+    try:  # the module behind statsmodels.stats.diagnostic.lilliefors, without the
+        # regression models that diagnostic imports (0.15 s of start-up)
+        from statsmodels.stats._lilliefors import lilliefors
+    except ImportError:  # pragma: no cover - layout of other statsmodels versions
+        from statsmodels.stats.diagnostic import lilliefors
 
     x = np.asarray(x, dtype=float)
     n = x.size

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
@@ -15,7 +13,12 @@ __all__ = ["cronbach_alpha", "item_total", "one_factor_minres", "omega_total", "
 
 def cronbach_alpha(block: pd.DataFrame, missing: str = "listwise",
                    ci: float = 0.95) -> tuple[float, float, float, int]:
-    """Cronbach's alpha with Feldt's confidence interval, computed by pingouin.
+    """Cronbach's alpha with Feldt's confidence interval.
+
+    .. math:: \\alpha = \\frac{k}{k-1}\\Bigl(1 - \\frac{\\sum_i s_i^2}{\\sum_{ij} s_{ij}}\\Bigr),
+              \\quad [1 - (1-\\alpha) F_{1-a/2}, \\; 1 - (1-\\alpha) F_{a/2}]
+
+    with :math:`F_q` the q-quantile of F(n - 1, (n - 1)(k - 1)).
 
     Parameters
     ----------
@@ -23,37 +26,49 @@ def cronbach_alpha(block: pd.DataFrame, missing: str = "listwise",
         The construct's items.
     missing : {"listwise", "pairwise"}
         ``listwise``: rows complete on the items (SPSS RELIABILITY); the CI uses their
-        number. ``pairwise``: pairwise-complete covariances over all rows, the CI uses
-        all rows (psych::alpha's default).
+        number. ``pairwise``: pairwise-complete covariances over all rows, and the CI
+        uses all rows (psych::alpha's default).
+    ci : float
+        Confidence level.
 
     Returns
     -------
     (alpha, ci_lower, ci_upper, n) : tuple
-        pingouin reports the CI bounds rounded to 3 decimals.
+
+    Notes
+    -----
+    The same formulas as ``pingouin.cronbach_alpha`` and ``psych::alpha`` (the tests
+    compare with both), computed here without pingouin's 3-decimal rounding of the
+    bounds and with the listwise n in the listwise CI.
 
     References
     ----------
-    Cronbach, L. J. (1951). Psychometrika, 16(3), 297-334. Feldt, L. S., Woodruff, D. J.,
-    & Salih, F. A. (1987). Applied Psychological Measurement, 11(1), 93-103.
-    Vallat, R. (2018). Pingouin: statistics in Python. JOSS, 3(31), 1026.
+    Cronbach, L. J. (1951). Psychometrika, 16(3), 297-334. Feldt, L. S. (1965).
+    Psychometrika, 30(3), 357-370. Feldt, Woodruff & Salih (1987). Applied Psychological
+    Measurement, 11(1), 93-103.
     """
-    import pingouin as pg
+    from scipy import stats
 
     data = block.dropna() if missing == "listwise" else block
     n = int(data.shape[0])
-    if block.shape[1] < 2 or n < 3:
-        return float("nan"), float("nan"), float("nan"), n
-    # pingouin takes n before its own listwise deletion, so rows are dropped first
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        alpha, bounds = pg.cronbach_alpha(data=data, nan_policy="pairwise", ci=ci)
-    return float(alpha), float(bounds[0]), float(bounds[1]), n
+    k = block.shape[1]
+    nan = float("nan")
+    if k < 2 or n < 3:
+        return nan, nan, nan, n
+    alpha = _alpha_from_cov(data.cov().to_numpy())
+    if not np.isfinite(alpha):
+        return nan, nan, nan, n
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    tail = (1.0 - ci) / 2.0
+    lower = 1.0 - (1.0 - alpha) * stats.f.isf(tail, df1, df2)
+    upper = 1.0 - (1.0 - alpha) * stats.f.isf(1.0 - tail, df1, df2)
+    return alpha, float(lower), float(upper), n
 
 
 def _alpha_from_cov(c: np.ndarray) -> float:
     k = c.shape[0]
     total = c.sum()
-    if k < 2 or total <= 0:
+    if k < 2 or not np.isfinite(total) or total <= 0:
         return float("nan")
     return float(k / (k - 1) * (1.0 - np.trace(c) / total))
 
@@ -176,7 +191,7 @@ def reliability(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     Returns
     -------
     ReliabilityResult
-        ``constructs``: alpha and its Feldt CI (pingouin), standardised alpha, omega
+        ``constructs``: alpha and its Feldt CI, standardised alpha, omega
         total (one-factor minres on the correlation matrix, as ``psych::omega(nfactors=1)``),
         ``rho_c``/``ave`` from those one-factor standardised loadings, ``rho_a`` null.
         ``items``: n, mean, sd, corrected item-total r, alpha if deleted, loading and

@@ -10,8 +10,13 @@ if TYPE_CHECKING:
     from cxsurvey.model.spec import SurveyModel
 
 
-def load_survey(path: str | Path, model: SurveyModel | None = None) -> Survey:
-    """Read ``path`` and recode it with ``model`` (inferred from columns when None)."""
+def load_survey(path: str | Path, model: SurveyModel | None = None,
+                check_range: bool = True) -> Survey:
+    """Read ``path`` and recode it with ``model`` (inferred from columns when None).
+
+    ``check_range=False`` sets answers outside the scale missing instead of raising
+    (see :func:`cxsurvey.io.prepare.prepare`).
+    """
     from cxsurvey.io.prepare import prepare
     from cxsurvey.io.readers import read_table
     from cxsurvey.model.spec import DataSpec, ModelSpec, SurveyModel
@@ -19,7 +24,7 @@ def load_survey(path: str | Path, model: SurveyModel | None = None) -> Survey:
     if model is None:
         model = SurveyModel(data=DataSpec(), model=ModelSpec(syntax=""), inferred=True)
     raw = read_table(path, model.data)
-    return prepare(raw, model)
+    return prepare(raw, model, check_range=check_range)
 
 
 __all__ = ["load_survey"]

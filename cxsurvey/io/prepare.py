@@ -229,7 +229,7 @@ def _infer_scale(frame: pd.DataFrame, raw: RawTable,
     return (int(lo), int(hi)), "inferred"
 
 
-def prepare(raw: RawTable, model: SurveyModel) -> Survey:
+def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Survey:
     """Recode ``raw`` into item scores following ``model``'s codebook.
 
     Steps: check that the model's columns exist; convert each item column to numbers
@@ -237,6 +237,18 @@ def prepare(raw: RawTable, model: SurveyModel) -> Survey:
     all items, SPSS codes as stored); set missing codes to NaN (``[data] missing``, plus
     empty cells and the texts "NA", "N/A", "#N/A", "NaN", "NULL"); check every answer
     lies on the scale; apply reverse keys (``min + max - x``).
+
+    Parameters
+    ----------
+    raw : RawTable
+        The table as read.
+    model : SurveyModel
+        Codebook and constructs; constructs are inferred from the columns when the
+        model has none.
+    check_range : bool
+        True (default): an answer outside the scale is an :class:`InputError`. False:
+        such answers are set missing and listed in ``recoded["out_of_range_codes"]``
+        and a warning (for ``cxsurvey init``, which proposes them as missing codes).
 
     Raises
     ------
@@ -274,15 +286,32 @@ def prepare(raw: RawTable, model: SurveyModel) -> Survey:
                          index=raw.frame.index)
     frame = frame.reset_index(drop=True)
     if scale is not None:
-        scale_source = "model"
+        scale_source, origin = "model", "set by [data] scale"
     else:
         used = _label_range(mapping) if counts.get("text_answers_mapped") else None
         scale, scale_source = _infer_scale(frame, raw, used)
-    _check_range(frame, raw, scale, scale_source)
+        origin = {"inferred": "seen in the answers"}.get(scale_source,
+                                                         "from the SPSS value labels")
+        if scale_source == "value labels" and not raw.value_labels:
+            origin = ("from [data.labels]" if model.data.labels
+                      else "of the built-in agreement labels")
+    warnings: list[str] = []
+    out_of_range: list[float] = []
+    if check_range:
+        _check_range(frame, raw, scale, origin)
+    else:
+        values = frame.to_numpy(dtype=float)
+        bad = np.isfinite(values) & ((values < scale[0]) | (values > scale[1]))
+        if bad.any():
+            out_of_range = sorted({float(v) for v in values[bad]})
+            frame = frame.mask(pd.DataFrame(bad, index=frame.index, columns=frame.columns))
+            codes = ", ".join(_show_number(v) for v in out_of_range)
+            warnings.append(f"{int(bad.sum())} answer(s) outside the scale {scale[0]}-"
+                            f"{scale[1]} set missing (codes {codes}); declare them under "
+                            "[data] missing")
     reversed_items = [i for i in model.data.reverse if i in frame.columns]
     for item in reversed_items:
         frame[item] = scale[0] + scale[1] - frame[item]
-    warnings: list[str] = []
     for item in model.data.reverse:
         if item not in frame.columns:
             warnings.append(f"reverse-coded item '{item}' is not in the model; ignored")
@@ -298,6 +327,8 @@ def prepare(raw: RawTable, model: SurveyModel) -> Survey:
         "reversed": reversed_items,
         "dropped": sorted(drop & set(model.model.items)),
     }
+    if not check_range:
+        recoded["out_of_range_codes"] = [int(v) if v.is_integer() else v for v in out_of_range]
     return Survey(items=frame, constructs=constructs, scale=scale, scale_source=scale_source,
                   raw=raw, model=model, ids=ids, recoded=recoded, warnings=tuple(warnings))
 
@@ -306,7 +337,7 @@ def _usable(raw: RawTable, col: str, model: SurveyModel) -> bool:
     """Whether a column can serve as an item when the model is inferred.
 
     Numeric columns with an answer qualify; a text column qualifies when most of its
-    answers are numbers, missing codes or texts a label set maps (a stray unmapped
+    answers are numbers or texts a label set maps, ties included (a stray unmapped
     answer then stops the run with a message naming its cell, rather than silently
     leaving the item out); free text and categories such as "F"/"M" do not.
     """
@@ -339,11 +370,15 @@ def _usable(raw: RawTable, col: str, model: SurveyModel) -> bool:
             except ValueError:
                 bad += int(n)
         answered += int(n)
-    return answered > 0 and ok > bad
+    return answered > 0 and ok > 0 and ok >= bad
+
+
+def _show_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _check_range(frame: pd.DataFrame, raw: RawTable, scale: tuple[int, int],
-                 source: str) -> None:
+                 origin: str) -> None:
     values = frame.to_numpy(dtype=float)
     bad = np.isfinite(values) & ((values < scale[0]) | (values > scale[1]))
     if not bad.any():
@@ -351,14 +386,12 @@ def _check_range(frame: pd.DataFrame, raw: RawTable, scale: tuple[int, int],
     r, c = map(int, np.argwhere(bad)[0])
     col = str(frame.columns[c])
     value = values[r, c]
-    shown = str(int(value)) if float(value).is_integer() else str(value)
+    shown = _show_number(value)
     cell = raw.frame[col].iloc[r]
     if isinstance(cell, str) and cell.strip() != shown:
         shown = f"{' '.join(cell.split())!r} (score {shown})"
-    origin = {"model": "[data] scale", "value labels": "value labels",
-              "inferred": "answers"}.get(source, source)
     raise InputError(
-        f"the answer {shown} is outside the scale {scale[0]}-{scale[1]} (from the {origin}; "
+        f"the answer {shown} is outside the scale {scale[0]}-{scale[1]} ({origin}; "
         f"{int(bad.sum())} such cell(s) in all)",
         raw.location(r, col),
         "Correct the answer, declare the code under [data] missing (e.g. missing = [99]), "

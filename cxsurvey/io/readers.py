@@ -159,6 +159,18 @@ def _detect_header(rows: list[list[object]]) -> int:
     return 0
 
 
+def _description_rows(rows: list[list[Any]]) -> int:
+    """How many rows below the header describe the columns rather than answer them.
+
+    Qualtrics exports put the question texts and a ``{"ImportId": ...}`` row under the
+    column names; those two rows are skipped. Other files: none.
+    """
+    for k, row in enumerate(rows[:2]):
+        if any(isinstance(v, str) and v.lstrip().startswith('{"ImportId"') for v in row):
+            return k + 1
+    return 0
+
+
 def _column_names(header: list[object]) -> list[str]:
     names: list[str] = []
     seen: dict[str, int] = {}
@@ -235,16 +247,20 @@ def _read_excel(p: Path, shown: str, spec: DataSpec) -> RawTable:
                              "Set [data] header_row to the row with the column names.")
     else:
         h = _detect_header(rows[:_SCAN_ROWS])
-    names = _column_names(rows[h])
-    width = len(names)
-    body = [r[:width] + [None] * (width - len(r)) for r in rows[h + 1:]]
+    # answers right of the last header cell get "Unnamed: j" columns rather than vanish
+    width = max(len(r) for r in rows[h:])
+    names = _column_names(rows[h] + [None] * (width - len(rows[h])))
+    skip = _description_rows(rows[h + 1:h + 3])
+    body = [r[:width] + [None] * (width - len(r)) for r in rows[h + 1 + skip:]]
     frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(
         columns=names)
     frame = frame.loc[:, [not n.startswith("Unnamed: ") or bool(frame[n].notna().any())
                           for n in names]]
     frame = frame.map(lambda v: None if _is_blank(v) else v).infer_objects()
     return RawTable(frame=frame, path=shown, kind="excel", sheet=sheet_name,
-                    first_data_row=h + 2, details={"header_row": h + 1, "sheet": sheet_name})
+                    first_data_row=h + 2 + skip,
+                    details={"header_row": h + 1, "sheet": sheet_name,
+                             "description_rows_skipped": skip})
 
 
 def _choose_sheet(names: list[str], wanted: str | int | None, where: Location) -> str:
@@ -269,7 +285,6 @@ def _choose_sheet(names: list[str], wanted: str | int | None, where: Location) -
 
 
 # ----------------------------------------------------------------------------- text
-
 def _decode(data: bytes, shown: str, encoding: str | None) -> tuple[str, str]:
     if encoding:
         try:
@@ -372,11 +387,14 @@ def _read_text(p: Path, shown: str, spec: DataSpec, suffix: str) -> RawTable:
         delim, repr(delim))
     body: list[list[str]] = []
     lines: list[int] = []
-    for line, row in records[h + 1:]:
+    skip = _description_rows([row for _, row in records[h + 1:h + 3]])
+    for line, row in records[h + 1 + skip:]:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line is no respondent
         if len(row) > width and not any(c.strip() for c in row[width:]):
             row = row[:width]  # trailing delimiters after the last answer
+        elif len(row) < width and not any(c.strip() for c in header[len(row):]):
+            row = row + [""] * (width - len(row))  # trailing delimiters after the header
         if len(row) != width:
             raise InputError(
                 f"this row has {len(row)} field(s) but the header (row {records[h][0]}) "
@@ -400,7 +418,7 @@ def _read_text(p: Path, shown: str, spec: DataSpec, suffix: str) -> RawTable:
                     first_data_row=lines[0] if lines else records[h][0] + 1,
                     row_numbers=None if consecutive else tuple(lines),
                     details={"delimiter": delim, "encoding": encoding,
-                             "header_row": records[h][0]})
+                             "header_row": records[h][0], "description_rows_skipped": skip})
 
 
 # ----------------------------------------------------------------------------- spss

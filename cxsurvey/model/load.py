@@ -61,6 +61,8 @@ def _scan(text: str) -> list[tuple[int, str, str]]:
                 table = re.sub(r"\s+", "", m.group(1)).replace('"', "").replace("'", "")
             else:
                 out.append((no, table, line))
+            if line.lstrip().startswith("#"):
+                continue  # quotes in a comment open no string
         for q in _MULTI_QUOTES:
             if line.count(q) % 2 == 1 and quote in (None, q):
                 quote = q if quote is None else None
@@ -222,6 +224,9 @@ def model_from_syntax(text: str, source: str | None = None) -> ModelSpec:
 def load_model(path: str | Path) -> SurveyModel:
     """Read a model file (TOML or plain lavaan syntax).
 
+    A TOML file with ``[data]`` but no ``[model]`` is a codebook only: its model has no
+    constructs, and :func:`cxsurvey.io.prepare.prepare` infers them from the columns.
+
     Raises
     ------
     InputError
@@ -236,12 +241,16 @@ def load_model(path: str | Path) -> SurveyModel:
         raise InputError("is a folder, not a model file", where)
     try:
         text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the model file ({exc})", where) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the model file is not UTF-8 text (byte {exc.start})", where,
+                         "Save it as UTF-8 in your editor.") from None
+    except OSError as exc:
+        raise InputError(f"cannot read the model file ({exc.strerror or exc})", where,
+                         ) from None
     if not text.strip():
         raise InputError("the model file is empty", where,
                          'Write [model] with syntax = """ Construct =~ item1 + item2 """.')
-    if not (p.suffix.lower() == ".toml" or _looks_like_toml(text)):
+    if not _looks_like_toml(text):  # also a .toml file that holds only lavaan syntax
         return SurveyModel(data=DataSpec(), model=parse_syntax(text, source=str(path)),
                            source=str(path))
     try:
@@ -266,11 +275,14 @@ def load_model(path: str | Path) -> SurveyModel:
         raise InputError("[model] must be a table", where,
                          'Write [model] with syntax = """ Construct =~ item1 + item2 """.')
     syntax = model_table.get("syntax")
-    if syntax is None and population is None:
+    if syntax is None and (model_table or ("data" not in doc and population is None)):
+        # a [data]-only file is a codebook: the constructs are inferred from the columns
         others = ", ".join(sorted(model_table))
         raise InputError(
             "the file has no [model] syntax"
-            + (f" ([model] has only: {others})" if others else ""), where,
+            + (f" ([model] has only: {others})" if others else ""),
+            Location(file=str(path), line=_key_line(text, "model", next(iter(model_table), None))
+                     if model_table else None),
             'Add [model] with syntax = """ Construct =~ item1 + item2 """.')
     if syntax is not None and not isinstance(syntax, str):
         raise InputError("[model] syntax must be a string",

@@ -20,7 +20,11 @@ def _toml_value(value: object) -> str:
 
 
 def model_to_toml(model: SurveyModel, header: str = "") -> str:
-    """Render a :class:`SurveyModel` as a commented TOML model file."""
+    """Render a :class:`SurveyModel` as a commented TOML model file.
+
+    :func:`cxsurvey.model.load.load_model` reads the result back to the same
+    ``[data]`` codebook and constructs (``[population]`` is not written).
+    """
     d = model.data
     out: list[str] = []
     if header:
@@ -46,7 +50,16 @@ def model_to_toml(model: SurveyModel, header: str = "") -> str:
     if d.labels:
         out += ["", "[data.labels]                  # text answers -> scores"]
         out += [f"{_toml_value(k)} = {_toml_value(v)}" for k, v in d.labels.items()]
-    out += ["", "[model]                        # lavaan syntax", 'syntax = """']
-    out.append(model.model.syntax.strip("\n"))
-    out.append('"""')
+    syntax = model.model.syntax.strip("\n")
+    # a basic string as in the docs; a literal one when the text has backslashes or
+    # triple quotes, which a basic string would read as escapes or as its end
+    quote = '"""'
+    if "\\" in syntax or '"""' in syntax:
+        if "'''" not in syntax:
+            quote = "'''"
+        else:
+            syntax = syntax.replace("\\", "\\\\").replace('"""', '""\\"')
+    out += ["", "[model]                        # lavaan syntax", f"syntax = {quote}"]
+    out.append(syntax)
+    out.append(quote)
     return "\n".join(out) + "\n"

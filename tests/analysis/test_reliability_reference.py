@@ -63,10 +63,10 @@ def test_alpha_and_feldt_ci_match_psych(missing, scale):
     assert row["n"] == ref["feldt_ci95"]["n_obs_used_in_ci"]
     # acceptance tolerance of the issue: alpha within 1e-3
     assert_allclose(row["alpha"], ref["raw_alpha"], rtol=0, atol=1e-3)
-    # acceptance tolerance of the issue: CI within 2e-3 (pingouin rounds the bounds to
-    # 3 decimals, so up to 5e-4 is rounding alone)
+    # the issue accepts the CI within 2e-3; the Feldt formula is computed unrounded with
+    # psych's n (measured difference 8e-16), so hold it to 1e-9
     assert_allclose([row["alpha_ci_lower"], row["alpha_ci_upper"]],
-                    [ref["feldt_ci95"]["lower"], ref["feldt_ci95"]["upper"]], rtol=0, atol=2e-3)
+                    [ref["feldt_ci95"]["lower"], ref["feldt_ci95"]["upper"]], rtol=0, atol=1e-9)
     # standardised alpha from the same (cov2cor of the) covariance matrix: the same closed
     # form as psych, so only rounding separates them; 1e-6
     assert_allclose(row["std_alpha"], ref["std_alpha"], rtol=0, atol=1e-6)
@@ -141,3 +141,20 @@ def test_reliability_loadings_close_to_psych_fa(ref):
     omega = _result("pairwise").constructs.set_index("construct").loc[ref["scale"], "omega"]
     # omega.tot of psych::omega(nfactors = 1): measured difference 5e-8
     assert_allclose(omega, ref["omega_tot"], rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize(("missing", "scale"), CASES, ids=CASE_IDS)
+def test_alpha_agrees_with_pingouin(missing, scale):
+    """Cross-check with pingouin.cronbach_alpha (a test-only dependency).
+
+    pingouin rounds the CI bounds to 3 decimals and, with nan_policy="listwise", takes n
+    before dropping incomplete rows, so it is given the complete rows for the listwise case.
+    """
+    pg = pytest.importorskip("pingouin")
+    block = _recoded_items()[list(SCALES[scale])]
+    data = block.dropna() if missing == "listwise" else block
+    alpha, bounds = pg.cronbach_alpha(data=data, nan_policy="pairwise")
+    row = _result(missing).constructs.set_index("construct").loc[scale]
+    assert_allclose(row["alpha"], alpha, rtol=0, atol=1e-12)
+    assert_allclose([row["alpha_ci_lower"], row["alpha_ci_upper"]], bounds, rtol=0, atol=5e-4)
+
