@@ -87,7 +87,9 @@ def guarded(fn: Callable[..., T]) -> Callable[..., T]:
             return fn(*args, **kwargs)
         except CxSurveyError as exc:
             if _STATE["debug"]:
-                raise
+                import traceback
+
+                traceback.print_exc()
             _fail(exc, exc.exit_code)
         except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
             raise
@@ -216,21 +218,14 @@ def init(
     """Write a model file inferred from the survey's columns, for you to edit."""
     from cxsurvey.errors import InputError, Location
     from cxsurvey.model.write import model_to_toml
-    from cxsurvey.pipeline import read
+    from cxsurvey.pipeline import propose_model
     from cxsurvey.report import files
 
-    sv = read(survey)
-    model = sv.model
-    data = model.data.__class__(
-        sheet=sv.raw.sheet, header_row=sv.raw.details.get("header_row")
-        if sv.raw.details.get("header_row", 1) != 1 else None,
-        scale=sv.scale, missing=model.data.missing)
-    from dataclasses import replace
-
-    text = model_to_toml(replace(model, data=data),
+    model = propose_model(survey)
+    text = model_to_toml(model,
                          header=f"cxsurvey model for {survey}, inferred from its column names.\n"
-                                "Check the constructs, add reverse-coded items and paths "
-                                "(Outcome ~ Predictor).")
+                                "Check the constructs, the scale and the missing codes, add "
+                                "reverse-coded items and paths (Outcome ~ Predictor).")
     if output is None:
         sys.stdout.write(text)
         return

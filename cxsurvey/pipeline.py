@@ -61,6 +61,35 @@ def read(survey_path: str | Path, model_path: str | Path | None = None) -> Surve
     return load_survey(survey_path, model)
 
 
+_ID_NAMES = ("respondentid", "respondent_id", "respondent", "responseid", "response_id", "id",
+             "caseid", "case_id", "participant", "participantid", "participant_id")
+
+
+def propose_model(survey_path: str | Path) -> SurveyModel:
+    """A model file's content inferred from a survey, for ``cxsurvey init``.
+
+    Constructs come from the column names; the scale from the answers (labels, SPSS value
+    labels, or the observed range); numbers outside a standard Likert range (such as 99)
+    are proposed as missing codes; a column named like an identifier (``RespondentID``,
+    ``id``) with unique values is proposed as ``id``.
+    """
+    from dataclasses import replace
+
+    sv = load_survey(survey_path, None, check_range=False)
+    raw = sv.raw
+    codes = sorted(sv.recoded.get("out_of_range_codes", []) or [])
+    id_col = None
+    for col in raw.frame.columns:
+        if str(col).strip().lower() in _ID_NAMES and raw.frame[col].is_unique:
+            id_col = str(col)
+            break
+    header_row = raw.details.get("header_row")
+    data = replace(sv.model.data, sheet=raw.sheet, scale=sv.scale, id=id_col,
+                   header_row=header_row if header_row not in (None, 1) else None,
+                   missing=tuple(codes) or sv.model.data.missing)
+    return replace(sv.model, data=data)
+
+
 def analyse(survey: Survey, sections: Iterable[str] = SECTIONS,
             options: Options | None = None) -> Results:
     """Run ``sections`` on a recoded survey and collect the results."""
@@ -75,7 +104,7 @@ def analyse(survey: Survey, sections: Iterable[str] = SECTIONS,
     if unknown:
         raise ValueError(f"unknown section(s) {sorted(unknown)}; choose from {SECTIONS}")
     items, constructs = survey.items, survey.constructs
-    rows = survey.raw.first_data_row + np.arange(items.shape[0])
+    rows = np.asarray(survey.raw.file_rows())
     desc = (describe(items, constructs, survey.scale, rows, survey.ids)
             if "describe" in wanted else None)
     norm = (normality(items, constructs, options.missing, options.alpha)
