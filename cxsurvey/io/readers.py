@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cxsurvey.errors import InputError, Location
@@ -341,6 +342,9 @@ def _records(text: str, delim: str, shown: str) -> list[tuple[int, list[str]]]:
 
 def _text_column(values: list[str]) -> pd.Series:
     """Blank cells -> NaN; a column whose every answer is a number becomes numeric."""
+    fast = _numeric_column(values)
+    if fast is not None:
+        return fast
     s = pd.Series([None if not v.strip() else v for v in values], dtype=object)
     present = s.dropna()
     if present.empty:
@@ -352,6 +356,31 @@ def _text_column(values: list[str]) -> pd.Series:
     if not out.isna().any() and bool((out == out.round()).all()) and out.abs().max() < 2**53:
         return out.astype("int64")
     return out.astype(float)
+
+
+def _numeric_column(values: list[str]) -> pd.Series | None:
+    """The common case fast: every cell blank or a plain decimal number (numpy parses).
+
+    Returns None when any cell is something else (text, "1,5", "NaN"), which the general
+    path then handles. Integral columns without blanks become int64, as pandas reads them.
+    """
+    if not values:
+        return pd.Series(np.array([], dtype=float))
+    try:
+        out = np.array(values, dtype=float)  # no blank cells: one C-level parse
+        blank = np.zeros(out.shape, dtype=bool)
+    except ValueError:
+        cells = [v if v.strip() else "nan" for v in values]
+        try:
+            out = np.array(cells, dtype=float)
+        except ValueError:
+            return None
+        blank = np.array([not v.strip() for v in values], dtype=bool)
+    if np.isnan(out[~blank]).any() or np.isinf(out).any():
+        return None  # a literal "nan"/"inf" answer: let the general path decide
+    if not blank.any() and np.all(out == np.round(out)) and np.abs(out).max() < 2**53:
+        return pd.Series(out.astype("int64"))
+    return pd.Series(out)
 
 
 def _read_text(p: Path, shown: str, spec: DataSpec, suffix: str) -> RawTable:
