@@ -132,8 +132,6 @@ def test_installed_command_runs_as_subprocess(survey_csv: Path) -> None:
     assert version.stdout.startswith("cxsurvey ")
 
 
-@pytest.mark.skipif(not (SAMPLES / "cx_journey_population.toml").exists(),
-                    reason="population model not bundled")
 def test_simulate_command(tmp_path: Path) -> None:
     out = tmp_path / "sim.csv"
     args = ["simulate", str(SAMPLES / "cx_journey_population.toml"), "--n", "50",
