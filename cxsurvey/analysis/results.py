@@ -87,6 +87,79 @@ class ReliabilityResult:
 
 
 @dataclass(frozen=True)
+class CfaResult:
+    """Confirmatory factor analysis (covariance-based, ML as lavaan).
+
+    Attributes
+    ----------
+    fit : dict
+        ``n, npar, chisq, df, pvalue, cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper,
+        rmsea_pvalue, srmr, logl, aic, bic`` (lavaan's ``fitMeasures`` names in snake_case).
+    loadings : DataFrame
+        ``construct, item, est, se, z, pvalue, std_all`` (first loading fixed to 1: se,
+        z, pvalue null, as lavaan prints them).
+    factor_correlations : DataFrame
+        ``a, b, est, se, z, pvalue, std_all`` for the factor covariances.
+    residual_variances : DataFrame
+        ``item, est, se, z, pvalue, std_all``.
+    reliability : DataFrame
+        ``construct, n_items, omega, rho_c, ave, ave_semtools``: ``omega`` =
+        semTools::compRelSEM; ``rho_c``/``ave`` from the std_all loadings (Fornell & Larcker).
+    htmt, fornell_larcker : DataFrame
+        Discriminant validity, long format ``a, b, value``.
+    weak_items : tuple of str
+        Items whose std_all loading is below ``loading_threshold``.
+    dropped : tuple of str
+        Items removed before this fit (``--drop-weak``).
+    """
+
+    fit: dict
+    loadings: pd.DataFrame
+    factor_correlations: pd.DataFrame
+    residual_variances: pd.DataFrame
+    reliability: pd.DataFrame
+    htmt: pd.DataFrame
+    fornell_larcker: pd.DataFrame
+    loading_threshold: float = 0.4
+    weak_items: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    syntax: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PathsResult:
+    """Structural paths, explained variance and effects of one estimation method.
+
+    Attributes
+    ----------
+    paths : DataFrame
+        ``from, to, est, std_all, se, t, pvalue, ci_lower, ci_upper, method`` (the
+        contract's ``paths`` records; ``t`` = est / se).
+    r2 : DataFrame
+        ``construct, r2, r2_adj`` for the endogenous constructs.
+    effects : DataFrame
+        ``kind (indirect|total), from, to, path, est, std_all, se, ci_lower, ci_upper,
+        pvalue``.
+    fit : dict
+        Global fit of the structural model (CB only).
+    se_method : str
+        ``"standard"`` (information matrix) or ``"bootstrap"``.
+    bootstrap : dict, optional
+        ``requested, used, failed, seed, ci`` when bootstrapped.
+    """
+
+    paths: pd.DataFrame
+    r2: pd.DataFrame
+    effects: pd.DataFrame
+    method: str = "cb"
+    fit: dict = field(default_factory=dict)
+    se_method: str = "standard"
+    bootstrap: dict | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Results:
     """Everything one run produced; renderers read this and nothing else.
 
@@ -99,5 +172,7 @@ class Results:
     descriptives: DescribeResult | None = None
     normality: NormalityResult | None = None
     reliability: ReliabilityResult | None = None
+    cfa: CfaResult | None = None
+    paths: tuple[PathsResult, ...] = ()
     warnings: tuple[str, ...] = ()
     summary: tuple[str, ...] = ()

@@ -28,3 +28,8 @@ AVE = Threshold("AVE", 0.50, ">=", "Fornell & Larcker 1981")
 ITEM_TOTAL_R = Threshold("corrected item-total r", 0.30, ">=", "Nunnally & Bernstein 1994")
 LOADING = Threshold("standardised loading", 0.40, ">=", "Hulland 1999")
 P_VALUE = 0.05
+CFI = Threshold("CFI", 0.95, ">=", "Hu & Bentler 1999")
+TLI = Threshold("TLI", 0.95, ">=", "Hu & Bentler 1999")
+RMSEA = Threshold("RMSEA", 0.06, "<=", "Hu & Bentler 1999")
+SRMR = Threshold("SRMR", 0.08, "<=", "Hu & Bentler 1999")
+HTMT = Threshold("HTMT", 0.85, "<=", "Henseler, Ringle & Sarstedt 2015")

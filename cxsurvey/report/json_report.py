@@ -16,7 +16,8 @@ import pandas as pd
 
 from cxsurvey.analysis.results import Results
 
-_INT_KEYS = {"n", "n_items", "ks_df", "sw_df", "missing", "row", "skewness_df"}
+_INT_KEYS = {"n", "n_items", "ks_df", "sw_df", "missing", "row", "skewness_df", "df", "npar",
+             "requested", "used", "failed", "seed", "baseline_df"}
 
 
 def _clean(value: Any, key: str | None = None) -> Any:
@@ -75,6 +76,37 @@ def to_document(res: Results) -> dict[str, Any]:
         doc["item_stats"] = records(rel.items, ["construct", "item", "n", "mean", "sd",
                                                 "item_total_r", "alpha_if_deleted",
                                                 "loading"])
+    if res.cfa is not None:
+        cfa = res.cfa
+        fit_keys = ("n", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower",
+                    "rmsea_ci_upper", "srmr", "aic", "bic")
+        fit = {k: cfa.fit.get(k) for k in fit_keys}
+        fit.update({k: v for k, v in cfa.fit.items() if k not in fit})
+        doc["cfa"] = _clean({
+            "fit": fit,
+            "loadings": records(cfa.loadings, ["construct", "item", "est", "se", "z",
+                                               "pvalue", "std_all"]),
+            "factor_correlations": records(cfa.factor_correlations),
+            "residual_variances": records(cfa.residual_variances),
+            "reliability": records(cfa.reliability),
+            "loading_threshold": cfa.loading_threshold,
+            "weak_items": list(cfa.weak_items),
+            "dropped": list(cfa.dropped),
+            "warnings": list(cfa.warnings),
+        })
+        doc["validity"] = {"htmt": records(cfa.htmt, ["a", "b", "value"]),
+                           "fornell_larcker": records(cfa.fornell_larcker, ["a", "b", "value"])}
+    if res.paths:
+        cols = ["from", "to", "est", "std_all", "se", "t", "pvalue", "ci_lower", "ci_upper",
+                "method"]
+        doc["paths"] = [r for p in res.paths for r in records(p.paths, cols)]
+        doc["r2"] = [dict(r, method=p.method) for p in res.paths
+                     for r in records(p.r2, ["construct", "r2", "r2_adj"])]
+        doc["effects"] = [dict(r, method=p.method) for p in res.paths
+                          for r in records(p.effects)]
+        doc["structural"] = [_clean({"method": p.method, "se_method": p.se_method,
+                                     "bootstrap": p.bootstrap, "fit": p.fit,
+                                     "warnings": list(p.warnings)}) for p in res.paths]
     doc["warnings"] = list(res.warnings)
     doc["summary"] = list(res.summary)
     return doc

@@ -185,7 +185,139 @@ def _reliability(res: Results) -> list[Table]:
     return tables
 
 
-_BUILDERS = (_descriptives, _normality, _reliability)
+_FIT_ROWS = (("chisq", "Chi-square", None), ("df", "df", None), ("pvalue", "p", None),
+             ("cfi", "CFI", th.CFI), ("tli", "TLI", th.TLI), ("rmsea", "RMSEA", th.RMSEA),
+             ("rmsea_ci_lower", "RMSEA 90% CI low", None),
+             ("rmsea_ci_upper", "RMSEA 90% CI high", None), ("srmr", "SRMR", th.SRMR),
+             ("aic", "AIC", None), ("bic", "BIC", None), ("n", "N", None))
+
+
+def _fit_table(key: str, title: str, fit: dict) -> Table:
+    rows, flags = [], set()
+    for i, (k, label, cut) in enumerate(r for r in _FIT_ROWS if r[0] in fit):
+        value = fit.get(k)
+        rows.append({"index": label, "value": value,
+                     "cutoff": "" if cut is None else f"{cut.direction} {cut.value:g} "
+                                                      f"({cut.citation})"})
+        if cut is not None and value is not None and pd.notna(value) \
+                and not cut.passes(float(value)):
+            flags.add((i, "value"))
+    return Table(key, title, pd.DataFrame(rows, columns=["index", "value", "cutoff"]),
+                 (Column("index", "Index", "text"), Column("value", "Value"),
+                  Column("cutoff", "Cut-off", "text")), frozenset(flags),
+                 ("Chi-square = N x F_ML with the biased (N) covariance, RMSEA with divisor N "
+                  "and SRMR (Bentler) as lavaan reports them.",))
+
+
+def _cfa(res: Results) -> list[Table]:
+    c = res.cfa
+    if c is None:
+        return []
+    out = [_fit_table("cfa_fit", "CFA model fit", c.fit)]
+    weak = {(i, "std_all") for i, v in enumerate(c.loadings["std_all"])
+            if pd.notna(v) and abs(float(v)) < c.loading_threshold}
+    heywood = {(i, "std_all") for i, v in enumerate(c.loadings["std_all"])
+               if pd.notna(v) and abs(float(v)) > 1}
+    out.append(Table(
+        "cfa_loadings", "CFA loadings", c.loadings,
+        (Column("construct", "Construct", "text"), Column("item", "Item", "text"),
+         Column("est", "Estimate"), Column("se", "SE"), Column("z", "z", "num", 2),
+         Column("pvalue", "p", "p"), Column("std_all", "Std. loading")),
+        frozenset(weak | heywood),
+        (f"Flagged: |std. loading| < {c.loading_threshold:g} (Hulland 1999) or > 1 "
+         "(Heywood case). The first loading of each construct is fixed to 1.",
+         *([f"Dropped before this fit: {', '.join(c.dropped)}."] if c.dropped else []))))
+    if len(c.factor_correlations):
+        out.append(Table(
+            "cfa_factor_correlations", "Factor correlations", c.factor_correlations,
+            (Column("a", "Construct", "text"), Column("b", "with", "text"),
+             Column("std_all", "r"), Column("est", "Covariance"), Column("se", "SE"),
+             Column("pvalue", "p", "p"))))
+    rel = c.reliability
+    flags = (_flags(rel, "rho_c", lambda v: not th.RHO_C.passes(v))
+             | _flags(rel, "ave", lambda v: not th.AVE.passes(v)))
+    out.append(Table(
+        "cfa_reliability", "Composite reliability and AVE (CFA)", rel,
+        (Column("construct", "Construct", "text"), Column("n_items", "Items", "int"),
+         Column("rho_c", "CR (rho_c)"), Column("ave", "AVE"),
+         Column("omega", "Omega (compRelSEM)"), Column("ave_semtools", "AVE (semTools)")),
+        frozenset(flags),
+        (f"CR and AVE from the standardised loadings (Fornell & Larcker 1981); flagged: "
+         f"{th.RHO_C.text}; {th.AVE.text}. Omega as semTools::compRelSEM.",)))
+    for key, title, frame, note in (
+        ("htmt", "HTMT (heterotrait-monotrait ratio)", c.htmt,
+         f"Flagged: {th.HTMT.text}; .90 is the liberal cut-off."),
+        ("fornell_larcker", "Fornell-Larcker criterion", c.fornell_larcker,
+         "Diagonal: sqrt(AVE); off-diagonal: factor correlations. sqrt(AVE) should exceed "
+         "the construct's correlations (Fornell & Larcker 1981)."),
+    ):
+        if not len(frame):
+            continue
+        names = list(dict.fromkeys(list(frame["a"]) + list(frame["b"])))
+        mat = pd.DataFrame(index=names, columns=names, dtype=float)
+        for r in frame.itertuples():
+            mat.loc[r.a, r.b] = r.value
+            if key == "htmt":
+                mat.loc[r.b, r.a] = r.value
+        square = mat.reset_index(names="construct")
+        mflags = set()
+        for i, a in enumerate(names):
+            for b in names:
+                v = mat.loc[a, b]
+                if pd.isna(v) or a == b:
+                    continue
+                if key == "htmt" and not th.HTMT.passes(float(v)):
+                    mflags.add((i, b))
+                if key == "fornell_larcker" and pd.notna(mat.loc[a, a]) \
+                        and abs(float(v)) > float(mat.loc[a, a]):
+                    mflags.add((i, b))
+        out.append(Table(key, title, square,
+                         (Column("construct", "Construct", "text"),
+                          *(Column(n, n) for n in names)), frozenset(mflags), (note,)))
+    return out
+
+
+def _paths(res: Results) -> list[Table]:
+    out: list[Table] = []
+    for p in res.paths:
+        label = "CB-SEM" if p.method == "cb" else "PLS-SEM"
+        frame = p.paths.copy()
+        frame["supported"] = ["yes" if (pd.notna(v) and v < th.P_VALUE) else "no"
+                              for v in frame["pvalue"]]
+        se_label = "SD (bootstrap)" if p.se_method == "bootstrap" else "SE"
+        out.append(Table(
+            f"paths_{p.method}", f"Structural paths ({label})", frame,
+            (Column("from", "From", "text"), Column("to", "To", "text"),
+             Column("est", "Estimate"), Column("std_all", "Beta (std.)"),
+             Column("se", se_label), Column("t", "z" if p.method == "cb" else "T", "num", 3),
+             Column("pvalue", "p", "p"), Column("ci_lower", "95% CI low"),
+             Column("ci_upper", "95% CI high"), Column("supported", "Supported", "text")),
+            frozenset((i, "pvalue") for i, v in enumerate(frame["pvalue"])
+                      if pd.notna(v) and v >= th.P_VALUE),
+            (f"Supported: p < {th.P_VALUE:g} (two-tailed)."
+             + (f" Bootstrap: {p.bootstrap['used']} of {p.bootstrap['requested']} resamples "
+                f"(seed {p.bootstrap['seed']}), percentile CIs."
+                if p.bootstrap else " CIs: estimate +/- 1.96 SE."),)))
+        if len(p.r2):
+            out.append(Table(f"r2_{p.method}", f"Explained variance ({label})", p.r2,
+                             (Column("construct", "Construct", "text"), Column("r2", "R2"),
+                              Column("r2_adj", "Adj. R2"))))
+        if len(p.effects):
+            out.append(Table(
+                f"effects_{p.method}", f"Indirect and total effects ({label})", p.effects,
+                (Column("kind", "Effect", "text"), Column("path", "Path", "text"),
+                 Column("est", "Estimate"), Column("std_all", "Std."), Column("se", "SE"),
+                 Column("pvalue", "p", "p"), Column("ci_lower", "95% CI low"),
+                 Column("ci_upper", "95% CI high")),
+                notes=("Specific indirect effect = product of the chain's coefficients; "
+                       "total = direct + all indirect.",)))
+        if p.fit:
+            out.append(_fit_table(f"sem_fit_{p.method}", f"Structural model fit ({label})",
+                                  p.fit))
+    return out
+
+
+_BUILDERS = (_descriptives, _normality, _reliability, _cfa, _paths)
 
 
 def build_tables(res: Results) -> list[Table]:
