@@ -38,6 +38,21 @@ class Format(str, enum.Enum):
     csv = "csv"
 
 
+class Method(str, enum.Enum):
+    auto = "auto"
+    none = "none"
+    cb = "cb"
+
+
+class PathMethod(str, enum.Enum):
+    cb = "cb"
+
+
+class SeMethod(str, enum.Enum):
+    standard = "standard"
+    bootstrap = "bootstrap"
+
+
 class Missing(str, enum.Enum):
     listwise = "listwise"
     pairwise = "pairwise"
@@ -60,6 +75,19 @@ CsvDirOpt = Annotated[Path | None, typer.Option(
     "--csv-dir", help="Also write one CSV per section into this folder.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Console: summary only.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed (recorded in meta).")]
+RequiredModelOpt = Annotated[Path, typer.Option(
+    "--model", "-m", help="Model file (TOML or lavaan syntax) with the constructs and, for "
+    "paths, the structural regressions (Outcome ~ Predictor).", show_default=False)]
+ThresholdOpt = Annotated[float, typer.Option(
+    "--loading-threshold", min=0.0, max=1.0,
+    help="Items with |standardised loading| below this are weak (Hulland 1999: 0.4).")]
+DropWeakOpt = Annotated[bool, typer.Option(
+    "--drop-weak", help="Refit without the weak items and say which were dropped.")]
+SeOpt = Annotated[SeMethod, typer.Option(
+    "--se", help="standard: information-matrix SEs (lavaan default); bootstrap: "
+    "percentile CIs from --bootstrap resamples, for non-normal items.")]
+BootOpt = Annotated[int, typer.Option(
+    "--bootstrap", min=0, help="Bootstrap resamples (with --se bootstrap; default 1000).")]
 
 
 def _stderr():
@@ -160,24 +188,38 @@ def _emit(results: Any, fmt: Format, quiet: bool, excel: Path | None,
                 Console(highlight=False).print(f"{label} written to {out}")
 
 
+def _n_boot(se: SeMethod, n: int) -> int:
+    return (n or 1000) if se is SeMethod.bootstrap else 0
+
+
 def _run(survey: Path, model: Path | None, sections: tuple[str, ...], fmt: Format,
          missing: Missing, quiet: bool, excel: Path | None, csv_dir: Path | None,
-         seed: int | None = None) -> None:
+         seed: int | None = None, **structural: Any) -> None:
     from cxsurvey.pipeline import Options, run
 
     results = run(survey, model, sections,
-                  Options(missing=missing.value, seed=seed))
+                  Options(missing=missing.value, seed=seed, **structural))
     _emit(results, fmt, quiet, excel, csv_dir, [survey, model])
 
 
 @app.command()
 @guarded
 def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.table,
-            missing: MissingOpt = Missing.listwise, excel: ExcelOpt = None,
-            csv_dir: CsvDirOpt = None, seed: SeedOpt = None, quiet: QuietOpt = False) -> None:
-    """Every table at once: descriptives, normality tests and reliability."""
-    _run(survey, model, ("describe", "normality", "reliability"), fmt, missing, quiet,
-         excel, csv_dir, seed)
+            missing: MissingOpt = Missing.listwise,
+            method: Annotated[Method, typer.Option(
+                "--method", help="Structural analyses: cb (CFA and covariance-based paths), "
+                "none, or auto (cb when --model is given, none otherwise).")] = Method.auto,
+            loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
+            se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0,
+            excel: ExcelOpt = None, csv_dir: CsvDirOpt = None, seed: SeedOpt = None,
+            quiet: QuietOpt = False) -> None:
+    """Every table at once: descriptives, normality, reliability, CFA, validity, paths."""
+    structural = method is Method.cb or (method is Method.auto and model is not None)
+    sections = ("describe", "normality", "reliability") + (
+        ("cfa", "paths") if structural else ())
+    _run(survey, model, sections, fmt, missing, quiet, excel, csv_dir, seed,
+         method="cb", loading_threshold=loading_threshold, drop_weak=drop_weak,
+         se=se.value, bootstrap=_n_boot(se, bootstrap))
 
 
 @app.command()
@@ -205,6 +247,30 @@ def reliability(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Form
                 csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
     """Cronbach's alpha (95% CI), alpha if item deleted, item-total r, omega, CR, AVE."""
     _run(survey, model, ("reliability",), fmt, missing, quiet, excel, csv_dir)
+
+
+@app.command()
+@guarded
+def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.table,
+        loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
+        excel: ExcelOpt = None, csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
+    """Confirmatory factor analysis (ML, as lavaan): loadings, fit, CR/AVE, HTMT."""
+    _run(survey, model, ("cfa",), fmt, Missing.listwise, quiet, excel, csv_dir,
+         loading_threshold=loading_threshold, drop_weak=drop_weak)
+
+
+@app.command()
+@guarded
+def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.table,
+          method: Annotated[PathMethod, typer.Option(
+              "--method", help="cb: covariance-based SEM (ML, as lavaan).")] = PathMethod.cb,
+          se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0, seed: SeedOpt = None,
+          loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
+          excel: ExcelOpt = None, csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
+    """Structural paths with SE, z, p and 95% CI; R2; indirect and total effects."""
+    _run(survey, model, ("paths",), fmt, Missing.listwise, quiet, excel, csv_dir, seed,
+         method=method.value, loading_threshold=loading_threshold, drop_weak=drop_weak,
+         se=se.value, bootstrap=_n_boot(se, bootstrap))
 
 
 @app.command()

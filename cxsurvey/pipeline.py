@@ -21,7 +21,8 @@ from cxsurvey.io.prepare import Survey
 from cxsurvey.model import load_model
 from cxsurvey.model.spec import SurveyModel
 
-SECTIONS = ("describe", "normality", "reliability")
+SECTIONS = ("describe", "normality", "reliability", "cfa", "paths")
+FOUNDATION = ("describe", "normality", "reliability")
 _DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "semopy", "openpyxl",
                  "pyreadstat", "rich", "typer")
 
@@ -33,6 +34,11 @@ class Options:
     missing: str = "listwise"
     alpha: float = 0.05
     seed: int | None = None
+    method: str = "cb"
+    loading_threshold: float = 0.4
+    drop_weak: bool = False
+    se: str = "standard"
+    bootstrap: int = 0
 
 
 def sha256_of(path: str | Path) -> str:
@@ -90,7 +96,7 @@ def propose_model(survey_path: str | Path) -> SurveyModel:
     return replace(sv.model, data=data)
 
 
-def analyse(survey: Survey, sections: Iterable[str] = SECTIONS,
+def analyse(survey: Survey, sections: Iterable[str] = FOUNDATION,
             options: Options | None = None) -> Results:
     """Run ``sections`` on a recoded survey and collect the results."""
     from cxsurvey.analysis.describe import describe
@@ -110,16 +116,75 @@ def analyse(survey: Survey, sections: Iterable[str] = SECTIONS,
     norm = (normality(items, constructs, options.missing, options.alpha)
             if "normality" in wanted else None)
     rel = reliability(items, constructs, options.missing) if "reliability" in wanted else None
+    cfa = None
+    paths: list = []
+    extra_warnings: list[str] = []
+    if "cfa" in wanted or "paths" in wanted:
+        cfa, paths, extra_warnings = _structural(survey, wanted, options)
+        if cfa is not None and rel is not None:
+            rel = _with_cfa_composites(rel, cfa)
     n_used = int(items.dropna().shape[0])
-    warnings = list(survey.warnings) + _warnings(survey, desc, rel)
+    warnings = list(survey.warnings) + _warnings(survey, desc, rel) + extra_warnings
     meta = _meta(survey, n_used, options)
-    summary = summarise(desc, norm, rel, survey.n_rows, n_used)
+    summary = summarise(desc, norm, rel, survey.n_rows, n_used, cfa, tuple(paths))
     return Results(meta=meta, descriptives=desc, normality=norm, reliability=rel,
-                   warnings=tuple(warnings), summary=tuple(summary))
+                   cfa=cfa, paths=tuple(paths), warnings=tuple(warnings),
+                   summary=tuple(summary))
+
+
+def _structural(survey: Survey, wanted: set[str], options: Options):
+    """CFA and/or covariance-based paths; PLS joins here when it exists."""
+    from cxsurvey.analysis.cfa import run_cb_paths, run_cfa
+
+    if options.method not in ("cb",):
+        from cxsurvey.errors import InputError
+
+        raise InputError(f"method '{options.method}' is not available yet",
+                         hint="Use --method cb (PLS-SEM is planned).")
+    items, constructs = survey.items, dict(survey.constructs)
+    spec = survey.model.model
+    warnings: list[str] = []
+    cfa = None
+    if "cfa" in wanted or options.drop_weak:
+        cfa = run_cfa(items, constructs, spec, options.loading_threshold, options.drop_weak)
+        warnings += [f"CFA: {w}" for w in cfa.warnings]
+        if cfa.weak_items:
+            verb = "remain" if cfa.dropped else "are"
+            warnings.append(
+                f"weak items (|std. loading| < {options.loading_threshold:g}) {verb}: "
+                + ", ".join(cfa.weak_items)
+                + ("" if cfa.dropped else "; --drop-weak refits without them"))
+        if cfa.dropped:
+            warnings.append("dropped before the final fit (--drop-weak): "
+                            + ", ".join(cfa.dropped))
+            constructs = {c: tuple(i for i in its if i not in cfa.dropped)
+                          for c, its in constructs.items()}
+    paths = []
+    if "paths" in wanted:
+        result, _ = run_cb_paths(items, constructs, spec)
+        if options.se == "bootstrap" and options.bootstrap > 0 and len(result.paths):
+            from cxsurvey.analysis.cb_bootstrap import bootstrap_paths
+
+            result = bootstrap_paths(items, constructs, spec, result,
+                                     n_boot=options.bootstrap, seed=options.seed)
+        warnings += [f"paths: {w}" for w in result.warnings]
+        paths.append(result)
+    return cfa, paths, warnings
+
+
+def _with_cfa_composites(rel, cfa):
+    """Reliability table with CR/AVE from the CFA's standardised loadings."""
+    from dataclasses import replace
+
+    cons = rel.constructs.copy()
+    by = cfa.reliability.set_index("construct")
+    for col in ("rho_c", "ave"):
+        cons[col] = [float(by[col].get(c, np.nan)) for c in cons["construct"]]
+    return replace(rel, constructs=cons, composite_source="cfa")
 
 
 def run(survey_path: str | Path, model_path: str | Path | None = None,
-        sections: Iterable[str] = SECTIONS, options: Options | None = None) -> Results:
+        sections: Iterable[str] = FOUNDATION, options: Options | None = None) -> Results:
     """Read ``survey_path`` and run ``sections``: the whole pipeline."""
     return analyse(read(survey_path, model_path), sections, options)
 

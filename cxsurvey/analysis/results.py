@@ -71,7 +71,8 @@ class ReliabilityResult:
     constructs : DataFrame
         ``construct, n_items, n, alpha, alpha_ci_lower, alpha_ci_upper, std_alpha,
         omega, rho_a, rho_c, ave`` (``rho_a`` null until a PLS model supplies it;
-        ``rho_c``/``ave`` here come from a one-factor model per construct).
+        ``rho_c``/``ave`` come from a one-factor model per construct, or from the CFA's
+        standardised loadings when ``composite_source == "cfa"``).
     items : DataFrame
         ``construct, item, n, mean, sd, item_total_r, alpha_if_deleted, loading``
         (``item_total_r`` is the corrected item-total correlation, SPSS's "Corrected
@@ -84,6 +85,7 @@ class ReliabilityResult:
     items: pd.DataFrame
     missing_policy: str = "listwise"
     notes: tuple[str, ...] = ()
+    composite_source: str = "one-factor"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from cxsurvey.analysis import thresholds as th
-from cxsurvey.analysis.results import DescribeResult, NormalityResult, ReliabilityResult
+from cxsurvey.analysis.results import (
+    CfaResult,
+    DescribeResult,
+    NormalityResult,
+    PathsResult,
+    ReliabilityResult,
+)
 
 
 def _f2(x: float) -> str:
@@ -19,7 +25,8 @@ def _names(values: list[str], limit: int = 6) -> str:
 
 
 def summarise(describe: DescribeResult | None, normality: NormalityResult | None,
-              reliability: ReliabilityResult | None, n_rows: int, n_used: int) -> list[str]:
+              reliability: ReliabilityResult | None, n_rows: int, n_used: int,
+              cfa: CfaResult | None = None, paths: tuple[PathsResult, ...] = ()) -> list[str]:
     """Sentences that say what holds and what fails, for console, Excel and HTML."""
     out: list[str] = []
     if n_used < n_rows:
@@ -53,7 +60,8 @@ def summarise(describe: DescribeResult | None, normality: NormalityResult | None
         if len(ave):
             low = ave[ave["ave"] < th.AVE.value]
             if len(low):
-                out.append("AVE below .50 (one-factor loadings): "
+                source = "CFA" if reliability.composite_source == "cfa" else "one-factor"
+                out.append(f"AVE below .50 ({source} loadings): "
                            + ", ".join(f"{r.construct} {_f2(r.ave)}" for r in low.itertuples())
                            + ".")
         it = reliability.items
@@ -66,4 +74,53 @@ def summarise(describe: DescribeResult | None, normality: NormalityResult | None
             out.append(f"Weak items (item-total r < {_f2(th.ITEM_TOTAL_R.value)}): "
                        + _names([f"{r.item} {_f2(r.item_total_r)}" for r in weak.itertuples()])
                        + ".")
+    if cfa is not None:
+        out.append(_cfa_sentence(cfa))
+    for p in paths:
+        out.extend(_paths_sentences(p))
     return out
+
+
+def _cfa_sentence(cfa: CfaResult) -> str:
+    f = cfa.fit
+    checks = [(th.CFI, "cfi", "CFI"), (th.TLI, "tli", "TLI"), (th.RMSEA, "rmsea", "RMSEA"),
+              (th.SRMR, "srmr", "SRMR")]
+    parts, bad = [], []
+    for cut, key, label in checks:
+        v = f.get(key)
+        if v is None or v != v:
+            continue
+        parts.append(f"{label} {_f2(v) if key != 'rmsea' else f'{v:.3f}'.lstrip('0')}")
+        if not cut.passes(float(v)):
+            bad.append(label)
+    verdict = ("acceptable by Hu & Bentler's (1999) cut-offs" if not bad
+               else f"below Hu & Bentler's (1999) cut-offs on {', '.join(bad)}")
+    text = f"CFA fit {verdict} ({', '.join(parts)}; chi2({f.get('df'):.0f}) = " \
+           f"{f.get('chisq', float('nan')):.1f})."
+    if cfa.weak_items:
+        text += (f" Weak items (|loading| < {cfa.loading_threshold:g}): "
+                 + _names(list(cfa.weak_items)) + ".")
+    if cfa.dropped:
+        text += " Dropped: " + ", ".join(cfa.dropped) + "."
+    return text
+
+
+def _paths_sentences(p: PathsResult) -> list[str]:
+    if not len(p.paths):
+        return []
+    label = "CB-SEM" if p.method == "cb" else "PLS-SEM"
+    sig = p.paths[p.paths["pvalue"] < th.P_VALUE]
+    strict = p.paths[p.paths["pvalue"] < 0.001]
+    level = "p < .001" if len(strict) == len(sig) and len(sig) else f"p < {_f2(th.P_VALUE)}"
+    text = f"{len(sig)}/{len(p.paths)} {label} paths supported at {level}"
+    if len(sig) < len(p.paths):
+        not_sup = p.paths[~p.paths.index.isin(sig.index)]
+        text += "; not supported: " + ", ".join(
+            f"{r['from']} -> {r['to']}" for _, r in not_sup.iterrows())
+    text += "."
+    out = [text]
+    if len(p.r2):
+        lo, hi = p.r2["r2"].min(), p.r2["r2"].max()
+        out.append(f"R2 of the endogenous constructs {_f2(lo)}-{_f2(hi)} ({label}).")
+    return out
+

@@ -18,8 +18,10 @@ def _rich_table(t: Table) -> RichTable:
     rt = RichTable(title=t.title, title_justify="left", title_style="bold",
                    header_style="bold cyan", show_lines=False, pad_edge=False,
                    box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True)
-    columns = t.console_columns
     rows = t.frame.to_dict(orient="records")
+    # a column with no value at all (e.g. effect SEs before a bootstrap) is left out
+    columns = tuple(c for c in t.console_columns
+                    if any(format_value(r.get(c.key), c.kind, c.decimals) for r in rows))
     for col in columns:
         cells = [format_value(r.get(col.key), col.kind, col.decimals) for r in rows]
         widest = max([len(c) for c in cells] + [max(map(len, col.label.split()))])

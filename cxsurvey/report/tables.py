@@ -164,8 +164,11 @@ def _reliability(res: Results) -> list[Table]:
             Column("std_alpha", "Std. alpha"), Column("omega", "Omega"),
             Column("rho_c", "CR (rho_c)"), Column("ave", "AVE"))
     notes = (f"Flagged: {th.ALPHA.text}; {th.RHO_C.text}; {th.AVE.text}.",
-             "Omega, CR and AVE from a one-factor (minres) model of each construct's "
-             f"correlations; missing values: {r.missing_policy}.", *r.notes)
+             ("Omega from a one-factor (minres) model of each construct's correlations; "
+              "CR and AVE from the CFA's standardised loadings"
+              if r.composite_source == "cfa" else
+              "Omega, CR and AVE from a one-factor (minres) model of each construct's "
+              "correlations") + f"; missing values: {r.missing_policy}.", *r.notes)
     tables = [Table("reliability", "Reliability and convergent validity", c, cols,
                     frozenset(flags), notes)]
     it = r.items
@@ -193,18 +196,24 @@ _FIT_ROWS = (("chisq", "Chi-square", None), ("df", "df", None), ("pvalue", "p", 
 
 
 def _fit_table(key: str, title: str, fit: dict) -> Table:
+    from cxsurvey.report.formatting import format_value
+
+    kinds = {"df": "int", "n": "int", "pvalue": "p"}
     rows, flags = [], set()
     for i, (k, label, cut) in enumerate(r for r in _FIT_ROWS if r[0] in fit):
         value = fit.get(k)
         rows.append({"index": label, "value": value,
+                     "shown": format_value(value, kinds.get(k, "num"), 3),
                      "cutoff": "" if cut is None else f"{cut.direction} {cut.value:g} "
                                                       f"({cut.citation})"})
         if cut is not None and value is not None and pd.notna(value) \
                 and not cut.passes(float(value)):
             flags.add((i, "value"))
-    return Table(key, title, pd.DataFrame(rows, columns=["index", "value", "cutoff"]),
-                 (Column("index", "Index", "text"), Column("value", "Value"),
-                  Column("cutoff", "Cut-off", "text")), frozenset(flags),
+    return Table(key, title, pd.DataFrame(rows, columns=["index", "value", "shown", "cutoff"]),
+                 (Column("index", "Index", "text"), Column("value", "Value", console=False),
+                  Column("shown", "Value", "text", files=False),
+                  Column("cutoff", "Cut-off", "text")),
+                 frozenset((i, "shown") for i, _ in flags) | frozenset(flags),
                  ("Chi-square = N x F_ML with the biased (N) covariance, RMSEA with divisor N "
                   "and SRMR (Bentler) as lavaan reports them.",))
 
@@ -256,9 +265,10 @@ def _cfa(res: Results) -> list[Table]:
         names = list(dict.fromkeys(list(frame["a"]) + list(frame["b"])))
         mat = pd.DataFrame(index=names, columns=names, dtype=float)
         for r in frame.itertuples():
-            mat.loc[r.a, r.b] = r.value
+            # HTMT: full symmetric matrix; Fornell-Larcker: lower triangle, as published
+            mat.loc[r.b, r.a] = r.value
             if key == "htmt":
-                mat.loc[r.b, r.a] = r.value
+                mat.loc[r.a, r.b] = r.value
         square = mat.reset_index(names="construct")
         mflags = set()
         for i, a in enumerate(names):
@@ -268,8 +278,8 @@ def _cfa(res: Results) -> list[Table]:
                     continue
                 if key == "htmt" and not th.HTMT.passes(float(v)):
                     mflags.add((i, b))
-                if key == "fornell_larcker" and pd.notna(mat.loc[a, a]) \
-                        and abs(float(v)) > float(mat.loc[a, a]):
+                if key == "fornell_larcker" and abs(float(v)) > min(
+                        float(mat.loc[a, a]), float(mat.loc[b, b])):
                     mflags.add((i, b))
         out.append(Table(key, title, square,
                          (Column("construct", "Construct", "text"),
