@@ -253,10 +253,12 @@ def reliability(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Form
 @guarded
 def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.table,
         loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
+        se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0, seed: SeedOpt = None,
         excel: ExcelOpt = None, csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
     """Confirmatory factor analysis (ML, as lavaan): loadings, fit, CR/AVE, HTMT."""
-    _run(survey, model, ("cfa",), fmt, Missing.listwise, quiet, excel, csv_dir,
-         loading_threshold=loading_threshold, drop_weak=drop_weak)
+    _run(survey, model, ("cfa",), fmt, Missing.listwise, quiet, excel, csv_dir, seed,
+         loading_threshold=loading_threshold, drop_weak=drop_weak, se=se.value,
+         bootstrap=_n_boot(se, bootstrap))
 
 
 @app.command()

@@ -146,7 +146,9 @@ def _structural(survey: Survey, wanted: set[str], options: Options):
     warnings: list[str] = []
     cfa = None
     if "cfa" in wanted or options.drop_weak:
-        cfa = run_cfa(items, constructs, spec, options.loading_threshold, options.drop_weak)
+        n_boot = options.bootstrap if options.se == "bootstrap" and "cfa" in wanted else 0
+        cfa = run_cfa(items, constructs, spec, options.loading_threshold, options.drop_weak,
+                      n_boot=n_boot, seed=options.seed)
         warnings += [f"CFA: {w}" for w in cfa.warnings]
         if cfa.weak_items:
             verb = "remain" if cfa.dropped else "are"
@@ -161,12 +163,13 @@ def _structural(survey: Survey, wanted: set[str], options: Options):
                           for c, its in constructs.items()}
     paths = []
     if "paths" in wanted:
-        result, _ = run_cb_paths(items, constructs, spec)
+        result, full_fit = run_cb_paths(items, constructs, spec)
         if options.se == "bootstrap" and options.bootstrap > 0 and len(result.paths):
             from cxsurvey.analysis.cb_bootstrap import bootstrap_paths
 
             result = bootstrap_paths(items, constructs, spec, result,
-                                     n_boot=options.bootstrap, seed=options.seed)
+                                     n_boot=options.bootstrap, seed=options.seed,
+                                     start=full_fit)
         warnings += [f"paths: {w}" for w in result.warnings]
         paths.append(result)
     return cfa, paths, warnings

@@ -32,7 +32,7 @@ import logging
 import threading
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +87,25 @@ def _quiet() -> Iterator[list[str]]:
         finally:
             root.handlers = saved_handlers
             root.setLevel(saved_level)
+
+
+_CONTROLLER: Any = None
+
+
+def _one_blas_thread() -> Any:
+    """Limit BLAS to one thread while fitting, when threadpoolctl is installed.
+
+    The matrices are small (p < 100): a multi-threaded OpenBLAS only adds overhead,
+    and on a loaded machine its spinning threads make a 20 ms fit take seconds.
+    """
+    global _CONTROLLER
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # optional: without it the fit is the same, maybe slower
+        return nullcontext()
+    if _CONTROLLER is None:
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -236,7 +255,7 @@ def _locate(model: Any, key: str, i: int, j: int,
 
 def _parameter_table(model: Any, measurement: set[tuple[str, str]],
                      se: np.ndarray) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    from scipy import stats
+    from scipy import special
 
     rows: list[dict[str, Any]] = []
     free_names: list[str] = []
@@ -254,7 +273,7 @@ def _parameter_table(model: Any, measurement: set[tuple[str, str]],
             if index is not None:
                 s = float(se[index])
                 z = est / s if s > 0 else float("nan")
-                pval = float(2.0 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")
+                pval = float(2.0 * special.ndtr(-abs(z))) if np.isfinite(z) else float("nan")
                 lo, hi = est - _Z975 * s, est + _Z975 * s
             else:
                 s = z = pval = lo = hi = float("nan")
@@ -267,6 +286,32 @@ def _parameter_table(model: Any, measurement: set[tuple[str, str]],
     cols = ["lhs", "op", "rhs", "label", "free", "est", "se", "z", "pvalue", "ci_lower",
             "ci_upper", "matrix", "row", "col"]
     return pd.DataFrame(rows, columns=cols), tuple(free_names)
+
+
+def _expected_information(model: Any) -> np.ndarray:
+    """Expected information of the free parameters, N/2 tr(S^-1 dS_i S^-1 dS_j).
+
+    The formula of semopy's ``calc_fim`` (and lavaan's expected information for ML
+    without mean structure), computed with one matrix product instead of a double loop.
+
+    References
+    ----------
+    Bollen, K. A. (1989). Structural Equations with Latent Variables. Wiley, p. 134.
+    """
+    q = int(np.asarray(model.param_vals).size)
+    try:
+        sigma, (m, c) = model.calc_sigma()
+        inv = np.linalg.inv(sigma)
+    except np.linalg.LinAlgError:
+        return np.full((q, q), np.nan)
+    if q == 0:
+        return np.zeros((0, 0))
+    grads = np.asarray([np.broadcast_to(g, sigma.shape) for g in
+                        model.calc_sigma_grad(m, c)], dtype=float)
+    g = np.einsum("ab,ibc->iac", inv, grads)
+    flat = g.reshape(q, -1)
+    flat_t = g.transpose(0, 2, 1).reshape(q, -1)
+    return model.n_samples / 2.0 * (flat @ flat_t.T)
 
 
 def _standard_errors(information: np.ndarray) -> np.ndarray:
@@ -298,9 +343,64 @@ def _give_markers(model: Any, measurement: set[tuple[str, str]]) -> None:
                 model.first_manifs[lat] = items[0]
 
 
+def _set_start(model: Any, measurement: set[tuple[str, str]],
+               start: dict[tuple[str, str, str], float]) -> None:
+    """Start free parameters at given values (keyed by lavaan's lhs, op, rhs)."""
+    x = np.asarray(model.param_vals, dtype=float).copy()
+    k = 0
+    for param in model.parameters.values():
+        if not param.active:
+            continue
+        loc = param.locations[0]
+        i, j = (int(v) for v in loc.indices)
+        lhs, op, rhs = _locate(model, _matrix_key(model, loc.matrix), i, j, measurement)
+        value = start.get((lhs, op, rhs))
+        if value is None and op == "~~":
+            value = start.get((rhs, op, lhs))
+        if value is not None and np.isfinite(value):
+            x[k] = value
+        k += 1
+    model.param_vals = x
+    model.update_matrices(x)
+
+
+def _feasible_start(model: Any, rounds: int = 12) -> None:
+    """Make the starting point's implied covariance matrix positive definite.
+
+    semopy starts latent variances at 0.05; with a fixed covariance between factors
+    (``F1 ~~ 0.5*F2``) or small fixed residual variances the start can imply a
+    non-positive-definite Sigma, where the objective is infinite and SLSQP stops at
+    once. Free variances are doubled until the objective is finite.
+    """
+    x = np.asarray(model.param_vals, dtype=float).copy()
+    if np.isfinite(model.obj_mlw(x)):
+        return
+    variances = []
+    k = 0
+    for param in model.parameters.values():
+        if not param.active:
+            continue
+        loc = param.locations[0]
+        if (loc.matrix is model.mx_psi or loc.matrix is model.mx_theta) \
+                and loc.indices[0] == loc.indices[1]:
+            variances.append(k)
+        k += 1
+    if not variances:
+        return
+    idx = np.asarray(variances)
+    x[idx] = np.where(x[idx] > 0, x[idx], 0.05)
+    for _ in range(rounds):
+        if np.isfinite(model.obj_mlw(x)):
+            break
+        x[idx] *= 2.0
+    model.param_vals = x
+    model.update_matrices(x)
+
+
 def fit_semopy(data: pd.DataFrame, syntax: str, measurement: set[tuple[str, str]], *,
                ftol: float = 1e-12, maxiter: int = 10_000,
-               gradient_tol: float = 1e-6) -> SemopyFit:
+               gradient_tol: float = 1e-6,
+               start: dict[tuple[str, str, str], float] | None = None) -> SemopyFit:
     """Fit a model by normal-theory ML with semopy, the way lavaan does by default.
 
     Parameters
@@ -318,6 +418,9 @@ def fit_semopy(data: pd.DataFrame, syntax: str, measurement: set[tuple[str, str]
     gradient_tol : float
         When the solver reports failure, a finite solution whose largest absolute
         gradient of F_ML is below this still counts as converged.
+    start : dict, optional
+        Starting values of free parameters keyed by ``(lhs, op, rhs)`` (e.g. a previous
+        fit's estimates, for bootstrap resamples); others keep semopy's starts.
 
     Raises
     ------
@@ -330,7 +433,7 @@ def fit_semopy(data: pd.DataFrame, syntax: str, measurement: set[tuple[str, str]
     (1988). A software package for sequential quadratic programming. DFVLR-FB 88-28
     (SLSQP).
     """
-    with _quiet() as messages:
+    with _quiet() as messages, _one_blas_thread():
         try:
             model = _new_model(syntax)
         except Exception as exc:
@@ -338,7 +441,11 @@ def fit_semopy(data: pd.DataFrame, syntax: str, measurement: set[tuple[str, str]
         for param in model.parameters.values():
             param.bound = (None, None)  # lavaan: variances may go negative
         _give_markers(model, measurement)
-        res = model.fit(data, obj="MLW", solver="SLSQP",
+        model.load(data)
+        if start:
+            _set_start(model, measurement, start)
+        _feasible_start(model)
+        res = model.fit(obj="MLW", solver="SLSQP",
                         options={"ftol": ftol, "maxiter": maxiter})
         x = np.asarray(res.x, dtype=float)
         model.update_matrices(x)
@@ -346,10 +453,7 @@ def fit_semopy(data: pd.DataFrame, syntax: str, measurement: set[tuple[str, str]
         grad = np.asarray(model.grad_mlw(x), dtype=float)
         model.update_matrices(x)
         sigma, _ = model.calc_sigma()
-        try:
-            information = np.asarray(model.calc_fim(), dtype=float)
-        except (np.linalg.LinAlgError, ValueError):
-            information = np.full((x.size, x.size), np.nan)
+        information = _expected_information(model)
         se = _standard_errors(information) if np.all(np.isfinite(information)) \
             else np.full(x.size, np.nan)
         table, free_names = _parameter_table(model, measurement, se)

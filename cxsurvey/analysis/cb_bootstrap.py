@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from cxsurvey.analysis.effects import effects
-from cxsurvey.analysis.results import PathsResult
+from cxsurvey.analysis.results import CfaResult, PathsResult
 
 __all__ = ["BootstrapDraws", "bootstrap_fit", "bootstrap_paths", "summarise_draws"]
 
@@ -53,6 +53,17 @@ class BootstrapDraws:
                 "seed": self.seed, "ci": ci, "ci_type": "percentile"}
 
 
+def _single_threaded_blas() -> None:
+    """Worker initialiser: one BLAS thread per process, so that workers do not fight over
+    the cores (multi-threaded OpenBLAS made each refit ~3x slower with 2 workers)."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        pass
+
+
 def _fit_chunk(args: tuple) -> list[tuple[np.ndarray, np.ndarray] | None]:
     """Worker: refit the model on each resample of one chunk."""
     import warnings
@@ -60,14 +71,15 @@ def _fit_chunk(args: tuple) -> list[tuple[np.ndarray, np.ndarray] | None]:
     from cxsurvey.analysis.cbsem import fit_cb
     from cxsurvey.errors import CxSurveyError
 
-    values, columns, syntax, keys, chunk = args
+    values, columns, syntax, keys, chunk, start, ftol = args
     frame = pd.DataFrame(values, columns=columns)
     out: list[tuple[np.ndarray, np.ndarray] | None] = []
     for idx in chunk:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                fit = fit_cb(frame.iloc[idx].reset_index(drop=True), syntax, strict=False)
+                fit = fit_cb(frame.iloc[idx].reset_index(drop=True), syntax, strict=False,
+                             start=start, ftol=ftol)
         except (CxSurveyError, np.linalg.LinAlgError, ValueError, FloatingPointError):
             out.append(None)
             continue
@@ -88,8 +100,8 @@ def _fit_chunk(args: tuple) -> list[tuple[np.ndarray, np.ndarray] | None]:
 
 def bootstrap_fit(data: pd.DataFrame, syntax: str, keys: list[tuple[str, str, str]],
                   n_boot: int = 1000, seed: int | None = None,
-                  jobs: int | None = None, indices: np.ndarray | None = None
-                  ) -> BootstrapDraws:
+                  jobs: int | None = None, indices: np.ndarray | None = None,
+                  start: object | None = None, ftol: float = 1e-9) -> BootstrapDraws:
     """Refit ``syntax`` on ``n_boot`` resamples of the complete rows of ``data``.
 
     Parameters
@@ -107,6 +119,12 @@ def bootstrap_fit(data: pd.DataFrame, syntax: str, keys: list[tuple[str, str, st
         Worker processes (default: the machine's CPU count, at most 4; 1 runs in-process).
     indices : ndarray, optional
         An explicit ``(n_boot, n)`` matrix of row indices (overrides ``n_boot``/``seed``).
+    start : CbFit, optional
+        The full-sample fit, whose estimates start every refit (fewer iterations).
+    ftol : float
+        Solver tolerance of the refits. 1e-9 moves estimates by < 1e-4 from the 1e-12
+        optimum (measured on the sample survey), far below the bootstrap's own Monte
+        Carlo error, and saves ~15% of the time.
 
     References
     ----------
@@ -125,11 +143,11 @@ def bootstrap_fit(data: pd.DataFrame, syntax: str, keys: list[tuple[str, str, st
     columns = list(complete.columns)
     n_chunks = max(1, min(len(indices), jobs * 4))
     chunks = [c for c in np.array_split(indices, n_chunks) if len(c)]
-    args = [(values, columns, syntax, tuple(keys), c) for c in chunks]
+    args = [(values, columns, syntax, tuple(keys), c, start, ftol) for c in chunks]
     if jobs <= 1 or len(chunks) == 1:
         parts = [_fit_chunk(a) for a in args]
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_single_threaded_blas) as pool:
             parts = list(pool.map(_fit_chunk, args))
     results = [r for part in parts for r in part]
     ok = [r for r in results if r is not None]
@@ -165,14 +183,14 @@ def summarise_draws(original: np.ndarray, draws: np.ndarray,
 
 def bootstrap_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]], spec,
                     result: PathsResult, n_boot: int = 1000, seed: int | None = None,
-                    jobs: int | None = None) -> PathsResult:
+                    jobs: int | None = None, start: object | None = None) -> PathsResult:
     """Bootstrap SEs and percentile CIs for the paths and the indirect/total effects."""
     from cxsurvey.analysis.cfa import structural_syntax
 
     syntax = structural_syntax(constructs, spec)
     observed = [i for its in constructs.values() for i in its]
     keys = [(r["to"], "~", r["from"]) for _, r in result.paths.iterrows()]
-    draws = bootstrap_fit(items[observed], syntax, keys, n_boot, seed, jobs)
+    draws = bootstrap_fit(items[observed], syntax, keys, n_boot, seed, jobs, start=start)
     paths = result.paths.copy()
     summ = summarise_draws(paths["est"].to_numpy(float), draws.est)
     for col in ("se", "t", "pvalue", "ci_lower", "ci_upper"):
@@ -194,3 +212,35 @@ def bootstrap_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                         "converge and were left out of the SEs and CIs")
     return replace(result, paths=paths, effects=eff, se_method="bootstrap",
                    bootstrap=draws.info(), warnings=tuple(warnings))
+
+
+def bootstrap_cfa(items: pd.DataFrame, cfa: CfaResult, n_boot: int = 1000,
+                  seed: int | None = None, jobs: int | None = None,
+                  start: object | None = None) -> CfaResult:
+    """Bootstrap SEs, z, p and percentile CIs for the CFA loadings and factor covariances.
+
+    ``est`` stays the full-sample estimate; ``se`` becomes the bootstrap SD, ``z`` =
+    est / se and the p-value two-tailed normal, as lavaan's ``se = "bootstrap"``.
+    """
+    observed = list(dict.fromkeys(cfa.loadings["item"]))
+    load_keys = [(r.construct, "=~", r.item) for r in cfa.loadings.itertuples()]
+    cov_keys = [(r.a, "~~", r.b) for r in cfa.factor_correlations.itertuples()]
+    draws = bootstrap_fit(items[observed], cfa.syntax, load_keys + cov_keys, n_boot, seed,
+                          jobs, start=start)
+    k = len(load_keys)
+    loadings = cfa.loadings.copy()
+    corr = cfa.factor_correlations.copy()
+    for frame, cols in ((loadings, slice(0, k)), (corr, slice(k, None))):
+        summ = summarise_draws(frame["est"].to_numpy(float), draws.est[:, cols])
+        free = frame["se"].notna().to_numpy()  # fixed loadings stay fixed
+        for src, dst in (("se", "se"), ("t", "z"), ("pvalue", "pvalue"),
+                         ("ci_lower", "ci_lower"), ("ci_upper", "ci_upper")):
+            values = summ[src].to_numpy()
+            frame[dst] = np.where(free, values, np.nan)
+    warnings = list(cfa.warnings)
+    if draws.failed:
+        warnings.append(f"{draws.failed} of {draws.requested} bootstrap resamples did not "
+                        "converge and were left out of the SEs and CIs")
+    return replace(cfa, loadings=loadings, factor_correlations=corr, bootstrap=draws.info(),
+                   warnings=tuple(warnings))
+

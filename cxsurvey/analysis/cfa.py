@@ -62,7 +62,8 @@ def structural_syntax(constructs: dict[str, tuple[str, ...]], spec: ModelSpec) -
 
 def _loadings(fit: CbFit) -> pd.DataFrame:
     ld = fit.loadings.rename(columns={"lhs": "construct", "rhs": "item"})
-    return ld[["construct", "item", "est", "se", "z", "pvalue", "std_all"]].reset_index(drop=True)
+    cols = ["construct", "item", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
+    return ld[cols].reset_index(drop=True)
 
 
 def _cfa_reliability(fit: CbFit, constructs: dict[str, tuple[str, ...]]) -> pd.DataFrame:
@@ -92,7 +93,8 @@ def _factor_correlations(fit: CbFit, constructs: dict[str, tuple[str, ...]]) -> 
     rows = p[(p["op"] == "~~") & (p["lhs"] != p["rhs"]) & p["lhs"].isin(names)
              & p["rhs"].isin(names)]
     out = rows.rename(columns={"lhs": "a", "rhs": "b"})
-    return out[["a", "b", "est", "se", "z", "pvalue", "std_all"]].reset_index(drop=True)
+    cols = ["a", "b", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
+    return out[cols].reset_index(drop=True)
 
 
 def _residual_variances(fit: CbFit) -> pd.DataFrame:
@@ -104,7 +106,7 @@ def _residual_variances(fit: CbFit) -> pd.DataFrame:
 
 def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
             spec: ModelSpec | None = None, loading_threshold: float = 0.4,
-            drop_weak: bool = False) -> CfaResult:
+            drop_weak: bool = False, n_boot: int = 0, seed: int | None = None) -> CfaResult:
     """Confirmatory factor analysis of the measurement model.
 
     Parameters
@@ -120,6 +122,9 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         0.4, the reference study's rule).
     drop_weak : bool
         Refit without the weak items (one pass) and report which were dropped.
+    n_boot, seed : int
+        With ``n_boot > 0``, bootstrap SEs and percentile CIs for loadings and factor
+        covariances (:func:`cxsurvey.analysis.cb_bootstrap.bootstrap_cfa`).
 
     Returns
     -------
@@ -151,13 +156,18 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     lat_cor = fit.latent_cor.loc[list(constructs), list(constructs)]
     rel = _cfa_reliability(fit, constructs)
     ave = dict(zip(rel["construct"], rel["ave"], strict=True))
-    return CfaResult(
+    result = CfaResult(
         fit=dict(fit.fit), loadings=_loadings(fit),
         factor_correlations=_factor_correlations(fit, constructs),
         residual_variances=_residual_variances(fit), reliability=rel,
         htmt=htmt(items, constructs), fornell_larcker=fornell_larcker(ave, lat_cor),
         loading_threshold=loading_threshold, weak_items=tuple(weak), dropped=dropped,
         syntax=measurement_syntax(constructs, spec), warnings=tuple(warnings))
+    if n_boot > 0:
+        from cxsurvey.analysis.cb_bootstrap import bootstrap_cfa
+
+        result = bootstrap_cfa(items, result, n_boot, seed, start=fit)
+    return result
 
 
 def _weak(fit: CbFit, threshold: float) -> list[str]:

@@ -208,11 +208,10 @@ def rmsea(chisq: float, df: float, n: int) -> float:
 
 
 def _ncx2_cdf(x: float, df: float, ncp: float) -> float:
-    from scipy import stats
+    """CDF of the noncentral chi-square (R's ``pchisq(x, df, ncp)``)."""
+    from scipy import special
 
-    if ncp <= 0.0:
-        return float(stats.chi2.cdf(x, df))
-    return float(stats.ncx2.cdf(x, df, ncp))
+    return float(special.chndtr(x, df, max(ncp, 0.0)))
 
 
 def rmsea_ci(chisq: float, df: float, n: int, level: float = 0.90) -> tuple[float, float]:
@@ -297,29 +296,43 @@ def srmr_bentler(s: np.ndarray, sigma: np.ndarray) -> float:
     return float(np.sqrt(np.mean(r[iu] ** 2)))
 
 
-def loglik(s: np.ndarray, sigma: np.ndarray, n: int) -> float:
+def loglik(s: np.ndarray, sigma: np.ndarray, n: int,
+           fixed_x: Sequence[int] = ()) -> float:
     """Normal log-likelihood of the fitted model (means at their sample values).
 
     .. math:: \\ell = -\\frac{N}{2}\\bigl(p \\log 2\\pi + \\log|\\hat\\Sigma|
               + \\operatorname{tr}(S\\hat\\Sigma^{-1})\\bigr)
 
+    With fixed exogenous covariates the log-likelihood is conditional on them, as lavaan
+    reports it: the saturated log-likelihood of their block is subtracted.
+    (semopy 2.3.11 derives its "LogLik", AIC and BIC from the objective value instead.)
+
     References
     ----------
     Bollen, K. A. (1989). Structural Equations with Latent Variables. Wiley, eq. 4.65.
-    (semopy 2.3.11 derives its "LogLik" from the objective value instead.)
     """
     s = np.asarray(s, dtype=float)
     sigma = np.asarray(sigma, dtype=float)
     p = s.shape[0]
     ld = _logdet(sigma)
     tr = float(np.trace(np.linalg.solve(sigma, s)))
-    return -0.5 * n * (p * _LOG_2PI + ld + tr)
+    return -0.5 * n * (p * _LOG_2PI + ld + tr) - _loglik_x(s, n, fixed_x)
 
 
-def loglik_saturated(s: np.ndarray, n: int) -> float:
+def _loglik_x(s: np.ndarray, n: int, fixed_x: Sequence[int]) -> float:
+    fixed = sorted(set(int(i) for i in fixed_x))
+    if not fixed:
+        return 0.0
+    sxx = s[np.ix_(fixed, fixed)]
+    return -0.5 * n * (len(fixed) * _LOG_2PI + _logdet(sxx) + len(fixed))
+
+
+def loglik_saturated(s: np.ndarray, n: int, fixed_x: Sequence[int] = ()) -> float:
     """Normal log-likelihood of the saturated (unrestricted) model, Sigma = S.
 
     .. math:: \\ell_1 = -\\frac{N}{2}\\bigl(p \\log 2\\pi + \\log|S| + p\\bigr)
+
+    Conditional on fixed exogenous covariates, as :func:`loglik`.
 
     References
     ----------
@@ -327,7 +340,7 @@ def loglik_saturated(s: np.ndarray, n: int) -> float:
     """
     s = np.asarray(s, dtype=float)
     p = s.shape[0]
-    return -0.5 * n * (p * _LOG_2PI + _logdet(s) + p)
+    return -0.5 * n * (p * _LOG_2PI + _logdet(s) + p) - _loglik_x(s, n, fixed_x)
 
 
 def information_criteria(logl: float, npar: int, n: int) -> tuple[float, float, float]:
@@ -350,13 +363,16 @@ def information_criteria(logl: float, npar: int, n: int) -> tuple[float, float, 
     return aic, bic, bic2
 
 
-def gfi(s: np.ndarray, sigma: np.ndarray) -> float:
+def gfi(s: np.ndarray, sigma: np.ndarray, fixed_x: Sequence[int] = ()) -> float:
     """Goodness-of-fit index for ML (Jöreskog & Sörbom), as lavaan computes it.
 
-    .. math:: GFI = 1 - \\frac{\\operatorname{tr}[(\\hat\\Sigma^{-1}S - I)^2]}
+    .. math:: GFI = 1 - \\frac{\\operatorname{tr}[(\\hat\\Sigma^{-1}(S - \\hat\\Sigma))^2]}
               {\\operatorname{tr}[(\\hat\\Sigma^{-1}S)^2]}
 
-    (semopy 2.3.11 reports the NFI under this name.)
+    i.e. 1 - e'We / s'Ws with the ML weight W = D'(Sigma^-1 x Sigma^-1)D/2 on the
+    non-duplicated moments. lavaan gives the moments of fixed exogenous covariates zero
+    weight; zeroing their block of S - Sigma and of S is the same. (semopy 2.3.11
+    reports the NFI under this name.)
 
     References
     ----------
@@ -367,9 +383,16 @@ def gfi(s: np.ndarray, sigma: np.ndarray) -> float:
     """
     s = np.asarray(s, dtype=float)
     sigma = np.asarray(sigma, dtype=float)
-    a = np.linalg.solve(sigma, s)
-    resid = a - np.eye(s.shape[0])
-    return 1.0 - float(np.trace(resid @ resid)) / float(np.trace(a @ a))
+    resid = s - sigma
+    obs = s.copy()
+    fixed = sorted(set(int(i) for i in fixed_x))
+    if fixed:
+        idx = np.ix_(fixed, fixed)
+        resid[idx] = 0.0
+        obs[idx] = 0.0
+    a = np.linalg.solve(sigma, resid)
+    b = np.linalg.solve(sigma, obs)
+    return 1.0 - float(np.trace(a @ a)) / float(np.trace(b @ b))
 
 
 def agfi(gfi_value: float, df: float, p: int) -> float:
@@ -429,9 +452,9 @@ def fit_measures(s: np.ndarray, sigma: np.ndarray, n: int, npar: int,
     chisq, pvalue = chisq_test(s, sigma, n, df)
     chisq0, df0 = baseline_chisq(s, n, fixed_x)
     ci_lower, ci_upper = rmsea_ci(chisq, df, n)
-    logl = loglik(s, sigma, n)
+    logl = loglik(s, sigma, n, fixed_x)
     aic, bic, bic2 = information_criteria(logl, npar, n)
-    g = gfi(s, sigma)
+    g = gfi(s, sigma, fixed_x)
     return {
         "n": int(n),
         "npar": int(npar),
@@ -450,7 +473,7 @@ def fit_measures(s: np.ndarray, sigma: np.ndarray, n: int, npar: int,
         "rmsea_pvalue": rmsea_pvalue(chisq, df, n),
         "srmr": srmr_bentler(s, sigma),
         "logl": logl,
-        "unrestricted_logl": loglik_saturated(s, n),
+        "unrestricted_logl": loglik_saturated(s, n, fixed_x),
         "aic": aic,
         "bic": bic,
         "bic2": bic2,

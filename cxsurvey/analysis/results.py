@@ -127,6 +127,7 @@ class CfaResult:
     dropped: tuple[str, ...] = ()
     syntax: str = ""
     warnings: tuple[str, ...] = ()
+    bootstrap: dict | None = None
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,8 @@ def to_document(res: Results) -> dict[str, Any]:
         doc["cfa"] = _clean({
             "fit": fit,
             "loadings": records(cfa.loadings, ["construct", "item", "est", "se", "z",
-                                               "pvalue", "std_all"]),
+                                               "pvalue", "ci_lower", "ci_upper", "std_all"]),
+            "bootstrap": cfa.bootstrap,
             "factor_correlations": records(cfa.factor_correlations),
             "residual_variances": records(cfa.residual_variances),
             "reliability": records(cfa.reliability),

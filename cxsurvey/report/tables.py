@@ -230,11 +230,16 @@ def _cfa(res: Results) -> list[Table]:
     out.append(Table(
         "cfa_loadings", "CFA loadings", c.loadings,
         (Column("construct", "Construct", "text"), Column("item", "Item", "text"),
-         Column("est", "Estimate"), Column("se", "SE"), Column("z", "z", "num", 2),
-         Column("pvalue", "p", "p"), Column("std_all", "Std. loading")),
+         Column("est", "Estimate"), Column("se", "SE (boot)" if c.bootstrap else "SE"),
+         Column("z", "z", "num", 2), Column("pvalue", "p", "p"),
+         Column("ci_lower", "95% CI low"), Column("ci_upper", "95% CI high"),
+         Column("std_all", "Std. loading")),
         frozenset(weak | heywood),
         (f"Flagged: |std. loading| < {c.loading_threshold:g} (Hulland 1999) or > 1 "
          "(Heywood case). The first loading of each construct is fixed to 1.",
+         *([f"Bootstrap: {c.bootstrap['used']} of {c.bootstrap['requested']} resamples "
+            f"(seed {c.bootstrap['seed']}); SE = bootstrap SD, percentile CIs."]
+           if c.bootstrap else ["CIs: estimate +/- 1.96 SE (Wald), as lavaan."]),
          *([f"Dropped before this fit: {', '.join(c.dropped)}."] if c.dropped else []))))
     if len(c.factor_correlations):
         out.append(Table(
