@@ -86,6 +86,8 @@ DropWeakOpt = Annotated[bool, typer.Option(
 SeOpt = Annotated[SeMethod, typer.Option(
     "--se", help="standard: information-matrix SEs (lavaan default); bootstrap: "
     "percentile CIs from --bootstrap resamples, for non-normal items.")]
+MaxIterOpt = Annotated[int, typer.Option(
+    "--max-iter", min=1, help="Optimiser iteration limit (lavaan's iter.max).")]
 BootOpt = Annotated[int, typer.Option(
     "--bootstrap", min=0, help="Bootstrap resamples (with --se bootstrap; default 1000).")]
 
@@ -211,6 +213,7 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
                 "none, or auto (cb when --model is given, none otherwise).")] = Method.auto,
             loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
             se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0,
+            max_iter: MaxIterOpt = 10_000,
             excel: ExcelOpt = None, csv_dir: CsvDirOpt = None, seed: SeedOpt = None,
             quiet: QuietOpt = False) -> None:
     """Every table at once: descriptives, normality, reliability, CFA, validity, paths."""
@@ -254,11 +257,12 @@ def reliability(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Form
 def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.table,
         loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
         se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0, seed: SeedOpt = None,
-        excel: ExcelOpt = None, csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
+        max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
+        quiet: QuietOpt = False) -> None:
     """Confirmatory factor analysis (ML, as lavaan): loadings, fit, CR/AVE, HTMT."""
     _run(survey, model, ("cfa",), fmt, Missing.listwise, quiet, excel, csv_dir, seed,
          loading_threshold=loading_threshold, drop_weak=drop_weak, se=se.value,
-         bootstrap=_n_boot(se, bootstrap))
+         bootstrap=_n_boot(se, bootstrap), max_iter=max_iter)
 
 
 @app.command()
@@ -268,11 +272,12 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
               "--method", help="cb: covariance-based SEM (ML, as lavaan).")] = PathMethod.cb,
           se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0, seed: SeedOpt = None,
           loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
-          excel: ExcelOpt = None, csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
+          max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
+          quiet: QuietOpt = False) -> None:
     """Structural paths with SE, z, p and 95% CI; R2; indirect and total effects."""
     _run(survey, model, ("paths",), fmt, Missing.listwise, quiet, excel, csv_dir, seed,
          method=method.value, loading_threshold=loading_threshold, drop_weak=drop_weak,
-         se=se.value, bootstrap=_n_boot(se, bootstrap))
+         se=se.value, bootstrap=_n_boot(se, bootstrap), max_iter=max_iter)
 
 
 @app.command()

@@ -39,6 +39,7 @@ class Options:
     drop_weak: bool = False
     se: str = "standard"
     bootstrap: int = 0
+    max_iter: int = 10_000
 
 
 def sha256_of(path: str | Path) -> str:
@@ -148,7 +149,7 @@ def _structural(survey: Survey, wanted: set[str], options: Options):
     if "cfa" in wanted or options.drop_weak:
         n_boot = options.bootstrap if options.se == "bootstrap" and "cfa" in wanted else 0
         cfa = run_cfa(items, constructs, spec, options.loading_threshold, options.drop_weak,
-                      n_boot=n_boot, seed=options.seed)
+                      n_boot=n_boot, seed=options.seed, max_iter=options.max_iter)
         warnings += [f"CFA: {w}" for w in cfa.warnings]
         if cfa.weak_items:
             verb = "remain" if cfa.dropped else "are"
@@ -163,7 +164,7 @@ def _structural(survey: Survey, wanted: set[str], options: Options):
                           for c, its in constructs.items()}
     paths = []
     if "paths" in wanted:
-        result, full_fit = run_cb_paths(items, constructs, spec)
+        result, full_fit = run_cb_paths(items, constructs, spec, options.max_iter)
         if options.se == "bootstrap" and options.bootstrap > 0 and len(result.paths):
             from cxsurvey.analysis.cb_bootstrap import bootstrap_paths
 

@@ -74,3 +74,44 @@ def test_seeded_bootstrap_gives_identical_json() -> None:
     other = _json("paths", SURVEY, "--model", MODEL, "--se", "bootstrap", "--bootstrap", "30",
                   "--seed", "8")
     assert other["paths"] != first["paths"]
+
+
+DATA = SAMPLES.parent / "tests" / "data"
+
+
+def _run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([*cxsurvey_exe(), *args], capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
+
+
+def test_under_identified_model_exits_3(tmp_path) -> None:
+    model = tmp_path / "under.txt"
+    model.write_text("F =~ x1 + x2\n")
+    proc = _run("cfa", str(DATA / "holzinger_swineford_1939.csv"), "-m", str(model))
+    assert proc.returncode == 3
+    assert "not identified" in proc.stderr and "df = -1" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_non_convergence_exits_3() -> None:
+    proc = _run("paths", str(SURVEY), "-m", MODEL, "--max-iter", "3")
+    assert proc.returncode == 3
+    assert "did not converge" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_heywood_case_warned_in_console_json_and_excel(tmp_path) -> None:
+    import openpyxl
+
+    model = tmp_path / "heywood.txt"
+    model.write_text("A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3\n")
+    data = str(DATA / "heywood_cfa.csv")
+    console = _run("cfa", data, "-m", str(model), "--excel", str(tmp_path / "h.xlsx"))
+    assert console.returncode == 0, console.stderr
+    assert "Heywood" in console.stdout
+    doc = json.loads(_run("cfa", data, "-m", str(model), "-f", "json").stdout)
+    assert any("Heywood" in w for w in doc["warnings"])
+    assert any("Heywood" in w for w in doc["cfa"]["warnings"])
+    wb = openpyxl.load_workbook(tmp_path / "h.xlsx")
+    texts = [str(c.value) for row in wb["Summary"].iter_rows() for c in row if c.value]
+    assert any("Heywood" in t for t in texts)
+    assert any(abs(r["std_all"]) > 1 for r in doc["cfa"]["loadings"])

@@ -106,7 +106,8 @@ def _residual_variances(fit: CbFit) -> pd.DataFrame:
 
 def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
             spec: ModelSpec | None = None, loading_threshold: float = 0.4,
-            drop_weak: bool = False, n_boot: int = 0, seed: int | None = None) -> CfaResult:
+            drop_weak: bool = False, n_boot: int = 0, seed: int | None = None,
+            max_iter: int = 10_000) -> CfaResult:
     """Confirmatory factor analysis of the measurement model.
 
     Parameters
@@ -125,6 +126,8 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     n_boot, seed : int
         With ``n_boot > 0``, bootstrap SEs and percentile CIs for loadings and factor
         covariances (:func:`cxsurvey.analysis.cb_bootstrap.bootstrap_cfa`).
+    max_iter : int
+        Optimiser iteration limit (lavaan's ``iter.max``).
 
     Returns
     -------
@@ -135,7 +138,7 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     Joreskog, K. G. (1969). Psychometrika, 34(2), 183-202 (ML CFA). Hulland, J. (1999).
     Strategic Management Journal, 20(2), 195-204 (loading threshold).
     """
-    fit = fit_cb(items, measurement_syntax(constructs, spec))
+    fit = fit_cb(items, measurement_syntax(constructs, spec), maxiter=max_iter)
     dropped: tuple[str, ...] = ()
     weak = _weak(fit, loading_threshold)
     warnings = list(fit.warnings)
@@ -150,7 +153,7 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         dropped = tuple(i for i in weak if all(i not in its for its in kept.values()))
         if dropped:
             constructs = kept
-            fit = fit_cb(items, measurement_syntax(constructs, spec))
+            fit = fit_cb(items, measurement_syntax(constructs, spec), maxiter=max_iter)
             warnings = list(fit.warnings) + warnings[len(fit.warnings):]
             weak = _weak(fit, loading_threshold)
     lat_cor = fit.latent_cor.loc[list(constructs), list(constructs)]
@@ -205,7 +208,7 @@ def _r2(fit: CbFit, paths: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
-                 spec: ModelSpec) -> tuple[PathsResult, CbFit]:
+                 spec: ModelSpec, max_iter: int = 10_000) -> tuple[PathsResult, CbFit]:
     """Fit the structural model (ML) and report paths, R^2 and path-traced effects.
 
     Standard errors and 95% CIs of the paths are lavaan's defaults (expected information,
@@ -223,7 +226,7 @@ def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                            effects=pd.DataFrame(), method="cb",
                            warnings=("the model has no structural paths (Outcome ~ "
                                      "Predictor); nothing to test",)), None  # type: ignore
-    fit = fit_cb(items, structural_syntax(constructs, spec))
+    fit = fit_cb(items, structural_syntax(constructs, spec), maxiter=max_iter)
     paths = paths_table(fit)
     eff = effects(paths, "est")
     if len(eff):

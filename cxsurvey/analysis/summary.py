@@ -102,6 +102,8 @@ def _cfa_sentence(cfa: CfaResult) -> str:
                  + _names(list(cfa.weak_items)) + ".")
     if cfa.dropped:
         text += " Dropped: " + ", ".join(cfa.dropped) + "."
+    if any("Heywood" in w for w in cfa.warnings):
+        text += " Improper solution (Heywood case): see the warnings before interpreting it."
     return text
 
 
