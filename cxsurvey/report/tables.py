@@ -251,7 +251,7 @@ def _cfa(res: Results) -> list[Table]:
     flags = (_flags(rel, "rho_c", lambda v: not th.RHO_C.passes(v))
              | _flags(rel, "ave", lambda v: not th.AVE.passes(v)))
     out.append(Table(
-        "cfa_reliability", "Composite reliability and AVE (CFA)", rel,
+        "cfa_reliability", "CR and AVE (CFA)", rel,
         (Column("construct", "Construct", "text"), Column("n_items", "Items", "int"),
          Column("rho_c", "CR (rho_c)"), Column("ave", "AVE"),
          Column("omega", "Omega (compRelSEM)"), Column("ave_semtools", "AVE (semTools)")),
@@ -259,7 +259,7 @@ def _cfa(res: Results) -> list[Table]:
         (f"CR and AVE from the standardised loadings (Fornell & Larcker 1981); flagged: "
          f"{th.RHO_C.text}; {th.AVE.text}. Omega as semTools::compRelSEM.",)))
     for key, title, frame, note in (
-        ("htmt", "HTMT (heterotrait-monotrait ratio)", c.htmt,
+        ("htmt", "HTMT (discriminant validity)", c.htmt,
          f"Flagged: {th.HTMT.text}; .90 is the liberal cut-off."),
         ("fornell_larcker", "Fornell-Larcker criterion", c.fornell_larcker,
          "Diagonal: sqrt(AVE); off-diagonal: factor correlations. sqrt(AVE) should exceed "
@@ -319,7 +319,7 @@ def _paths(res: Results) -> list[Table]:
                               Column("r2_adj", "Adj. R2"))))
         if len(p.effects):
             out.append(Table(
-                f"effects_{p.method}", f"Indirect and total effects ({label})", p.effects,
+                f"effects_{p.method}", f"Effects ({label})", p.effects,
                 (Column("kind", "Effect", "text"), Column("path", "Path", "text"),
                  Column("est", "Estimate"), Column("std_all", "Std."), Column("se", "SE"),
                  Column("pvalue", "p", "p"), Column("ci_lower", "95% CI low"),
