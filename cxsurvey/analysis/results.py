@@ -163,6 +163,37 @@ class PathsResult:
 
 
 @dataclass(frozen=True)
+class PlsResult:
+    """PLS-SEM measurement model (SmartPLS/seminr conventions).
+
+    Attributes
+    ----------
+    outer : DataFrame
+        ``construct, item, mode, loading, weight`` plus bootstrap columns when run
+        (``loading_se, loading_t, loading_pvalue, loading_ci_lower, loading_ci_upper``).
+    reliability : DataFrame
+        ``construct, n_items, alpha, rho_a, rho_c, ave``.
+    htmt, fornell_larcker : DataFrame
+        Long format ``a, b, value``.
+    f2 : DataFrame
+        ``from, to, f2`` (Cohen's effect size of each path).
+    vif : DataFrame
+        ``kind (outer|inner), construct, variable, vif``.
+    info : dict
+        ``scheme, iterations, converged, n, missing, replaced_cells``.
+    """
+
+    outer: pd.DataFrame
+    reliability: pd.DataFrame
+    htmt: pd.DataFrame
+    fornell_larcker: pd.DataFrame
+    f2: pd.DataFrame
+    vif: pd.DataFrame
+    info: dict = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Results:
     """Everything one run produced; renderers read this and nothing else.
 
@@ -176,6 +207,7 @@ class Results:
     normality: NormalityResult | None = None
     reliability: ReliabilityResult | None = None
     cfa: CfaResult | None = None
+    pls: PlsResult | None = None
     paths: tuple[PathsResult, ...] = ()
     warnings: tuple[str, ...] = ()
     summary: tuple[str, ...] = ()

@@ -258,10 +258,18 @@ def _cfa(res: Results) -> list[Table]:
         frozenset(flags),
         (f"CR and AVE from the standardised loadings (Fornell & Larcker 1981); flagged: "
          f"{th.RHO_C.text}; {th.AVE.text}. Omega as semTools::compRelSEM.",)))
+    out.extend(_validity_tables("", "", c.htmt, c.fornell_larcker))
+    return out
+
+
+def _validity_tables(key_prefix: str, label: str, htmt_frame: pd.DataFrame,
+                     fl_frame: pd.DataFrame) -> list[Table]:
+    """HTMT (full matrix) and Fornell-Larcker (lower triangle) as square tables."""
+    out: list[Table] = []
     for key, title, frame, note in (
-        ("htmt", "HTMT (discriminant validity)", c.htmt,
+        ("htmt", "HTMT (discriminant validity)", htmt_frame,
          f"Flagged: {th.HTMT.text}; .90 is the liberal cut-off."),
-        ("fornell_larcker", "Fornell-Larcker criterion", c.fornell_larcker,
+        ("fornell_larcker", "Fornell-Larcker criterion", fl_frame,
          "Diagonal: sqrt(AVE); off-diagonal: factor correlations. sqrt(AVE) should exceed "
          "the construct's correlations (Fornell & Larcker 1981)."),
     ):
@@ -286,9 +294,56 @@ def _cfa(res: Results) -> list[Table]:
                 if key == "fornell_larcker" and abs(float(v)) > min(
                         float(mat.loc[a, a]), float(mat.loc[b, b])):
                     mflags.add((i, b))
-        out.append(Table(key, title, square,
+        out.append(Table(key_prefix + key, title + label, square,
                          (Column("construct", "Construct", "text"),
                           *(Column(n, n) for n in names)), frozenset(mflags), (note,)))
+    return out
+
+
+def _pls(res: Results) -> list[Table]:
+    p = res.pls
+    if p is None:
+        return []
+    out: list[Table] = []
+    o = p.outer
+    weak = {(i, "loading") for i, v in enumerate(o["loading"])
+            if pd.notna(v) and abs(float(v)) < th.PLS_LOADING.value}
+    cols = [Column("construct", "Construct", "text"), Column("item", "Item", "text"),
+            Column("mode", "Mode", "text"), Column("loading", "Loading"),
+            Column("weight", "Weight")]
+    if "loading_se" in o.columns:
+        cols += [Column("loading_se", "SD (boot)"), Column("loading_t", "T", "num", 2),
+                 Column("loading_pvalue", "p", "p"),
+                 Column("loading_ci_lower", "95% CI low"),
+                 Column("loading_ci_upper", "95% CI high")]
+    out.append(Table("pls_outer", "PLS outer loadings and weights", o, tuple(cols),
+                     frozenset(weak),
+                     (f"Flagged: loading < {th.PLS_LOADING.value:g} ({th.PLS_LOADING.citation}); "
+                      "items between .40 and .708 are kept when CR and AVE are adequate.",)))
+    rel = p.reliability
+    flags = (_flags(rel, "alpha", lambda v: not th.ALPHA.passes(v))
+             | _flags(rel, "rho_c", lambda v: not th.RHO_C.passes(v))
+             | _flags(rel, "rho_a", lambda v: not th.RHO_C.passes(v))
+             | _flags(rel, "ave", lambda v: not th.AVE.passes(v)))
+    out.append(Table(
+        "pls_reliability", "Reliability and validity (PLS)", rel,
+        (Column("construct", "Construct", "text"), Column("n_items", "Items", "int"),
+         Column("alpha", "Alpha"), Column("rho_a", "rho_A"), Column("rho_c", "CR (rho_c)"),
+         Column("ave", "AVE")), frozenset(flags),
+        (f"Flagged: {th.ALPHA.text}; rho_A and rho_c >= 0.70 (Hair et al. 2019); "
+         f"{th.AVE.text}. rho_A: Dijkstra & Henseler (2015).",)))
+    out.extend(_validity_tables("pls_", " (PLS)", p.htmt, p.fornell_larcker))
+    if len(p.f2):
+        out.append(Table("pls_f2", "Effect sizes f2 (PLS)", p.f2,
+                         (Column("from", "From", "text"), Column("to", "To", "text"),
+                          Column("f2", "f2")),
+                         notes=("Cohen (1988): .02 small, .15 medium, .35 large.",)))
+    if len(p.vif):
+        out.append(Table("pls_vif", "Collinearity VIF (PLS)", p.vif,
+                         (Column("kind", "Kind", "text"), Column("construct", "Construct", "text"),
+                          Column("variable", "Variable", "text"), Column("vif", "VIF", "num", 2)),
+                         frozenset(_flags(p.vif, "vif", lambda v: v >= 5)),
+                         ("Flagged: VIF >= 5 (Hair et al. 2019).",)))
     return out
 
 
@@ -332,7 +387,7 @@ def _paths(res: Results) -> list[Table]:
     return out
 
 
-_BUILDERS = (_descriptives, _normality, _reliability, _cfa, _paths)
+_BUILDERS = (_descriptives, _normality, _reliability, _cfa, _pls, _paths)
 
 
 def build_tables(res: Results) -> list[Table]:
