@@ -59,8 +59,6 @@ def render_console(res: Results, console: Console, quiet: bool = False) -> None:
             console.print(_rich_table(t), crop=False)
             for note in t.notes:
                 console.print(f"  [dim]{escape(note)}[/dim]")
-            if t.flags:
-                console.print("  [dim]* outside the threshold in the note above[/dim]")
             console.print()
     if res.warnings:
         console.print(Panel(Group(*[Text("- " + w) for w in res.warnings]),

@@ -127,7 +127,7 @@ def _normality(res: Results) -> list[Table]:
         (Column("construct", "Construct", "text"), Column("item", "Item", "text"), *ks_sw),
         frozenset(item_flags),
         ("KS: Kolmogorov-Smirnov with Lilliefors significance correction; SW: Shapiro-Wilk. "
-         f"Flagged: p < {a:g}.", *nr.notes))]
+         f"* = p < {a:g}.", *nr.notes))]
     tables.append(Table(
         "normality_constructs", "Tests of normality (construct mean scores)", nr.constructs,
         (Column("construct", "Construct", "text"), *ks_sw),
@@ -163,7 +163,7 @@ def _reliability(res: Results) -> list[Table]:
             Column("alpha_ci_upper", "95% CI high"),
             Column("std_alpha", "Std. alpha"), Column("omega", "Omega"),
             Column("rho_c", "CR (rho_c)"), Column("ave", "AVE"))
-    notes = (f"Flagged: {th.ALPHA.text}; {th.RHO_C.text}; {th.AVE.text}.",
+    notes = (f"* = criterion not met: {th.ALPHA.text}; {th.RHO_C.text}; {th.AVE.text}.",
              ("Omega from a one-factor (minres) model of each construct's correlations; "
               "CR and AVE from the CFA's standardised loadings"
               if r.composite_source == "cfa" else
@@ -184,7 +184,8 @@ def _reliability(res: Results) -> list[Table]:
          Column("item_total_r", "Item-total r"),
          Column("alpha_if_deleted", "Alpha if deleted"), Column("loading", "Loading")),
         frozenset(iflags),
-        (f"Flagged: {th.ITEM_TOTAL_R.text}; alpha if deleted above the construct's alpha.",)))
+        (f"* = criterion not met: {th.ITEM_TOTAL_R.text}; or alpha if deleted above "
+         "the construct's alpha.",)))
     return tables
 
 
@@ -235,7 +236,7 @@ def _cfa(res: Results) -> list[Table]:
          Column("ci_lower", "95% CI low"), Column("ci_upper", "95% CI high"),
          Column("std_all", "Std. loading")),
         frozenset(weak | heywood),
-        (f"Flagged: |std. loading| < {c.loading_threshold:g} (Hulland 1999) or > 1 "
+        (f"* = |std. loading| < {c.loading_threshold:g} (Hulland 1999) or > 1 "
          "(Heywood case). The first loading of each construct is fixed to 1.",
          *([f"Bootstrap: {c.bootstrap['used']} of {c.bootstrap['requested']} resamples "
             f"(seed {c.bootstrap['seed']}); SE = bootstrap SD, percentile CIs."]
@@ -268,7 +269,7 @@ def _validity_tables(key_prefix: str, label: str, htmt_frame: pd.DataFrame,
     out: list[Table] = []
     for key, title, frame, note in (
         ("htmt", "HTMT (discriminant validity)", htmt_frame,
-         f"Flagged: {th.HTMT.text}; .90 is the liberal cut-off."),
+         f"* = criterion not met: {th.HTMT.text}; .90 is the liberal cut-off."),
         ("fornell_larcker", "Fornell-Larcker criterion", fl_frame,
          "Diagonal: sqrt(AVE); off-diagonal: factor correlations. sqrt(AVE) should exceed "
          "the construct's correlations (Fornell & Larcker 1981)."),
@@ -318,7 +319,7 @@ def _pls(res: Results) -> list[Table]:
                  Column("loading_ci_upper", "95% CI high")]
     out.append(Table("pls_outer", "PLS outer loadings and weights", o, tuple(cols),
                      frozenset(weak),
-                     (f"Flagged: loading < {th.PLS_LOADING.value:g} ({th.PLS_LOADING.citation}); "
+                     (f"* = loading < {th.PLS_LOADING.value:g} ({th.PLS_LOADING.citation}); "
                       "items between .40 and .708 are kept when CR and AVE are adequate.",)))
     rel = p.reliability
     flags = (_flags(rel, "alpha", lambda v: not th.ALPHA.passes(v))
@@ -330,8 +331,8 @@ def _pls(res: Results) -> list[Table]:
         (Column("construct", "Construct", "text"), Column("n_items", "Items", "int"),
          Column("alpha", "Alpha"), Column("rho_a", "rho_A"), Column("rho_c", "CR (rho_c)"),
          Column("ave", "AVE")), frozenset(flags),
-        (f"Flagged: {th.ALPHA.text}; rho_A and rho_c >= 0.70 (Hair et al. 2019); "
-         f"{th.AVE.text}. rho_A: Dijkstra & Henseler (2015).",)))
+        (f"* = criterion not met: {th.ALPHA.text}; rho_A and rho_c >= 0.70 "
+         f"(Hair et al. 2019); {th.AVE.text}. rho_A: Dijkstra & Henseler (2015).",)))
     out.extend(_validity_tables("pls_", " (PLS)", p.htmt, p.fornell_larcker))
     if len(p.f2):
         out.append(Table("pls_f2", "Effect sizes f2 (PLS)", p.f2,
@@ -343,7 +344,7 @@ def _pls(res: Results) -> list[Table]:
                          (Column("kind", "Kind", "text"), Column("construct", "Construct", "text"),
                           Column("variable", "Variable", "text"), Column("vif", "VIF", "num", 2)),
                          frozenset(_flags(p.vif, "vif", lambda v: v >= 5)),
-                         ("Flagged: VIF >= 5 (Hair et al. 2019).",)))
+                         ("* = VIF >= 5 (Hair et al. 2019).",)))
     return out
 
 
