@@ -42,10 +42,20 @@ class Method(str, enum.Enum):
     auto = "auto"
     none = "none"
     cb = "cb"
+    pls = "pls"
+    both = "both"
 
 
 class PathMethod(str, enum.Enum):
     cb = "cb"
+    pls = "pls"
+    both = "both"
+
+
+class Scheme(str, enum.Enum):
+    path = "path"
+    factorial = "factorial"
+    centroid = "centroid"
 
 
 class SeMethod(str, enum.Enum):
@@ -56,6 +66,7 @@ class SeMethod(str, enum.Enum):
 class Missing(str, enum.Enum):
     listwise = "listwise"
     pairwise = "pairwise"
+    mean = "mean"
 
 
 SurveyArg = Annotated[Path, typer.Argument(
@@ -68,7 +79,8 @@ FormatOpt = Annotated[Format, typer.Option(
     "(all sections on stdout, each after a '# key: title' line).")]
 MissingOpt = Annotated[Missing, typer.Option(
     "--missing", help="listwise: rows complete on the items each analysis uses (SPSS "
-    "default); pairwise: each item's / pair's available answers (psych default).")]
+    "default); pairwise: each item's / pair's available answers (psych default); mean: "
+    "PLS replaces missing answers by item means (SmartPLS), the rest is listwise.")]
 ExcelOpt = Annotated[Path | None, typer.Option(
     "--excel", help="Also write an Excel report (one sheet per section, About sheet).")]
 CsvDirOpt = Annotated[Path | None, typer.Option(
@@ -89,7 +101,10 @@ SeOpt = Annotated[SeMethod, typer.Option(
 MaxIterOpt = Annotated[int, typer.Option(
     "--max-iter", min=1, help="Optimiser iteration limit (lavaan's iter.max).")]
 BootOpt = Annotated[int, typer.Option(
-    "--bootstrap", min=0, help="Bootstrap resamples (with --se bootstrap; default 1000).")]
+    "--bootstrap", min=0, help="Bootstrap resamples: CB with --se bootstrap (default 1000); "
+    "PLS always bootstraps (default 5000, as SmartPLS).")]
+SchemeOpt = Annotated[Scheme, typer.Option(
+    "--scheme", help="PLS inner weighting scheme (SmartPLS default: path).")]
 
 
 def _stderr():
@@ -190,7 +205,34 @@ def _emit(results: Any, fmt: Format, quiet: bool, excel: Path | None,
                 Console(highlight=False).print(f"{label} written to {out}")
 
 
-def _n_boot(se: SeMethod, n: int) -> int:
+def _progress_bar(quiet: bool):
+    """A rich progress bar on stderr for long bootstraps (only on a terminal)."""
+    import contextlib
+
+    if quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar():
+        from rich.progress import BarColumn, Progress, TimeRemainingColumn
+
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      "{task.completed}/{task.total}", TimeRemainingColumn(),
+                      console=_stderr(), transient=True) as prog:
+            task = prog.add_task("bootstrap", total=None)
+
+            def update(done: int, total: int) -> None:
+                prog.update(task, completed=done, total=total)
+
+            yield update
+
+    return bar()
+
+
+def _n_boot(se: SeMethod, n: int, method: str = "cb") -> int:
+    """Resamples: CB only with --se bootstrap (default 1000); PLS always (default 5000)."""
+    if method in ("pls", "both") and n:
+        return n
     return (n or 1000) if se is SeMethod.bootstrap else 0
 
 
@@ -199,8 +241,9 @@ def _run(survey: Path, model: Path | None, sections: tuple[str, ...], fmt: Forma
          seed: int | None = None, **structural: Any) -> None:
     from cxsurvey.pipeline import Options, run
 
-    results = run(survey, model, sections,
-                  Options(missing=missing.value, seed=seed, **structural))
+    options = Options(missing=missing.value, seed=seed, **structural)
+    with _progress_bar(quiet) as progress:
+        results = run(survey, model, sections, options, progress=progress)
     _emit(results, fmt, quiet, excel, csv_dir, [survey, model])
 
 
@@ -210,7 +253,9 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
             missing: MissingOpt = Missing.listwise,
             method: Annotated[Method, typer.Option(
                 "--method", help="Structural analyses: cb (CFA and covariance-based paths), "
-                "none, or auto (cb when --model is given, none otherwise).")] = Method.auto,
+                "pls (PLS-SEM with bootstrap), both, none, or auto (cb when --model is "
+                "given, none otherwise).")] = Method.auto,
+            scheme: SchemeOpt = Scheme.path,
             loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
             se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0,
             max_iter: MaxIterOpt = 10_000,
@@ -269,15 +314,18 @@ def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.tabl
 @guarded
 def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.table,
           method: Annotated[PathMethod, typer.Option(
-              "--method", help="cb: covariance-based SEM (ML, as lavaan).")] = PathMethod.cb,
+              "--method", help="cb: covariance-based SEM (ML, as lavaan); pls: PLS-SEM "
+              "(SmartPLS defaults, bootstrap); both.")] = PathMethod.cb,
+          scheme: SchemeOpt = Scheme.path, missing: MissingOpt = Missing.listwise,
           se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0, seed: SeedOpt = None,
           loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
           max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
           quiet: QuietOpt = False) -> None:
-    """Structural paths with SE, z, p and 95% CI; R2; indirect and total effects."""
-    _run(survey, model, ("paths",), fmt, Missing.listwise, quiet, excel, csv_dir, seed,
+    """Structural paths with SE, z/T, p and 95% CI; R2; indirect and total effects."""
+    _run(survey, model, ("paths",), fmt, missing, quiet, excel, csv_dir, seed,
          method=method.value, loading_threshold=loading_threshold, drop_weak=drop_weak,
-         se=se.value, bootstrap=_n_boot(se, bootstrap), max_iter=max_iter)
+         se=se.value, scheme=scheme.value, bootstrap=_n_boot(se, bootstrap, method.value),
+         max_iter=max_iter)
 
 
 @app.command()

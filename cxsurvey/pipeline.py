@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +40,7 @@ class Options:
     se: str = "standard"
     bootstrap: int = 0
     max_iter: int = 10_000
+    scheme: str = "path"
 
 
 def sha256_of(path: str | Path) -> str:
@@ -98,7 +99,7 @@ def propose_model(survey_path: str | Path) -> SurveyModel:
 
 
 def analyse(survey: Survey, sections: Iterable[str] = FOUNDATION,
-            options: Options | None = None) -> Results:
+            options: Options | None = None, progress=None) -> Results:
     """Run ``sections`` on a recoded survey and collect the results."""
     from cxsurvey.analysis.describe import describe
     from cxsurvey.analysis.normality import normality
@@ -114,39 +115,41 @@ def analyse(survey: Survey, sections: Iterable[str] = FOUNDATION,
     rows = np.asarray(survey.raw.file_rows())
     desc = (describe(items, constructs, survey.scale, rows, survey.ids)
             if "describe" in wanted else None)
-    norm = (normality(items, constructs, options.missing, options.alpha)
+    # "mean" (replacement) exists for PLS only; the other analyses then work listwise
+    basic_missing = "pairwise" if options.missing == "pairwise" else "listwise"
+    norm = (normality(items, constructs, basic_missing, options.alpha)
             if "normality" in wanted else None)
-    rel = reliability(items, constructs, options.missing) if "reliability" in wanted else None
-    cfa = None
+    rel = reliability(items, constructs, basic_missing) if "reliability" in wanted else None
+    cfa = pls = None
     paths: list = []
     extra_warnings: list[str] = []
     if "cfa" in wanted or "paths" in wanted:
-        cfa, paths, extra_warnings = _structural(survey, wanted, options)
+        cfa, pls, paths, extra_warnings = _structural(survey, wanted, options, progress)
         if cfa is not None and rel is not None:
             rel = _with_cfa_composites(rel, cfa)
+        if pls is not None and rel is not None:
+            rel = _with_rho_a(rel, pls)
     n_used = int(items.dropna().shape[0])
     warnings = list(survey.warnings) + _warnings(survey, desc, rel) + extra_warnings
     meta = _meta(survey, n_used, options)
     summary = summarise(desc, norm, rel, survey.n_rows, n_used, cfa, tuple(paths))
     return Results(meta=meta, descriptives=desc, normality=norm, reliability=rel,
-                   cfa=cfa, paths=tuple(paths), warnings=tuple(warnings),
+                   cfa=cfa, pls=pls, paths=tuple(paths), warnings=tuple(warnings),
                    summary=tuple(summary))
 
 
-def _structural(survey: Survey, wanted: set[str], options: Options):
-    """CFA and/or covariance-based paths; PLS joins here when it exists."""
+def _structural(survey: Survey, wanted: set[str], options: Options, progress=None):
+    """CFA and covariance-based paths (method cb), PLS-SEM (method pls), or both."""
     from cxsurvey.analysis.cfa import run_cb_paths, run_cfa
 
-    if options.method not in ("cb",):
-        from cxsurvey.errors import InputError
-
-        raise InputError(f"method '{options.method}' is not available yet",
-                         hint="Use --method cb (PLS-SEM is planned).")
+    if options.method not in ("cb", "pls", "both"):
+        raise ValueError(f"method must be cb, pls or both, got {options.method!r}")
+    cb = options.method in ("cb", "both")
     items, constructs = survey.items, dict(survey.constructs)
     spec = survey.model.model
     warnings: list[str] = []
     cfa = None
-    if "cfa" in wanted or options.drop_weak:
+    if cb and ("cfa" in wanted or options.drop_weak):
         n_boot = options.bootstrap if options.se == "bootstrap" and "cfa" in wanted else 0
         cfa = run_cfa(items, constructs, spec, options.loading_threshold, options.drop_weak,
                       n_boot=n_boot, seed=options.seed, max_iter=options.max_iter)
@@ -163,7 +166,7 @@ def _structural(survey: Survey, wanted: set[str], options: Options):
             constructs = {c: tuple(i for i in its if i not in cfa.dropped)
                           for c, its in constructs.items()}
     paths = []
-    if "paths" in wanted:
+    if "paths" in wanted and cb:
         result, full_fit = run_cb_paths(items, constructs, spec, options.max_iter)
         if options.se == "bootstrap" and options.bootstrap > 0 and len(result.paths):
             from cxsurvey.analysis.cb_bootstrap import bootstrap_paths
@@ -173,7 +176,28 @@ def _structural(survey: Survey, wanted: set[str], options: Options):
                                      start=full_fit)
         warnings += [f"paths: {w}" for w in result.warnings]
         paths.append(result)
-    return cfa, paths, warnings
+    pls = None
+    if options.method in ("pls", "both") and ("paths" in wanted or "cfa" in wanted):
+        from cxsurvey.analysis.pls_results import run_pls
+
+        pls, pls_paths = run_pls(items, constructs, spec, n_boot=options.bootstrap or 5000,
+                                 seed=options.seed, scheme=options.scheme,
+                                 missing="mean" if options.missing == "mean" else "listwise",
+                                 progress=progress)
+        warnings += [f"PLS: {w}" for w in pls.warnings]
+        if spec.regressions:
+            paths.append(pls_paths)
+    return cfa, pls, paths, warnings
+
+
+def _with_rho_a(rel, pls):
+    """Reliability table with Dijkstra-Henseler's rho_A from the PLS model."""
+    from dataclasses import replace
+
+    cons = rel.constructs.copy()
+    by = pls.reliability.set_index("construct")["rho_a"]
+    cons["rho_a"] = [float(by.get(c, np.nan)) for c in cons["construct"]]
+    return replace(rel, constructs=cons)
 
 
 def _with_cfa_composites(rel, cfa):
@@ -188,9 +212,13 @@ def _with_cfa_composites(rel, cfa):
 
 
 def run(survey_path: str | Path, model_path: str | Path | None = None,
-        sections: Iterable[str] = FOUNDATION, options: Options | None = None) -> Results:
-    """Read ``survey_path`` and run ``sections``: the whole pipeline."""
-    return analyse(read(survey_path, model_path), sections, options)
+        sections: Iterable[str] = FOUNDATION, options: Options | None = None,
+        progress=None) -> Results:
+    """Read ``survey_path`` and run ``sections``: the whole pipeline.
+
+    ``progress(done, total)`` is called during long bootstraps (for a progress bar).
+    """
+    return analyse(read(survey_path, model_path), sections, options, progress)
 
 
 def _warnings(survey: Survey, desc, rel) -> list[str]:
@@ -243,7 +271,7 @@ def _meta(survey: Survey, n_used: int, options: Options) -> dict:
         "read": {k: v for k, v in raw.details.items() if v is not None},
         "version": __version__,
         "seed": options.seed,
-        "options": {"missing": options.missing, "alpha": options.alpha, "seed": options.seed},
+        "options": asdict(options),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "dependencies": dependency_versions(),
     }

@@ -31,7 +31,6 @@ import pandas as pd
 
 from cxsurvey.analysis.effects import chains
 from cxsurvey.analysis.effects import effects as trace_effects
-from cxsurvey.analysis.validity import fornell_larcker as fornell_larcker_table
 from cxsurvey.errors import AnalysisError, InputError
 
 __all__ = [
@@ -40,7 +39,9 @@ __all__ = [
     "BatchEstimates",
     "compile_model",
     "estimate_batch",
+    "PreparedData",
     "prepare_data",
+    "correlation",
     "fit_pls",
     "batch_structural",
     "batch_total_effects",
@@ -53,6 +54,7 @@ MISSING = ("listwise", "mean")
 _MODE_NAMES = {"a": "A", "reflective": "A", "composite_a": "A",
                "b": "B", "formative": "B", "composite_b": "B"}
 _ZERO_VARIANCE = 1e-12
+_COLLINEAR = 1e-10  # smallest eigenvalue of a Mode B block's correlation matrix
 
 
 # ---------------------------------------------------------------------------------------
@@ -251,9 +253,9 @@ def compile_model(constructs: Mapping[str, Sequence[str]],
 def solve_spd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Solve many small symmetric positive definite systems ``a x = b`` at once.
 
-    Gaussian elimination without pivoting, vectorised over the leading (batch) axis;
-    exact for the correlation matrices of PLS (symmetric positive definite), and much
-    faster than a per-matrix LAPACK call when there are thousands of 2x2..8x8 systems.
+    numpy's batched LAPACK solver; when one matrix of the batch is singular (it raises
+    for the whole batch), Gaussian elimination without pivoting, vectorised over the
+    batch, gives every other system its solution and the singular ones non-finite values.
 
     Parameters
     ----------
@@ -266,12 +268,20 @@ def solve_spd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ``x`` with the shape of ``b``; non-finite where ``a`` is singular.
     """
     vector = b.ndim == 2
+    rhs = b[:, :, None] if vector else b
+    try:
+        x = np.linalg.solve(a, rhs)
+    except np.linalg.LinAlgError:
+        x = _eliminate(a, rhs)
+    return x[:, :, 0] if vector else x
+
+
+def _eliminate(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Batched Gaussian elimination without pivoting (exact for SPD matrices)."""
     a = np.array(a, dtype=float, copy=True)
     x = np.array(b, dtype=float, copy=True)
-    if vector:
-        x = x[:, :, None]
     m = a.shape[-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for i in range(m - 1):
             f = a[:, i + 1:, i] / a[:, i, i][:, None]
             a[:, i + 1:, i:] -= f[:, :, None] * a[:, i, None, i:]
@@ -280,7 +290,7 @@ def solve_spd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             if i < m - 1:
                 x[:, i, :] -= np.einsum("bj,bjr->br", a[:, i, i + 1:], x[:, i + 1:, :])
             x[:, i, :] /= a[:, i, i][:, None]
-    return x[:, :, 0] if vector else x
+    return x
 
 
 # ---------------------------------------------------------------------------------------
@@ -320,31 +330,58 @@ class BatchEstimates:
         return self.cross_loadings[:, np.arange(model.p), model.member]
 
 
-def _inner_weights(corr: np.ndarray, model: PlsModel, scheme: str) -> np.ndarray:
-    """Inner weights ``e[i, j]`` (weight of score i in the inner proxy of construct j)."""
-    adj = model.adjacency
-    both = adj + adj.T
-    if scheme == "factorial":
-        return corr * both
-    if scheme == "centroid":
-        return np.sign(corr) * both
-    inner = corr * adj.T  # successors: their correlation with the construct
+def _regression_masks(model: PlsModel, adjacency: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-element masks of the predictors that keep their path, for each outcome."""
+    masks = {}
     for j, pred in enumerate(model.predecessors):
-        if not pred:
-            continue
-        idx = list(pred)
-        if len(idx) == 1:
-            inner[:, idx[0], j] = corr[:, idx[0], j]
-        else:
-            inner[:, idx, j] = solve_spd(corr[:, idx][:, :, idx], corr[:, idx, j])
+        if pred:
+            on = adjacency[:, list(pred), j] > 0
+            masks[f"on{j}"] = on
+            masks[f"pair{j}"] = on[:, :, None] & on[:, None, :]
+    return masks
+
+
+def _masked_regression(corr: np.ndarray, pred: list[int], j: int,
+                       masks: Mapping[str, np.ndarray] | None) -> np.ndarray:
+    """Regression weights of construct j on ``pred`` for every batch element; with
+    per-element ``masks`` the predictors without a path get weight 0 (their row and
+    column are replaced by the identity, which solves the reduced system exactly)."""
+    lhs = corr[:, pred][:, :, pred]
+    rhs = corr[:, pred, j]
+    if masks is not None:
+        on = masks[f"on{j}"]
+        lhs = np.where(masks[f"pair{j}"], lhs, np.eye(len(pred)))
+        rhs = np.where(on, rhs, 0.0)
+    if len(pred) == 1:
+        return rhs / lhs[:, :, 0]
+    return solve_spd(lhs, rhs)
+
+
+def _inner_weights(corr: np.ndarray, model: PlsModel, scheme: str,
+                   adjacency: np.ndarray | None = None,
+                   masks: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """Inner weights ``e[i, j]`` (weight of score i in the inner proxy of construct j);
+    ``adjacency``/``masks``: a per-element structural model (see :func:`estimate_batch`)."""
+    adj = model.adjacency if adjacency is None else adjacency
+    adj_t = np.swapaxes(adj, -1, -2)
+    if scheme == "factorial":
+        return corr * (adj + adj_t)
+    if scheme == "centroid":
+        return np.sign(corr) * (adj + adj_t)
+    inner = corr * adj_t  # successors: their correlation with the construct
+    for j, pred in enumerate(model.predecessors):
+        if pred:
+            idx = list(pred)
+            inner[:, idx, j] = _masked_regression(corr, idx, j, masks)
     return inner
 
 
 def estimate_batch(corr: np.ndarray, model: PlsModel, scheme: str = "path",
-                   max_iter: int = 300, tol: float = 1e-7) -> BatchEstimates:
+                   max_iter: int = 300, tol: float = 1e-7,
+                   adjacency: np.ndarray | None = None) -> BatchEstimates:
     """Run the PLS algorithm on a batch of indicator correlation matrices.
 
-    Each matrix iterates until its own stop criterion holds (resamples that converge
+    Each matrix iterates until its own stop criterion holds (elements that converge
     drop out of the batch), exactly as a separate fit would.
 
     Parameters
@@ -359,6 +396,10 @@ def estimate_batch(corr: np.ndarray, model: PlsModel, scheme: str = "path",
         Maximum number of iterations (seminr's ``maxIt``).
     tol : float
         Stop when the sum of absolute changes of the outer weights is below ``tol``.
+    adjacency : ndarray, shape (B, k, k), optional
+        A structural model per batch element, a subset of ``model.adjacency`` (used to
+        re-estimate the model without one path for f^2). A construct left without any
+        path keeps its starting weights and takes no part, as if it were removed.
 
     Returns
     -------
@@ -372,7 +413,8 @@ def estimate_batch(corr: np.ndarray, model: PlsModel, scheme: str = "path",
     correlations of its successors; factorial: correlations of all neighbours; centroid:
     signs of those correlations); inner proxy ``Z_j = sum_i e_ij Y_i``; new weights
     ``w_j = cov(X_j, Z_j)`` (Mode A) or ``S_jj^-1 cov(X_j, Z_j)`` (Mode B), rescaled to
-    ``w_j' S_jj w_j = 1``.
+    ``w_j' S_jj w_j = 1``. The first iteration starts from weights 1 and the stop
+    criterion compares consecutive weights, so R seminr's iteration count is reproduced.
 
     References
     ----------
@@ -392,14 +434,20 @@ def estimate_batch(corr: np.ndarray, model: PlsModel, scheme: str = "path",
         raise ValueError(f"corr has {p} items but the model has {model.p}")
     k, member, onehot = model.k, model.member, model.onehot
     valid = np.all(np.isfinite(corr.reshape(n_batch, -1)), axis=1)
+    frozen = None
+    if adjacency is not None:
+        adjacency = np.broadcast_to(np.asarray(adjacency, dtype=float), (n_batch, k, k))
+        isolated = (adjacency.sum(axis=1) + adjacency.sum(axis=2)) == 0
+        frozen = isolated[:, member] if isolated.any() else None
     # Mode B: the inverse of each block's correlation matrix does not change.
     mode_b_blocks = [model.block_index(j) for j in range(k)
                      if model.mode_b[j] and len(model.blocks[j]) > 1]
     inverses: list[np.ndarray] = []
     for idx in mode_b_blocks:
-        block = corr[:, idx][:, :, idx]
-        eye = np.broadcast_to(np.eye(len(idx)), block.shape)
-        inv = solve_spd(np.where(valid[:, None, None], block, np.eye(len(idx))), eye)
+        block = np.where(valid[:, None, None], corr[:, idx][:, :, idx], np.eye(len(idx)))
+        # (near-)collinear items leave Mode B weights undetermined
+        valid &= np.linalg.eigvalsh(block)[:, 0] > _COLLINEAR
+        inv = solve_spd(block, np.broadcast_to(np.eye(len(idx)), block.shape))
         inverses.append(inv)
         valid &= np.all(np.isfinite(inv.reshape(n_batch, -1)), axis=1)
 
@@ -407,74 +455,87 @@ def estimate_batch(corr: np.ndarray, model: PlsModel, scheme: str = "path",
     iterations = np.full(n_batch, max_iter, dtype=np.int64)
     converged = np.zeros(n_batch, dtype=bool)
     active = np.flatnonzero(valid)
-    s = corr[active]
-    inv_active = [inv[active] for inv in inverses]
-    u = np.ones((len(active), p))
-    w_prev = np.ones((len(active), p))
+    state = {"s": corr[active], "u": np.ones((len(active), p)),
+             "w_prev": np.ones((len(active), p))}
+    if adjacency is not None:
+        state["adj"] = adjacency[active]
+        for key, mask in _regression_masks(model, adjacency).items():
+            state[key] = mask[active]
+    if frozen is not None:
+        state["frozen"] = frozen[active]
+    for i, inv in enumerate(inverses):
+        state[f"inv{i}"] = inv[active]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for it in range(max_iter + 2):
+            u = state["u"]
             wm = u[:, :, None] * onehot
-            swu = np.matmul(s, wm)
+            swu = np.matmul(state["s"], wm)
             var = np.einsum("bpk,bpk->bk", wm, swu)
             sd = np.sqrt(var)
             w = u / sd[:, member]
             finite = np.all(np.isfinite(w), axis=1) & np.all(var > 0, axis=1)
+            stop = ~finite
+            done = np.zeros_like(finite)
             if it > 0:
-                diff = np.abs(w - w_prev).sum(axis=1)
+                diff = np.abs(w - state["w_prev"]).sum(axis=1)
                 done = finite & (diff < tol)
-                last = it == max_iter + 1
-                stop = done | ~finite | last
-                if stop.any():
-                    rows = active[stop]
-                    weights[rows] = w[stop]
-                    iterations[rows] = np.where(done[stop], it - 1, max_iter)
-                    converged[rows] = done[stop]
-                    valid[active[~finite]] = False
-                    keep = ~stop
-                    active, s, w, wm, swu, sd = (active[keep], s[keep], w[keep], wm[keep],
-                                                 swu[keep], sd[keep])
-                    inv_active = [inv[keep] for inv in inv_active]
-                if not len(active):
-                    break
-            elif not finite.all():
+                stop = stop | done | (it == max_iter + 1)
+            if stop.any():
+                rows = active[stop]
+                weights[rows] = w[stop]
+                iterations[rows] = np.where(done[stop], it - 1, max_iter)
+                converged[rows] = done[stop]
                 valid[active[~finite]] = False
-                keep = finite
-                active, s, w, wm, swu, sd = (active[keep], s[keep], w[keep], wm[keep],
-                                             swu[keep], sd[keep])
-                inv_active = [inv[keep] for inv in inv_active]
+                keep = ~stop
+                active = active[keep]
                 if not len(active):
                     break
+                state = {key: value[keep] for key, value in state.items()}
+                w, wm, swu, sd = w[keep], wm[keep], swu[keep], sd[keep]
             sw = swu / sd[:, None, :]
             c = np.matmul(wm.transpose(0, 2, 1), swu) / (sd[:, :, None] * sd[:, None, :])
-            inner = _inner_weights(c, model, scheme)
+            inner = _inner_weights(c, model, scheme, state.get("adj"),
+                                   state if adjacency is not None else None)
             # covariance of each item with the inner proxy of its own construct
             u = np.einsum("bpi,bip->bp", sw, inner[:, :, member])
-            for idx, inv in zip(mode_b_blocks, inv_active, strict=True):
-                u[:, idx] = np.einsum("bij,bj->bi", inv, u[:, idx])
+            for i, idx in enumerate(mode_b_blocks):
+                u[:, idx] = np.einsum("bij,bj->bi", state[f"inv{i}"], u[:, idx])
             u[:, model.single] = 1.0
-            w_prev = w
+            if "frozen" in state:
+                u = np.where(state["frozen"], w, u)
+            state["u"] = u
+            state["w_prev"] = w
 
     weights[~valid] = np.nan
     weights[:, model.single] = np.where(valid[:, None], 1.0, np.nan)
-    wm = weights[:, :, None] * onehot
+    wm = np.nan_to_num(weights)[:, :, None] * onehot
     with np.errstate(invalid="ignore"):
-        cross = np.matmul(corr, np.nan_to_num(wm))
-        score_corr = np.matmul(np.nan_to_num(wm).transpose(0, 2, 1), cross)
+        cross = np.matmul(corr, wm)
+        score_corr = np.matmul(wm.transpose(0, 2, 1), cross)
     cross[~valid] = np.nan
     score_corr[~valid] = np.nan
     return BatchEstimates(weights=weights, cross_loadings=cross, score_corr=score_corr,
                           iterations=iterations, converged=converged & valid, valid=valid)
 
 
-def batch_structural(score_corr: np.ndarray, model: PlsModel) -> tuple[np.ndarray, np.ndarray]:
+def batch_structural(score_corr: np.ndarray, model: PlsModel,
+                     adjacency: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Path coefficients and R^2 from construct-score correlations.
+
+    Parameters
+    ----------
+    score_corr : ndarray, shape (B, k, k)
+    model : PlsModel
+    adjacency : ndarray, shape (B, k, k), optional
+        Per-element structural model (a subset of the model's paths).
 
     Returns
     -------
     beta : ndarray, shape (B, k, k)
         ``beta[:, i, j]``: coefficient of the path i -> j (0 where there is no path).
     r2 : ndarray, shape (B, k)
-        R^2 of every construct (NaN for exogenous ones).
+        R^2 of every construct (NaN for exogenous ones; 0 where ``adjacency`` removes all
+        predictors).
 
     References
     ----------
@@ -483,19 +544,30 @@ def batch_structural(score_corr: np.ndarray, model: PlsModel) -> tuple[np.ndarra
     n_batch, k, _ = score_corr.shape
     beta = np.zeros((n_batch, k, k))
     r2 = np.full((n_batch, k), np.nan)
-    for j, pred in enumerate(model.predecessors):
-        if not pred:
-            continue
-        idx = list(pred)
-        rhs = score_corr[:, idx, j]
-        coef = solve_spd(score_corr[:, idx][:, :, idx], rhs)
-        beta[:, idx, j] = coef
-        r2[:, j] = np.einsum("bi,bi->b", coef, rhs)
+    masks = None if adjacency is None else _regression_masks(
+        model, np.broadcast_to(adjacency, (n_batch, k, k)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for j, pred in enumerate(model.predecessors):
+            if not pred:
+                continue
+            idx = list(pred)
+            coef = _masked_regression(score_corr, idx, j, masks)
+            beta[:, idx, j] = coef
+            r2[:, j] = np.einsum("bi,bi->b", coef, score_corr[:, idx, j])
     return beta, r2
 
 
 def batch_total_effects(beta: np.ndarray) -> np.ndarray:
-    """Total effects ``B + B^2 + ...`` (= (I - B)^-1 - I) of a recursive model."""
+    """Total effects ``B + B^2 + ...`` (= (I - B)^-1 - I) of a recursive model.
+
+    ``beta[:, i, j]`` is the path i -> j; the total indirect effect is the total minus
+    ``beta``.
+
+    References
+    ----------
+    Bollen, K. A. (1987). Total, direct, and indirect effects in structural equation
+    models. Sociological Methodology, 17, 37-69.
+    """
     total = beta.copy()
     power = beta.copy()
     for _ in range(beta.shape[-1]):
@@ -579,6 +651,12 @@ def prepare_data(data: pd.DataFrame, model: PlsModel,
         For an item that is not a column or is not numeric.
     AnalysisError
         For too few usable rows or an item without variance.
+
+    References
+    ----------
+    Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2022). A primer on partial
+    least squares structural equation modeling (PLS-SEM) (3rd ed., ch. 2: missing data,
+    mean replacement and casewise deletion). Sage.
     """
     if missing not in MISSING:
         raise ValueError(f"missing must be one of {', '.join(MISSING)}; got {missing!r}")
@@ -661,8 +739,11 @@ class PlsFit:
         ``construct, r2, r2_adj`` for the endogenous constructs;
         ``r2_adj = 1 - (1 - r2)(n - 1)/(n - m - 1)`` with m predictors.
     f2 : DataFrame
-        ``from, to, f2``: Cohen's effect size, (R^2 - R^2 without the path) / (1 - R^2),
-        with the model re-estimated without the path as R seminr does.
+        ``from, to, f2, f2_scores``: Cohen's effect size (R^2 - R^2 without the path) /
+        (1 - R^2). ``f2`` re-estimates the model without the path (R seminr);
+        ``f2_scores`` drops the predictor from the regression on the same construct
+        scores (ADANCO 2.2.1). They differ by up to ~0.01 when the weights depend on
+        the path.
     total_effects : DataFrame
         ``from, to, direct, total_indirect, total`` for every pair joined by a chain.
     specific_indirect_effects : DataFrame
@@ -762,46 +843,54 @@ def _block_stats(s: np.ndarray, w: np.ndarray, lam: np.ndarray,
 
 
 def _vif(corr: np.ndarray) -> np.ndarray:
-    """Variance inflation factors: the diagonal of the inverse correlation matrix."""
-    if corr.shape[0] == 1:
+    """Variance inflation factors ``1 / (1 - R^2_j)``: the diagonal of the inverse
+    correlation matrix; infinite for an item that is a linear function of the others."""
+    m = corr.shape[0]
+    if m == 1:
         return np.ones(1)
-    return np.diag(np.linalg.inv(corr))
-
-
-def _sub_model(model: PlsModel, drop: tuple[int, int]) -> tuple[PlsModel, np.ndarray] | None:
-    """The model without one path (and without constructs left with no path)."""
-    edges = [e for e in model.path_names
-             if e != (model.constructs[drop[0]], model.constructs[drop[1]])]
-    if not edges:
-        return None
-    keep = [c for c in model.constructs if any(c in e for e in edges)]
-    constructs = {c: model.blocks[model.constructs.index(c)] for c in keep}
-    modes = {c: model.mode(model.constructs.index(c)) for c in keep}
-    sub = compile_model(constructs, edges, modes)
-    position = {item: i for i, item in enumerate(model.items)}
-    return sub, np.array([position[i] for i in sub.items])
+    try:
+        return np.diag(np.linalg.inv(corr))
+    except np.linalg.LinAlgError:
+        out = np.empty(m)
+        for i in range(m):
+            rest = [j for j in range(m) if j != i]
+            r = corr[rest, i]
+            r2 = float(r @ np.linalg.pinv(corr[np.ix_(rest, rest)]) @ r)
+            out[i] = np.inf if 1.0 - r2 <= 1e-12 else 1.0 / (1.0 - r2)
+        return out
 
 
 def _f_squared(corr: np.ndarray, model: PlsModel, r2: np.ndarray, scheme: str,
                max_iter: int, tol: float) -> np.ndarray:
-    """f^2 of every path, re-estimating the model without it (R seminr ``fSquared``)."""
-    out = np.full(len(model.paths), np.nan)
+    """f^2 of every path, re-estimating the model without it (R seminr ``fSquared``).
+
+    All the reduced models run as one batch (one structural model per element)."""
+    n_paths = len(model.paths)
+    adjacency = np.repeat(model.adjacency[None], n_paths, axis=0)
     for e, (a, b) in enumerate(model.paths):
-        with_r2 = r2[b]
-        if model.k == 2:
-            out[e] = with_r2 / (1.0 - with_r2)
-            continue
-        reduced = _sub_model(model, (a, b))
-        without = 0.0
-        if reduced is not None:
-            sub, pos = reduced
-            name = model.constructs[b]
-            if name in sub.constructs and sub.predecessors[sub.constructs.index(name)]:
-                est = estimate_batch(corr[np.ix_(pos, pos)][None], sub, scheme, max_iter, tol)
-                _, sub_r2 = batch_structural(est.score_corr, sub)
-                without = float(sub_r2[0, sub.constructs.index(name)])
-        out[e] = (with_r2 - without) / (1.0 - with_r2)
-    return out
+        adjacency[e, a, b] = 0.0
+    est = estimate_batch(np.broadcast_to(corr, (n_paths, *corr.shape)), model, scheme,
+                         max_iter, tol, adjacency=adjacency)
+    _, r2_without = batch_structural(est.score_corr, model, adjacency)
+    outcome = np.array([b for _, b in model.paths])
+    with_r2 = r2[outcome]
+    without = np.nan_to_num(r2_without[np.arange(n_paths), outcome], nan=0.0)
+    without[~est.valid] = np.nan
+    return (with_r2 - without) / (1.0 - with_r2)
+
+
+def _f_squared_scores(score_corr: np.ndarray, model: PlsModel, r2: np.ndarray) -> np.ndarray:
+    """f^2 of every path from the same construct scores (no re-estimation, as ADANCO)."""
+    n_paths = len(model.paths)
+    adjacency = np.repeat(model.adjacency[None], n_paths, axis=0)
+    for e, (a, b) in enumerate(model.paths):
+        adjacency[e, a, b] = 0.0
+    _, r2_without = batch_structural(np.broadcast_to(score_corr, (n_paths, *score_corr.shape)),
+                                     model, adjacency)
+    outcome = np.array([b for _, b in model.paths])
+    with_r2 = r2[outcome]
+    without = np.nan_to_num(r2_without[np.arange(n_paths), outcome], nan=0.0)
+    return (with_r2 - without) / (1.0 - with_r2)
 
 
 def fit_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
@@ -879,10 +968,17 @@ def fit_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     model = compile_model(constructs, paths, modes)
     prep = prepare_data(data, model, missing)
     corr = correlation(prep.z)
+    for j, name in enumerate(model.constructs):
+        idx = model.block_index(j)
+        if model.mode_b[j] and len(idx) > 1 and \
+                np.linalg.eigvalsh(corr[np.ix_(idx, idx)])[0] <= _COLLINEAR:
+            raise AnalysisError(f"the items of the Mode B construct '{name}' are perfectly "
+                                "collinear, so its regression weights are undetermined",
+                                hint="Drop one of the collinear items or use Mode A.")
     est = estimate_batch(corr[None], model, scheme, int(max_iter), float(tol))
     if not est.valid[0]:
-        raise AnalysisError("the PLS model cannot be estimated on these data: a block "
-                            "(Mode B) or a set of predictors is perfectly collinear")
+        raise AnalysisError("the PLS algorithm broke down on these data (perfectly "
+                            "collinear construct scores or a vanishing inner proxy)")
     return _assemble(model, prep, corr, est, scheme, int(max_iter), float(tol), missing)
 
 
@@ -909,7 +1005,8 @@ def _assemble(model: PlsModel, prep: PreparedData, corr: np.ndarray, est: BatchE
     r2_df = pd.DataFrame({"construct": [names[j] for j in endo], "r2": r2_vals,
                           "r2_adj": 1.0 - (1.0 - r2_vals) * (n - 1) / (n - n_pred - 1)})
     f2 = _f_squared(corr, model, r2, scheme, max_iter, tol)
-    f2_df = paths_df[["from", "to"]].assign(f2=f2)
+    f2_df = pd.DataFrame({"from": paths_df["from"].to_numpy(), "to": paths_df["to"].to_numpy(),
+                          "f2": f2, "f2_scores": _f_squared_scores(c, model, r2)})
 
     total = batch_total_effects(beta[None])[0]
     reach = model.reachable()
@@ -959,8 +1056,11 @@ def _assemble(model: PlsModel, prep: PreparedData, corr: np.ndarray, est: BatchE
     h = batch_htmt(corr[None], model)[0]
     htmt_df = pd.DataFrame([(names[i], names[j], h[i, j]) for i in range(model.k)
                             for j in range(i + 1, model.k)], columns=["a", "b", "value"])
-    fl = fornell_larcker_table(dict(zip(reliability["construct"], reliability["ave"],
-                                        strict=True)), corr_df)
+    # Fornell-Larcker in the layout of cxsurvey.analysis.validity.fornell_larcker
+    root_ave = np.sqrt([row[6] for row in rel_rows])
+    fl = pd.DataFrame([(names[i], names[j], root_ave[i] if i == j else c[i, j])
+                       for i in range(model.k) for j in range(i, model.k)],
+                      columns=["a", "b", "value"])
 
     warnings: list[str] = []
     converged = bool(est.converged[0])

@@ -97,6 +97,18 @@ def to_document(res: Results) -> dict[str, Any]:
         })
         doc["validity"] = {"htmt": records(cfa.htmt, ["a", "b", "value"]),
                            "fornell_larcker": records(cfa.fornell_larcker, ["a", "b", "value"])}
+    if res.pls is not None:
+        pls = res.pls
+        doc["pls"] = _clean({
+            "outer": records(pls.outer), "reliability": records(pls.reliability),
+            "htmt": records(pls.htmt, ["a", "b", "value"]),
+            "fornell_larcker": records(pls.fornell_larcker, ["a", "b", "value"]),
+            "f2": records(pls.f2), "vif": records(pls.vif), "info": pls.info,
+            "warnings": list(pls.warnings)})
+        if "validity" not in doc:
+            doc["validity"] = {"htmt": records(pls.htmt, ["a", "b", "value"]),
+                               "fornell_larcker": records(pls.fornell_larcker,
+                                                          ["a", "b", "value"])}
     if res.paths:
         cols = ["from", "to", "est", "std_all", "se", "t", "pvalue", "ci_lower", "ci_upper",
                 "method"]

@@ -359,10 +359,14 @@ def _paths(res: Results) -> list[Table]:
         out.append(Table(
             f"paths_{p.method}", f"Structural paths ({label})", frame,
             (Column("from", "From", "text"), Column("to", "To", "text"),
-             Column("est", "Estimate"), Column("std_all", "Beta (std.)"),
+             *((Column("est", "Beta"),) if p.method == "pls" else
+               (Column("est", "Estimate"), Column("std_all", "Beta (std.)"))),
              Column("se", se_label), Column("t", "z" if p.method == "cb" else "T", "num", 3),
              Column("pvalue", "p", "p"), Column("ci_lower", "95% CI low"),
-             Column("ci_upper", "95% CI high"), Column("supported", "Supported", "text")),
+             Column("ci_upper", "95% CI high"),
+             *((Column("bca_lower", "BCa low"), Column("bca_upper", "BCa high"))
+               if "bca_lower" in frame.columns else ()),
+             Column("supported", "Supported", "text")),
             frozenset((i, "pvalue") for i, v in enumerate(frame["pvalue"])
                       if pd.notna(v) and v >= th.P_VALUE),
             (f"Supported: p < {th.P_VALUE:g} (two-tailed)."
