@@ -101,9 +101,6 @@ def propose_model(survey_path: str | Path) -> SurveyModel:
 def analyse(survey: Survey, sections: Iterable[str] = FOUNDATION,
             options: Options | None = None, progress=None) -> Results:
     """Run ``sections`` on a recoded survey and collect the results."""
-    from cxsurvey.analysis.describe import describe
-    from cxsurvey.analysis.normality import normality
-    from cxsurvey.analysis.reliability import reliability
     from cxsurvey.analysis.summary import summarise
 
     options = options or Options()
@@ -113,13 +110,22 @@ def analyse(survey: Survey, sections: Iterable[str] = FOUNDATION,
         raise ValueError(f"unknown section(s) {sorted(unknown)}; choose from {SECTIONS}")
     items, constructs = survey.items, survey.constructs
     rows = np.asarray(survey.raw.file_rows())
-    desc = (describe(items, constructs, survey.scale, rows, survey.ids)
-            if "describe" in wanted else None)
+    desc = norm = rel = None
+    # each analysis imports what it needs (scipy.stats alone costs ~0.8 s of start-up)
+    if "describe" in wanted:
+        from cxsurvey.analysis.describe import describe
+
+        desc = describe(items, constructs, survey.scale, rows, survey.ids)
     # "mean" (replacement) exists for PLS only; the other analyses then work listwise
     basic_missing = "pairwise" if options.missing == "pairwise" else "listwise"
-    norm = (normality(items, constructs, basic_missing, options.alpha)
-            if "normality" in wanted else None)
-    rel = reliability(items, constructs, basic_missing) if "reliability" in wanted else None
+    if "normality" in wanted:
+        from cxsurvey.analysis.normality import normality
+
+        norm = normality(items, constructs, basic_missing, options.alpha)
+    if "reliability" in wanted:
+        from cxsurvey.analysis.reliability import reliability
+
+        rel = reliability(items, constructs, basic_missing)
     cfa = pls = None
     paths: list = []
     extra_warnings: list[str] = []
@@ -140,8 +146,6 @@ def analyse(survey: Survey, sections: Iterable[str] = FOUNDATION,
 
 def _structural(survey: Survey, wanted: set[str], options: Options, progress=None):
     """CFA and covariance-based paths (method cb), PLS-SEM (method pls), or both."""
-    from cxsurvey.analysis.cfa import run_cb_paths, run_cfa
-
     if options.method not in ("cb", "pls", "both"):
         raise ValueError(f"method must be cb, pls or both, got {options.method!r}")
     cb = options.method in ("cb", "both")
@@ -149,6 +153,8 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
     spec = survey.model.model
     warnings: list[str] = []
     cfa = None
+    if cb:
+        from cxsurvey.analysis.cfa import run_cb_paths, run_cfa
     if cb and ("cfa" in wanted or options.drop_weak):
         n_boot = options.bootstrap if options.se == "bootstrap" and "cfa" in wanted else 0
         cfa = run_cfa(items, constructs, spec, options.loading_threshold, options.drop_weak,
