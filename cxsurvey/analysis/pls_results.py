@@ -96,7 +96,8 @@ def run_pls(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]], spec: M
     pls = PlsResult(outer=_outer(boot), reliability=rel.reset_index(drop=True),
                     htmt=fit.htmt, fornell_larcker=fit.fornell_larcker,
                     f2=fit.f2[["from", "to", "f2"]], vif=_vif(fit), info=info,
-                    warnings=tuple(warnings))
+                    warnings=tuple(warnings),
+                    cross_loadings=fit.cross_loadings.rename_axis("item").reset_index())
     result = PathsResult(paths=paths[[c for c in cols if c in paths.columns]],
                          r2=fit.r2[["construct", "r2", "r2_adj"]], effects=_effects(boot),
                          method="pls", se_method="bootstrap", bootstrap=boot.info(),

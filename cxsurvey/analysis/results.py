@@ -191,6 +191,7 @@ class PlsResult:
     vif: pd.DataFrame
     info: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    cross_loadings: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)

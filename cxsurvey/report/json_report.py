@@ -104,6 +104,7 @@ def to_document(res: Results) -> dict[str, Any]:
             "htmt": records(pls.htmt, ["a", "b", "value"]),
             "fornell_larcker": records(pls.fornell_larcker, ["a", "b", "value"]),
             "f2": records(pls.f2), "vif": records(pls.vif), "info": pls.info,
+            "cross_loadings": records(pls.cross_loadings),
             "warnings": list(pls.warnings)})
         if "validity" not in doc:
             doc["validity"] = {"htmt": records(pls.htmt, ["a", "b", "value"]),

@@ -334,6 +334,23 @@ def _pls(res: Results) -> list[Table]:
         (f"* = criterion not met: {th.ALPHA.text}; rho_A and rho_c >= 0.70 "
          f"(Hair et al. 2019); {th.AVE.text}. rho_A: Dijkstra & Henseler (2015).",)))
     out.extend(_validity_tables("pls_", " (PLS)", p.htmt, p.fornell_larcker))
+    if len(p.cross_loadings):
+        cl = p.cross_loadings
+        owner = {i: c for c, i in zip(o["construct"], o["item"], strict=True)}
+        names = [c for c in cl.columns if c != "item"]
+        clflags = set()
+        for i, row in enumerate(cl.itertuples(index=False)):
+            values = dict(zip(cl.columns, row, strict=True))
+            own = values.get(owner.get(values["item"]))
+            for c in names:
+                if c != owner.get(values["item"]) and own is not None \
+                        and abs(values[c]) >= abs(own):
+                    clflags.add((i, c))
+        out.append(Table("pls_cross_loadings", "Cross-loadings (PLS)", cl,
+                         (Column("item", "Item", "text"), *(Column(c, c) for c in names)),
+                         frozenset(clflags),
+                         ("* = an item loads at least as high on another construct as on its "
+                          "own (Chin 1998).",)))
     if len(p.f2):
         out.append(Table("pls_f2", "Effect sizes f2 (PLS)", p.f2,
                          (Column("from", "From", "text"), Column("to", "To", "text"),
