@@ -106,9 +106,10 @@ def main() -> None:
     bench("cxsurvey --help", [*exe, "--help"], args.runs)
     bench("cxsurvey analyze --help", [*exe, "analyze", "--help"], args.runs)
     bench("analyze sample (157 x 33, table)",
-          [*exe, "analyze", str(sample), "--model", str(model)], args.runs)
+          [*exe, "analyze", str(sample), "--model", str(model), "--method", "none"], args.runs)
     bench("analyze sample (157 x 33, json)",
-          [*exe, "analyze", str(sample), "--model", str(model), "--format", "json"], args.runs)
+          [*exe, "analyze", str(sample), "--model", str(model), "--method", "none",
+           "--format", "json"], args.runs)
     if not args.skip_big:
         big = make_big()
         bench("analyze 100,000 x 100 csv (json)",
