@@ -31,6 +31,7 @@ import pandas as pd
 
 from cxsurvey.analysis.effects import chains
 from cxsurvey.analysis.effects import effects as trace_effects
+from cxsurvey.analysis.validity import fornell_larcker
 from cxsurvey.errors import AnalysisError, InputError
 
 __all__ = [
@@ -1056,11 +1057,8 @@ def _assemble(model: PlsModel, prep: PreparedData, corr: np.ndarray, est: BatchE
     h = batch_htmt(corr[None], model)[0]
     htmt_df = pd.DataFrame([(names[i], names[j], h[i, j]) for i in range(model.k)
                             for j in range(i + 1, model.k)], columns=["a", "b", "value"])
-    # Fornell-Larcker in the layout of cxsurvey.analysis.validity.fornell_larcker
-    root_ave = np.sqrt([row[6] for row in rel_rows])
-    fl = pd.DataFrame([(names[i], names[j], root_ave[i] if i == j else c[i, j])
-                       for i in range(model.k) for j in range(i, model.k)],
-                      columns=["a", "b", "value"])
+    fl = fornell_larcker({row[0]: row[6] for row in rel_rows},
+                         pd.DataFrame(c, index=names, columns=names))
 
     warnings: list[str] = []
     converged = bool(est.converged[0])
