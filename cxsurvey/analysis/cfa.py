@@ -208,11 +208,13 @@ def _r2(fit: CbFit, paths: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
-                 spec: ModelSpec, max_iter: int = 10_000) -> tuple[PathsResult, CbFit]:
+                 spec: ModelSpec, max_iter: int = 10_000
+                 ) -> tuple[PathsResult, CbFit | None]:
     """Fit the structural model (ML) and report paths, R^2 and path-traced effects.
 
     Standard errors and 95% CIs of the paths are lavaan's defaults (expected information,
     Wald intervals). Effects carry estimates only; their CIs come from the bootstrap.
+    Returns the report and the fit (None when the model has no structural paths).
 
     References
     ----------
@@ -225,7 +227,7 @@ def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                            r2=pd.DataFrame(columns=["construct", "r2", "r2_adj"]),
                            effects=pd.DataFrame(), method="cb",
                            warnings=("the model has no structural paths (Outcome ~ "
-                                     "Predictor); nothing to test",)), None  # type: ignore
+                                     "Predictor); nothing to test",)), None
     fit = fit_cb(items, structural_syntax(constructs, spec), maxiter=max_iter)
     paths = paths_table(fit)
     eff = effects(paths, "est")
