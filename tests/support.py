@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -33,3 +35,24 @@ def make_survey(n: int = 80, seed: int = 3, constructs: int = 3, per: int = 4) -
     cols["age"] = rng.integers(18, 70, n)
     cols["comment"] = ["fine"] * n
     return pd.DataFrame(cols)
+
+
+@cache
+def _read_json(name: str) -> dict:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def load_json(name: str) -> dict:
+    """A reference file under tests/data (parsed once per test session; do not mutate)."""
+    return _read_json(name)
+
+
+@cache
+def _read_csv(name: str, index_col: int | None = None) -> pd.DataFrame:
+    return pd.read_csv(DATA / name, index_col=index_col)
+
+
+def load_csv(name: str, index_col: int | None = None) -> pd.DataFrame:
+    """A data file under tests/data, as a fresh copy (tests may modify it)."""
+    return _read_csv(name, index_col).copy()
+

@@ -19,7 +19,6 @@ misses (its drift on HS is ~1e-3). Measured: max |est diff| 8e-7 (HS) and 7e-6 (
 
 from __future__ import annotations
 
-import json
 import logging
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from support import load_csv, load_json
 
 from cxsurvey.analysis.cbsem import CbFit, fit_cb, prepare_model
 from cxsurvey.errors import EXIT_ANALYSIS, EXIT_INPUT, AnalysisError, InputError
@@ -50,14 +50,12 @@ FIT_KEYS = {
 }
 
 
-@cache
 def _json(name: str) -> dict:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
+    return load_json(name)
 
 
-@cache
-def _csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(DATA / name)
+def _csv(name: str, index_col: int | None = None) -> pd.DataFrame:
+    return load_csv(name, index_col)
 
 
 @cache

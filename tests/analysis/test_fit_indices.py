@@ -9,7 +9,6 @@ estimates (RAM notation: Sigma = F (I - A)^-1 S (I - A)^-T F'), so semopy is not
 
 from __future__ import annotations
 
-import json
 import math
 from functools import cache
 from pathlib import Path
@@ -17,15 +16,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from support import load_json
 
 from cxsurvey.analysis import fit_indices as fi
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-@cache
 def _json(name: str) -> dict:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
+    return load_json(name)
 
 
 def _ref(case: str) -> dict:

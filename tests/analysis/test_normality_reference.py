@@ -12,14 +12,13 @@ References (all in tests/data, generated in R 4.2.2, nortest 1.0.4, psych 2.2.9)
 
 from __future__ import annotations
 
-import json
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
+from support import load_csv, load_json
 
 from cxsurvey.analysis.moments import kurtosis, skewness
 from cxsurvey.analysis.normality import lilliefors_test, mardia, normality, shapiro_wilk
@@ -29,14 +28,12 @@ BFI_ITEMS = [f"{s}{i}" for s in "ACENO" for i in range(1, 6)]
 BFI_SCALES = {s: tuple(f"{s}{i}" for i in range(1, 6)) for s in "ACENO"}
 
 
-@cache
 def _json(name: str) -> dict:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
+    return load_json(name)
 
 
-@cache
-def _csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(DATA / name)
+def _csv(name: str, index_col: int | None = None) -> pd.DataFrame:
+    return load_csv(name, index_col)
 
 
 def _extra() -> dict:

@@ -12,7 +12,6 @@ seminr's "Bootstrap P Val" is not a standard p-value and is not compared.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 
 import numpy as np
@@ -20,7 +19,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
-from support import DATA
+from support import DATA, load_json
 
 from cxsurvey.analysis.pls import fit_pls
 from cxsurvey.analysis.pls_bootstrap import (
@@ -38,9 +37,8 @@ COLUMNS = {"Original Est.": "est", "Bootstrap Mean": "boot_mean", "Bootstrap SD"
            "2.5% CI": "ci_lower", "97.5% CI": "ci_upper"}
 
 
-@cache
 def _json(name: str) -> dict:
-    return json.loads((PLS / name).read_text(encoding="utf-8"))
+    return load_json("pls/" + name)
 
 
 @cache

@@ -18,13 +18,12 @@ ADANCO stops at its own 1e-6-scaled criterion), plspm cross-check 4.0e-9.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 
 import numpy as np
 import pandas as pd
 import pytest
-from support import DATA
+from support import DATA, load_csv, load_json
 
 from cxsurvey.analysis.pls import PlsFit, fit_pls
 
@@ -32,14 +31,12 @@ TOL = 1e-6
 PLS = DATA / "pls"
 
 
-@cache
 def _json(name: str) -> dict:
-    return json.loads((PLS / name).read_text(encoding="utf-8"))
+    return load_json("pls/" + name)
 
 
-@cache
 def _csv(name: str, index_col: int | None = None) -> pd.DataFrame:
-    return pd.read_csv(PLS / name, index_col=index_col)
+    return load_csv("pls/" + name, index_col)
 
 
 def _arrow(key: str) -> tuple[str, str]:

@@ -13,7 +13,6 @@ References (all in tests/data, generated in R 4.2.2, psych 2.2.9, GPArotation 20
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
+from support import load_json
 
 from cxsurvey.analysis.reliability import omega_total, one_factor_minres, reliability
 
@@ -28,9 +28,8 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 SCALES = {s: tuple(f"{s}{i}" for i in range(1, 6)) for s in "ACENO"}
 
 
-@cache
 def _json(name: str) -> dict:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
+    return load_json(name)
 
 
 REF = _json("bfi_reliability_normality_reference.json")

@@ -16,14 +16,13 @@ these files) and are noted next to each test.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 
 import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
-from support import DATA
+from support import load_csv, load_json
 
 from cxsurvey.analysis.validity import (
     ave_semtools,
@@ -51,14 +50,12 @@ FILES = {
 }
 
 
-@cache
 def _json(name: str) -> dict:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
+    return load_json(name)
 
 
-@cache
-def _csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(DATA / name)
+def _csv(name: str, index_col: int | None = None) -> pd.DataFrame:
+    return load_csv(name, index_col)
 
 
 def _square(nested: dict, order: list[str] | None = None) -> pd.DataFrame:
