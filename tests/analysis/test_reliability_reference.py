@@ -149,7 +149,7 @@ def test_alpha_agrees_with_pingouin(missing, scale):
     pingouin rounds the CI bounds to 3 decimals and, with nan_policy="listwise", takes n
     before dropping incomplete rows, so it is given the complete rows for the listwise case.
     """
-    pg = pytest.importorskip("pingouin")
+    import pingouin as pg  # in the test extra: missing it must fail, not skip
     block = _recoded_items()[list(SCALES[scale])]
     data = block.dropna() if missing == "listwise" else block
     alpha, bounds = pg.cronbach_alpha(data=data, nan_policy="pairwise")

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyreadstat
 import pytest
 
-pyreadstat = pytest.importorskip("pyreadstat")
-
-from cxsurvey.errors import InputError  # noqa: E402
-from cxsurvey.io import load_survey  # noqa: E402
-from cxsurvey.io.readers import read_table  # noqa: E402
+from cxsurvey.errors import InputError
+from cxsurvey.io import load_survey
+from cxsurvey.io.readers import read_table
 
 AGREE = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree",
          4: "Agree", 5: "Strongly agree"}
