@@ -12,6 +12,7 @@ import pandas as pd
 
 from cxsurvey.analysis import thresholds as th
 from cxsurvey.analysis.results import Results
+from cxsurvey.report.formatting import format_value
 
 
 @dataclass(frozen=True)
@@ -197,8 +198,6 @@ _FIT_ROWS = (("chisq", "Chi-square", None), ("df", "df", None), ("pvalue", "p", 
 
 
 def _fit_table(key: str, title: str, fit: dict) -> Table:
-    from cxsurvey.report.formatting import format_value
-
     kinds = {"df": "int", "n": "int", "pvalue": "p"}
     rows, flags = [], set()
     for i, (k, label, cut) in enumerate(r for r in _FIT_ROWS if r[0] in fit):
