@@ -262,12 +262,15 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
             excel: ExcelOpt = None, csv_dir: CsvDirOpt = None, seed: SeedOpt = None,
             quiet: QuietOpt = False) -> None:
     """Every table at once: descriptives, normality, reliability, CFA, validity, paths."""
-    structural = method is Method.cb or (method is Method.auto and model is not None)
+    chosen = "cb" if method is Method.auto else method.value
+    structural = method in (Method.cb, Method.pls, Method.both) or (
+        method is Method.auto and model is not None)
     sections = ("describe", "normality", "reliability") + (
         ("cfa", "paths") if structural else ())
     _run(survey, model, sections, fmt, missing, quiet, excel, csv_dir, seed,
-         method="cb", loading_threshold=loading_threshold, drop_weak=drop_weak,
-         se=se.value, bootstrap=_n_boot(se, bootstrap))
+         method=chosen if structural else "cb", loading_threshold=loading_threshold,
+         drop_weak=drop_weak, se=se.value, scheme=scheme.value,
+         bootstrap=_n_boot(se, bootstrap, chosen), max_iter=max_iter)
 
 
 @app.command()

@@ -64,3 +64,22 @@ def test_seven_chain_paths_significant_in_json(doc: dict) -> None:
 def test_same_seed_same_output(doc: dict) -> None:
     again = json.loads(_run(*ARGS, "--format", "json").stdout)
     assert again == doc
+
+
+@pytest.mark.parametrize(("method", "expected"), [("pls", {"pls"}), ("both", {"cb", "pls"}),
+                                                   ("cb", {"cb"}), ("none", set())])
+def test_analyze_runs_the_requested_method(method: str, expected: set[str]) -> None:
+    from typer.testing import CliRunner
+
+    from cxsurvey.cli import app
+
+    result = CliRunner().invoke(app, ["analyze", SURVEY, "--model", MODEL, "--method", method,
+                                      "--bootstrap", "100", "--seed", "3", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert {p["method"] for p in got.get("paths", [])} == expected
+    assert ("pls" in got) == ("pls" in expected)
+    assert ("cfa" in got) == ("cb" in expected)
+    if "pls" in expected:
+        assert got["meta"]["options"]["bootstrap"] == 100
+        assert got["structural"][-1]["bootstrap"]["requested"] == 100
