@@ -83,6 +83,15 @@ MissingOpt = Annotated[Missing, typer.Option(
     "PLS replaces missing answers by item means (SmartPLS), the rest is listwise.")]
 ExcelOpt = Annotated[Path | None, typer.Option(
     "--excel", help="Also write an Excel report (one sheet per section, About sheet).")]
+HtmlOpt = Annotated[Path | None, typer.Option(
+    "--html", help="Also write a self-contained HTML report (charts, path diagram, "
+    "summary; no network needed to view it).")]
+FailOnOpt = Annotated[str | None, typer.Option(
+    "--fail-on", metavar="RULES", help="Check the results against a rule set (default, "
+    "lenient, hu-bentler, saeedi2022) or a TOML rules file, plus the model file's [checks]; "
+    "exit 1 when a check fails.")]
+JunitOpt = Annotated[Path | None, typer.Option(
+    "--junit", help="Also write the checks as JUnit XML (one test case per check).")]
 CsvDirOpt = Annotated[Path | None, typer.Option(
     "--csv-dir", help="Also write one CSV per section into this folder.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Console: summary only.")]
@@ -170,22 +179,38 @@ def main_callback(
     _STATE["debug"] = debug
 
 
-def _emit(results: Any, fmt: Format, quiet: bool, excel: Path | None,
-          csv_dir: Path | None, inputs: list[Path | None]) -> None:
+def _emit_reports(results: Any, inputs: list[Path | None], excel: Path | None = None,
+                  csv_dir: Path | None = None, html: Path | None = None,
+                  junit: Path | None = None) -> None:
+    """Write the report files asked for (never over an input; each atomically)."""
     from cxsurvey.report import files
 
-    for out in (excel, csv_dir):
+    for out in (excel, csv_dir, html, junit):
         if out is not None:
             files.ensure_not_input(out, [p for p in inputs if p is not None])
     if excel is not None:
         from cxsurvey.report.excel import write_excel
 
         write_excel(results, excel)
+    if html is not None:
+        from cxsurvey.report.html import write_html
+
+        write_html(results, html)
+    if junit is not None:
+        from cxsurvey.report.junit import render_junit
+
+        files.atomic_write_text(junit, render_junit([results]))
     if csv_dir is not None:
         from cxsurvey.report.csv_report import write_csv_dir
 
         csv_dir.mkdir(parents=True, exist_ok=True)
         write_csv_dir(results, csv_dir)
+
+
+def _emit(results: Any, fmt: Format, quiet: bool, excel: Path | None,
+          csv_dir: Path | None, inputs: list[Path | None], html: Path | None = None,
+          junit: Path | None = None) -> None:
+    _emit_reports(results, inputs, excel, csv_dir, html, junit)
     if fmt is Format.json:
         from cxsurvey.report.json_report import render_json
 
@@ -200,7 +225,8 @@ def _emit(results: Any, fmt: Format, quiet: bool, excel: Path | None,
         from cxsurvey.report.console import render_console
 
         render_console(results, Console(highlight=False), quiet=quiet)
-        for label, out in (("Excel report", excel), ("CSV tables", csv_dir)):
+        for label, out in (("Excel report", excel), ("CSV tables", csv_dir),
+                           ("HTML report", html), ("JUnit XML", junit)):
             if out is not None and not quiet:
                 Console(highlight=False).print(f"{label} written to {out}")
 
@@ -236,15 +262,32 @@ def _n_boot(se: SeMethod, n: int, method: str = "cb") -> int:
     return (n or 1000) if se is SeMethod.bootstrap else 0
 
 
+def _rules(fail_on: str | None, flags: dict[str, float | None] | None = None):
+    """A callable that resolves the rule set once the survey's model file is read."""
+    if fail_on is None and not flags:
+        return None
+
+    def resolve(model):
+        from cxsurvey.model.rules import resolve_rules
+
+        return resolve_rules(fail_on, model, flags)
+
+    return resolve
+
+
 def _run(survey: Path, model: Path | None, sections: tuple[str, ...], fmt: Format,
          missing: Missing, quiet: bool, excel: Path | None, csv_dir: Path | None,
-         seed: int | None = None, **structural: Any) -> None:
+         seed: int | None = None, html: Path | None = None, fail_on: str | None = None,
+         junit: Path | None = None, **structural: Any) -> None:
     from cxsurvey.pipeline import Options, run
 
     options = Options(missing=missing.value, seed=seed, **structural)
     with _progress_bar(quiet) as progress:
-        results = run(survey, model, sections, options, progress=progress)
-    _emit(results, fmt, quiet, excel, csv_dir, [survey, model])
+        results = run(survey, model, sections, options, progress=progress,
+                      rules=_rules(fail_on))
+    _emit(results, fmt, quiet, excel, csv_dir, [survey, model], html, junit)
+    if results.checks is not None and not results.checks.ok:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -259,9 +302,14 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
             loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
             se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0,
             max_iter: MaxIterOpt = 10_000,
-            excel: ExcelOpt = None, csv_dir: CsvDirOpt = None, seed: SeedOpt = None,
+            excel: ExcelOpt = None, html: HtmlOpt = None, csv_dir: CsvDirOpt = None,
+            seed: SeedOpt = None, fail_on: FailOnOpt = None, junit: JunitOpt = None,
             quiet: QuietOpt = False) -> None:
-    """Every table at once: descriptives, normality, reliability, CFA, validity, paths."""
+    """Every table at once: descriptives, normality, reliability, CFA, validity, paths.
+
+    With --fail-on, the results are also checked against a rule set and the command
+    exits 1 when a check fails (as `cxsurvey check`).
+    """
     chosen = "cb" if method is Method.auto else method.value
     structural = method in (Method.cb, Method.pls, Method.both) or (
         method is Method.auto and model is not None)
@@ -270,7 +318,8 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
     _run(survey, model, sections, fmt, missing, quiet, excel, csv_dir, seed,
          method=chosen if structural else "cb", loading_threshold=loading_threshold,
          drop_weak=drop_weak, se=se.value, scheme=scheme.value,
-         bootstrap=_n_boot(se, bootstrap, chosen), max_iter=max_iter)
+         bootstrap=_n_boot(se, bootstrap, chosen), max_iter=max_iter, html=html,
+         fail_on=fail_on, junit=junit)
 
 
 @app.command()
@@ -329,6 +378,107 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
          method=method.value, loading_threshold=loading_threshold, drop_weak=drop_weak,
          se=se.value, scheme=scheme.value, bootstrap=_n_boot(se, bootstrap, method.value),
          max_iter=max_iter)
+
+
+class CheckFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+
+
+def _limit(flag: str, help: str) -> Any:
+    return Annotated[float | None, typer.Option(flag, help=help, show_default=False,
+                                                rich_help_panel="Thresholds")]
+
+
+@app.command()
+@guarded
+def check(
+    survey: SurveyArg, model: ModelOpt = None,
+    rules: Annotated[str | None, typer.Option(
+        "--rules", metavar="NAME|FILE", help="Rule set: default (Hair et al. 2019, Hu & "
+        "Bentler 1999, Henseler et al. 2015, Kock 2015), lenient, hu-bentler, saeedi2022, "
+        "or a TOML file with a [checks] table. Default: the model file's [checks] rules, "
+        "else default.")] = None,
+    method: Annotated[Method, typer.Option(
+        "--method", help="Models whose statistics are checked: auto (CFA when a rule needs "
+        "loadings, HTMT or fit), cb, pls (adds rho_A and VIF), both, none.")] = Method.auto,
+    min_alpha: _limit("--min-alpha", "Cronbach's alpha >= this (Nunnally & Bernstein "
+                      "1994: 0.70).") = None,
+    min_rho_c: _limit("--min-rho-c", "Composite reliability >= this (Hair et al. 2019: "
+                      "0.70).") = None,
+    max_rho_c: _limit("--max-rho-c", "Composite reliability < this (Hair et al. 2019: "
+                      "0.95).") = None,
+    min_rho_a: _limit("--min-rho-a", "rho_A >= this (PLS; Dijkstra & Henseler 2015).")
+    = None,
+    min_ave: _limit("--min-ave", "AVE >= this (Fornell & Larcker 1981: 0.50).") = None,
+    min_loading: _limit("--min-loading", "Standardised/outer loadings >= this (Hair et al. "
+                        "2019: 0.708; Hulland 1999: 0.40).") = None,
+    min_item_total_r: _limit("--min-item-total-r", "Corrected item-total r >= this "
+                             "(0.30).") = None,
+    max_htmt: _limit("--max-htmt", "HTMT <= this (Henseler et al. 2015: 0.85 or 0.90).")
+    = None,
+    min_cfi: _limit("--min-cfi", "CFI >= this (Hu & Bentler 1999: 0.95).") = None,
+    min_tli: _limit("--min-tli", "TLI >= this (Hu & Bentler 1999: 0.95).") = None,
+    max_rmsea: _limit("--max-rmsea", "RMSEA <= this (Hu & Bentler 1999: 0.06).") = None,
+    max_srmr: _limit("--max-srmr", "SRMR <= this (Hu & Bentler 1999: 0.08).") = None,
+    max_vif: _limit("--max-vif", "PLS outer/inner VIF < this (Hair et al. 2019: 5).")
+    = None,
+    max_fc_vif: _limit("--max-fc-vif", "Full collinearity VIF <= this (Kock 2015: 3.3).")
+    = None,
+    fmt: Annotated[CheckFormat, typer.Option(
+        "--format", "-f", help="table (failed checks on the console), json (the run with "
+        "its 'checks' list) or junit (JUnit XML on stdout for CI test reports).")]
+    = CheckFormat.table,
+    show_all: Annotated[bool, typer.Option("--all", help="Console: list passed checks "
+                                           "too.")] = False,
+    missing: MissingOpt = Missing.listwise, bootstrap: BootOpt = 0, seed: SeedOpt = None,
+    junit: JunitOpt = None, excel: ExcelOpt = None, html: HtmlOpt = None,
+) -> None:
+    """CI gate: check reliability, validity and fit against cited thresholds.
+
+    Exit 0 when every check passes, 1 when any fails, 2/3 on bad input or data. Rules
+    come from --rules, the model file's [checks] table and the threshold flags (in that
+    order, later ones win).
+    """
+    from cxsurvey.pipeline import Options, read, sections_for
+    from cxsurvey.pipeline import analyse as run_analyses
+
+    flags = {"min_alpha": min_alpha, "min_rho_c": min_rho_c, "max_rho_c": max_rho_c,
+             "min_rho_a": min_rho_a, "min_ave": min_ave, "min_loading": min_loading,
+             "min_item_total_r": min_item_total_r, "max_htmt": max_htmt, "min_cfi": min_cfi,
+             "min_tli": min_tli, "max_rmsea": max_rmsea, "max_srmr": max_srmr,
+             "max_vif": max_vif, "max_fc_vif": max_fc_vif}
+    from cxsurvey.model.rules import resolve_rules
+
+    sv = read(survey, model)
+    ruleset = resolve_rules(rules, sv.model, flags)
+    chosen = "cb" if method in (Method.auto, Method.none) else method.value
+    sections = sections_for(ruleset) if method is not Method.none else (
+        "describe", "reliability")
+    if method in (Method.pls, Method.both) and "cfa" not in sections:
+        sections += ("cfa",)
+    options = Options(missing=missing.value, seed=seed, method=chosen,
+                      bootstrap=_n_boot(SeMethod.standard, bootstrap, chosen))
+    with _progress_bar(fmt is not CheckFormat.table) as progress:
+        results = run_analyses(sv, sections, options, progress, ruleset)
+    _emit_reports(results, [survey, model], excel=excel, html=html, junit=junit)
+    if fmt is CheckFormat.json:
+        from cxsurvey.report.json_report import render_json
+
+        sys.stdout.write(render_json(results))
+    elif fmt is CheckFormat.junit:
+        from cxsurvey.report.junit import render_junit
+
+        sys.stdout.write(render_junit([results]))
+    else:
+        from rich.console import Console
+
+        from cxsurvey.report.console import render_checks
+
+        render_checks(results, Console(highlight=False), show_all=show_all)
+    if results.checks is not None and not results.checks.ok:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -99,9 +99,15 @@ def propose_model(survey_path: str | Path) -> SurveyModel:
 
 
 def analyse(survey: Survey, sections: Iterable[str] = FOUNDATION,
-            options: Options | None = None, progress=None) -> Results:
-    """Run ``sections`` on a recoded survey and collect the results."""
-    from cxsurvey.analysis.summary import summarise
+            options: Options | None = None, progress=None, rules=None) -> Results:
+    """Run ``sections`` on a recoded survey and collect the results.
+
+    ``rules`` (a :class:`~cxsurvey.analysis.checks.RuleSet`) adds the quality gates'
+    verdicts (``Results.checks``) and a sentence about them to the summary.
+    """
+    from dataclasses import replace
+
+    from cxsurvey.analysis.summary import checks_sentence, summarise
 
     options = options or Options()
     wanted = set(sections)
@@ -137,11 +143,32 @@ def analyse(survey: Survey, sections: Iterable[str] = FOUNDATION,
             rel = _with_rho_a(rel, pls)
     n_used = int(items.dropna().shape[0])
     warnings = list(survey.warnings) + _warnings(survey, desc, rel) + extra_warnings
+    collinearity = None
+    if rel is not None and len(constructs) >= 2:
+        from cxsurvey.analysis.collinearity import construct_scores, full_collinearity_vif
+
+        collinearity = full_collinearity_vif(construct_scores(items, dict(constructs)))
     meta = _meta(survey, n_used, options)
     summary = summarise(desc, norm, rel, survey.n_rows, n_used, cfa, tuple(paths))
-    return Results(meta=meta, descriptives=desc, normality=norm, reliability=rel,
-                   cfa=cfa, pls=pls, paths=tuple(paths), warnings=tuple(warnings),
-                   summary=tuple(summary))
+    res = Results(meta=meta, descriptives=desc, normality=norm, reliability=rel,
+                  cfa=cfa, pls=pls, paths=tuple(paths), warnings=tuple(warnings),
+                  summary=tuple(summary), collinearity=collinearity)
+    if rules is not None:
+        from cxsurvey.analysis.checks import evaluate
+
+        checks = evaluate(res, rules)
+        res = replace(res, checks=checks, summary=res.summary + (checks_sentence(checks),))
+    return res
+
+
+def sections_for(rules, base: Iterable[str] = ("describe", "reliability")) -> tuple[str, ...]:
+    """The sections a rule set needs on top of ``base`` (CFA for fit, loadings, HTMT)."""
+    from cxsurvey.analysis.checks import needs
+
+    wanted = list(base)
+    if needs(rules) & {"cfa", "pls"} and "cfa" not in wanted:
+        wanted.append("cfa")
+    return tuple(wanted)
 
 
 def _structural(survey: Survey, wanted: set[str], options: Options, progress=None):
@@ -219,12 +246,18 @@ def _with_cfa_composites(rel, cfa):
 
 def run(survey_path: str | Path, model_path: str | Path | None = None,
         sections: Iterable[str] = FOUNDATION, options: Options | None = None,
-        progress=None) -> Results:
+        progress=None, rules=None) -> Results:
     """Read ``survey_path`` and run ``sections``: the whole pipeline.
 
     ``progress(done, total)`` is called during long bootstraps (for a progress bar).
+    ``rules`` is a :class:`~cxsurvey.analysis.checks.RuleSet` to check the results
+    against, or a callable that takes the survey's :class:`SurveyModel` and returns one
+    (so a model file's ``[checks]`` table can take part).
     """
-    return analyse(read(survey_path, model_path), sections, options, progress)
+    survey = read(survey_path, model_path)
+    if callable(rules):
+        rules = rules(survey.model)
+    return analyse(survey, sections, options, progress, rules)
 
 
 def _warnings(survey: Survey, desc, rel) -> list[str]:

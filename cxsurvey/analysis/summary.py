@@ -7,6 +7,7 @@ import pandas as pd
 from cxsurvey.analysis import thresholds as th
 from cxsurvey.analysis.results import (
     CfaResult,
+    ChecksResult,
     DescribeResult,
     NormalityResult,
     PathsResult,
@@ -16,6 +17,12 @@ from cxsurvey.analysis.results import (
 
 def _f2(x: float) -> str:
     text = f"{x:.2f}"
+    return text[1:] if text.startswith("0.") else text.replace("-0.", "-.")
+
+
+def _f3(x: float) -> str:
+    """Up to three decimals without trailing zeros or the leading zero: .708, .5, 3.3."""
+    text = f"{x:.3f}".rstrip("0").rstrip(".")
     return text[1:] if text.startswith("0.") else text.replace("-0.", "-.")
 
 
@@ -126,3 +133,32 @@ def _paths_sentences(p: PathsResult) -> list[str]:
         out.append(f"R2 of the endogenous constructs {_f2(lo)}-{_f2(hi)} ({label}).")
     return out
 
+
+
+def checks_sentence(checks: ChecksResult) -> str:
+    """One sentence on the quality gates: how many passed, failures grouped by rule."""
+    total = len(checks.checks)
+    failed = checks.failed
+    head = f"Checks ({checks.rule_set} rules): {total - len(failed)}/{total} passed"
+    if len(checks.skipped):
+        head += f", {checks.skipped['name'].nunique()} rule(s) not applicable"
+    if failed.empty:
+        return head + "."
+    parts = []
+    for _, group in failed.groupby("name", sort=False):
+        first = group.iloc[0]
+        label = first["message"].split(" of ")[0]
+        where = [_check_where(r) + f" {_f3(r.value)}" for r in group.itertuples()]
+        parts.append(f"{label} {first['direction']} {_f3(first['threshold'])} "
+                     f"({first['citation']}): " + _names(where, 4))
+    return head + "; failed: " + "; ".join(parts) + "."
+
+
+def _check_where(r) -> str:
+    if isinstance(r.other, str) and r.other:
+        return f"{r.construct}/{r.other}"
+    if isinstance(r.item, str) and r.item:
+        return r.item
+    if isinstance(r.construct, str) and r.construct:
+        return r.construct
+    return str(r.source).upper()

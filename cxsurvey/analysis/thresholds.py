@@ -11,11 +11,14 @@ class Threshold:
 
     name: str
     value: float
-    direction: str  # ">=" or "<="
+    direction: str  # ">=", "<=", ">" or "<"
     citation: str
 
     def passes(self, x: float) -> bool:
-        return x >= self.value if self.direction == ">=" else x <= self.value
+        """True when ``x`` meets the cut-off (``x`` compared with ``value``)."""
+        ops = {">=": x >= self.value, "<=": x <= self.value, ">": x > self.value,
+               "<": x < self.value}
+        return bool(ops[self.direction])
 
     @property
     def text(self) -> str:
@@ -34,3 +37,7 @@ RMSEA = Threshold("RMSEA", 0.06, "<=", "Hu & Bentler 1999")
 SRMR = Threshold("SRMR", 0.08, "<=", "Hu & Bentler 1999")
 HTMT = Threshold("HTMT", 0.85, "<=", "Henseler, Ringle & Sarstedt 2015")
 PLS_LOADING = Threshold("outer loading", 0.708, ">=", "Hair et al. 2019")
+RHO_C_MAX = Threshold("composite reliability", 0.95, "<", "Hair et al. 2019")
+HTMT_LIBERAL = Threshold("HTMT", 0.90, "<=", "Henseler, Ringle & Sarstedt 2015")
+VIF = Threshold("VIF", 5.0, "<", "Hair et al. 2019")
+FC_VIF = Threshold("full collinearity VIF", 3.3, "<=", "Kock 2015")

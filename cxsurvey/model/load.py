@@ -267,7 +267,7 @@ def load_model(path: str | Path) -> SurveyModel:
             f"unknown table(s) or key(s): {', '.join(unknown)}",
             Location(file=str(path), line=line),
             (f"Did you mean [{close[0]}]? " if close else "")
-            + "A model file has [data], [model] and optionally [population].")
+            + "A model file has [data], [model] and optionally [population] and [checks].")
     data = parse_data_table(doc.get("data", {}), where, text)
     model_table = doc.get("model", {})
     population = doc.get("population")
@@ -299,4 +299,9 @@ def load_model(path: str | Path) -> SurveyModel:
             raise
     else:
         spec = ModelSpec(syntax="")
-    return SurveyModel(data=data, model=spec, source=str(path), population=population)
+    checks = doc.get("checks")
+    if checks is not None and not isinstance(checks, dict):
+        raise InputError("[checks] must be a table", Location(file=str(path)),
+                         "Write [checks] with keys such as min_alpha = 0.7.")
+    return SurveyModel(data=data, model=spec, source=str(path), population=population,
+                       checks=checks, text=text)

@@ -132,7 +132,9 @@ class SurveyModel:
 
     ``inferred`` is true when the measurement model was inferred from column names
     rather than read from a file. ``population`` holds a ``[population]`` table when the
-    file describes a population model for ``cxsurvey simulate``.
+    file describes a population model for ``cxsurvey simulate``; ``checks`` the
+    ``[checks]`` table (quality-gate thresholds, read by :mod:`cxsurvey.model.rules`) and
+    ``text`` the file's text (for line numbers in messages).
     """
 
     data: DataSpec
@@ -140,3 +142,5 @@ class SurveyModel:
     source: str | None = None
     inferred: bool = False
     population: dict | None = None
+    checks: dict | None = None
+    text: str | None = field(default=None, repr=False, compare=False)

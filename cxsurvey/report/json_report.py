@@ -121,6 +121,17 @@ def to_document(res: Results) -> dict[str, Any]:
         doc["structural"] = [_clean({"method": p.method, "se_method": p.se_method,
                                      "bootstrap": p.bootstrap, "fit": p.fit,
                                      "warnings": list(p.warnings)}) for p in res.paths]
+    if res.collinearity is not None:
+        doc["collinearity"] = records(res.collinearity)
+    if res.checks is not None:
+        ch = res.checks
+        frame = ch.checks.astype(object).where(ch.checks.notna(), None)
+        doc["checks"] = records(frame, ["name", "construct", "value", "threshold", "passed",
+                                        "direction", "item", "other", "source", "statistic",
+                                        "citation", "message"])
+        doc["checks_skipped"] = records(ch.skipped)
+        doc["checks_summary"] = {"rule_set": ch.rule_set, "total": len(ch.checks),
+                                 "failed": len(ch.failed), "passed": bool(ch.ok)}
     doc["warnings"] = list(res.warnings)
     doc["summary"] = list(res.summary)
     return doc

@@ -408,7 +408,47 @@ def _paths(res: Results) -> list[Table]:
     return out
 
 
-_BUILDERS = (_descriptives, _normality, _reliability, _cfa, _pls, _paths)
+def _collinearity(res: Results) -> list[Table]:
+    c = res.collinearity
+    if c is None or not len(c):
+        return []
+    return [Table("collinearity", "Full collinearity VIF (construct scores)", c,
+                  (Column("construct", "Construct", "text"), Column("vif", "VIF", "num", 2)),
+                  frozenset(_flags(c, "vif", lambda v: not th.FC_VIF.passes(v))),
+                  (f"Each construct's mean score regressed on all the others; * = "
+                   f"{th.FC_VIF.text}: above it, common method bias or lateral collinearity "
+                   "is likely (Kock & Lynn 2012).",))]
+
+
+def _checks(res: Results) -> list[Table]:
+    ch = res.checks
+    if ch is None:
+        return []
+    frame = ch.checks.copy()
+    frame["where"] = [
+        f"{r.construct} / {r.other}" if isinstance(r.other, str) and r.other else
+        (r.item if isinstance(r.item, str) and r.item else
+         (r.construct if isinstance(r.construct, str) else "model"))
+        for r in frame.itertuples()]
+    frame["cutoff"] = [f"{d} {t:g}" for d, t in zip(frame["direction"], frame["threshold"],
+                                                    strict=True)]
+    frame["result"] = ["pass" if p else "FAIL" for p in frame["passed"]]
+    failed = {(i, key) for i, p in enumerate(frame["passed"]) if not p
+              for key in ("value", "result")}
+    notes = [f"Rule set: {ch.rule_set}. {len(frame) - len(ch.failed)} of {len(frame)} "
+             "checks passed."]
+    notes += [f"Not checked: {r.name}: {r.reason}." for r in
+              ch.skipped.drop_duplicates("name").itertuples()]
+    return [Table("checks", "Quality checks", frame,
+                  (Column("name", "Rule", "text"), Column("where", "Construct / item", "text"),
+                   Column("source", "Source", "text"), Column("value", "Value"),
+                   Column("cutoff", "Cut-off", "text"), Column("result", "Result", "text"),
+                   Column("citation", "Citation", "text")),
+                  frozenset(failed), tuple(notes))]
+
+
+_BUILDERS = (_checks, _descriptives, _normality, _reliability, _collinearity, _cfa, _pls,
+             _paths)
 
 
 def build_tables(res: Results) -> list[Table]:
