@@ -481,6 +481,148 @@ def check(
         raise typer.Exit(1)
 
 
+class BatchFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+@guarded
+def batch(
+    surveys: Annotated[list[str], typer.Argument(
+        help="Survey files, folders (their .xlsx/.xlsm/.csv/.tsv/.sav files) or glob "
+             "patterns.", show_default=False)],
+    out_dir: Annotated[Path, typer.Option(
+        "--out-dir", "-o", help="Folder for the per-file reports and summary.xlsx / "
+        "summary.json (created when missing).", show_default=False)],
+    model: Annotated[Path | None, typer.Option(
+        "--model", "-m", help="Model file for every survey that has no sidecar model "
+        "(wave1.toml next to wave1.xlsx). Default: inferred from the column names.")]
+    = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Files analysed at once (default: the CPU count).")]
+    = None,
+    method: Annotated[Method, typer.Option(
+        "--method", help="As in analyze: auto (CFA and CB paths for files with a model), "
+        "cb, pls, both or none.")] = Method.auto,
+    missing: MissingOpt = Missing.listwise, bootstrap: BootOpt = 0, seed: SeedOpt = None,
+    fail_on: FailOnOpt = None,
+    excel: Annotated[bool, typer.Option(
+        "--excel/--no-excel", help="An Excel report per file.")] = True,
+    html: Annotated[bool, typer.Option("--html", help="Also an HTML report per file.")]
+    = False,
+    junit: JunitOpt = None,
+    fmt: Annotated[BatchFormat, typer.Option(
+        "--format", "-f", help="table (one line per file) or json (the summary).")]
+    = BatchFormat.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """Analyse many survey files with one model; one summary across them.
+
+    Each file gets NAME.json and NAME.xlsx (and NAME.html) in --out-dir; summary.xlsx
+    and summary.json list every file with its n, alpha/rho_c/AVE per construct, fit,
+    paths and failed checks, or its error. A bad file does not stop the others. Exit
+    code: the highest of the files' codes: 0 all done, 1 a check failed (--fail-on),
+    2 a file's input is wrong, 3 a file's analysis cannot be computed.
+    """
+    from cxsurvey.batch import expand_inputs, plan, run_batch
+    from cxsurvey.pipeline import Options
+    from cxsurvey.report.batch_report import (
+        batch_document,
+        render_batch_console,
+        write_batch_excel,
+        write_batch_json,
+    )
+
+    paths = expand_inputs(surveys)
+    if model is not None and not model.is_file():
+        from cxsurvey.errors import InputError, Location
+
+        raise InputError("model file not found", Location(file=str(model)))
+    formats = ("json",) + (("xlsx",) if excel else ()) + (("html",) if html else ())
+    job_list = plan(paths, model, out_dir, formats)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    chosen = "cb" if method is Method.auto else method.value
+    structural = method is not Method.none
+    sections = ("describe", "normality", "reliability") + (
+        ("cfa", "paths") if structural else ())
+    options = Options(missing=missing.value, seed=seed,
+                      method=chosen if structural else "cb",
+                      bootstrap=_n_boot(SeMethod.standard, bootstrap, chosen))
+    with _batch_progress(quiet or fmt is BatchFormat.json, len(job_list)) as progress:
+        result = run_batch(job_list, sections, options, fail_on, jobs, progress)
+    write_batch_json(result, out_dir / "summary.json")
+    write_batch_excel(result, out_dir / "summary.xlsx")
+    if junit is not None:
+        _write_batch_junit(result, junit)
+    if fmt is BatchFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(batch_document(result), indent=2, ensure_ascii=False)
+                         + "\n")
+    elif not quiet:
+        from rich.console import Console
+
+        console = Console(highlight=False)
+        render_batch_console(result, console)
+        console.print(f"Reports and summary.xlsx / summary.json written to {out_dir}")
+    from rich.markup import escape
+
+    for f in result.failed:  # the error names the file (and sheet, row, column)
+        _stderr().print(f"[bold red]cxsurvey: error:[/bold red] {escape(f.error or f.file)}")
+    raise typer.Exit(result.exit_code)
+
+
+def _write_batch_junit(result: Any, path: Path) -> None:
+    """JUnit XML over the batch: each file's checks, and an error case per failed file."""
+    import json
+
+    from cxsurvey.analysis.results import ChecksResult, Results
+    from cxsurvey.report import files
+    from cxsurvey.report.junit import render_junit
+
+    runs = []
+    for f in result.files:
+        if f.status == "error" or "json" not in f.reports:
+            continue
+        doc = json.loads(Path(f.reports["json"]).read_text(encoding="utf-8"))
+        if "checks" not in doc:
+            continue
+        import pandas as pd
+
+        checks = pd.DataFrame(doc["checks"])
+        runs.append(Results(meta=doc["meta"], checks=ChecksResult(
+            checks, pd.DataFrame(doc["checks_skipped"], columns=["name", "reason"]),
+            doc["checks_summary"]["rule_set"])))
+    errors = [(f.file, f.error or "") for f in result.failed]
+    files.atomic_write_text(path, render_junit(runs, errors))
+
+
+def _batch_progress(quiet: bool, total: int):
+    """A rich progress bar over the files on stderr (on a terminal)."""
+    import contextlib
+
+    if quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=_stderr(),
+                      transient=True) as prog:
+            task = prog.add_task("surveys", total=total)
+
+            def update(outcome: Any, done: int, n: int) -> None:
+                prog.update(task, completed=done,
+                            description=f"{Path(outcome.file).name}: {outcome.status}")
+
+            yield update
+
+    return bar()
+
+
 @app.command()
 @guarded
 def init(

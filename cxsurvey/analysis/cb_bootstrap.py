@@ -116,7 +116,8 @@ def bootstrap_fit(data: pd.DataFrame, syntax: str, keys: list[tuple[str, str, st
     seed : int, optional
         Seed of numpy's PCG64 generator that draws the resample indices.
     jobs : int, optional
-        Worker processes (default: the machine's CPU count, at most 4; 1 runs in-process).
+        Worker processes (default: the environment variable ``CXSURVEY_JOBS``, else the
+        machine's CPU count, at most 4; 1 runs in-process).
     indices : ndarray, optional
         An explicit ``(n_boot, n)`` matrix of row indices (overrides ``n_boot``/``seed``).
     start : CbFit, optional
@@ -138,7 +139,8 @@ def bootstrap_fit(data: pd.DataFrame, syntax: str, keys: list[tuple[str, str, st
         rng = np.random.default_rng(seed)
         indices = rng.integers(0, n, size=(n_boot, n))
     indices = np.asarray(indices, dtype=np.int64)
-    jobs = jobs or min(os.cpu_count() or 1, 4)
+    # CXSURVEY_JOBS=1 keeps the refits in-process (set by `batch` in its own workers)
+    jobs = jobs or int(os.environ.get("CXSURVEY_JOBS") or 0) or min(os.cpu_count() or 1, 4)
     values = complete.to_numpy(dtype=float)
     columns = list(complete.columns)
     n_chunks = max(1, min(len(indices), jobs * 4))

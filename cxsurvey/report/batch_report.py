@@ -1,0 +1,146 @@
+"""The summary of a batch: JSON, an Excel workbook and a console table.
+
+The JSON (``summary.json``) has ``meta`` (cxsurvey version, options, jobs, seconds,
+counts, exit code) and ``files``: per file its status, exit code, error, n, the
+reliability per construct (alpha, rho_c, AVE ...), CFA fit indices, path estimates and
+failed checks, and the reports written. The workbook (``summary.xlsx``) shows the same
+in long, filterable sheets: Files, Reliability, Fit, Paths, Failed checks, About.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from cxsurvey import __version__
+from cxsurvey.batch import BatchResult
+from cxsurvey.report import files
+
+__all__ = ["batch_document", "render_batch_console", "write_batch_excel",
+           "write_batch_json"]
+
+
+def batch_document(batch: BatchResult) -> dict[str, Any]:
+    """The batch summary as a JSON-ready dict."""
+    counts: dict[str, int] = {}
+    for f in batch.files:
+        counts[f.status] = counts.get(f.status, 0) + 1
+    return {
+        "meta": {"version": __version__, "n_files": len(batch.files), "counts": counts,
+                 "exit_code": batch.exit_code, "jobs": batch.jobs,
+                 "seconds": round(batch.seconds, 3), "out_dir": str(batch.out_dir),
+                 "options": batch.options},
+        "files": [asdict(f) for f in batch.files],
+    }
+
+
+def write_batch_json(batch: BatchResult, path: Path) -> Path:
+    text = json.dumps(batch_document(batch), indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"
+    return files.atomic_write_text(path, text)
+
+
+def _rows(batch: BatchResult) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    def name(f):
+        return Path(f.file).name
+
+    sheets: dict[str, tuple[list[str], list[list[Any]]]] = {}
+    sheets["Files"] = (
+        ["File", "Status", "Exit code", "Error", "Rows", "Rows used", "Model", "Model from",
+         "Checks", "Failed checks", "Warnings", "Seconds", "Reports"],
+        [[f.file, f.status, f.exit_code, f.error, f.n_rows, f.n_used, f.model,
+          f.model_source, f.n_checks or None, len(f.failed_checks) if f.n_checks else None,
+          len(f.warnings), round(f.seconds, 2), ", ".join(f.reports.values())]
+         for f in batch.files])
+    sheets["Reliability"] = (
+        ["File", "Construct", "Items", "Alpha", "Omega", "rho_A", "CR (rho_c)", "AVE"],
+        [[name(f), r.get("construct"), r.get("n_items"), r.get("alpha"), r.get("omega"),
+          r.get("rho_a"), r.get("rho_c"), r.get("ave")] for f in batch.files
+         for r in f.reliability])
+    fit_keys = ["n", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr"]
+    sheets["Fit"] = (["File", "N", "Chi-square", "df", "p", "CFI", "TLI", "RMSEA", "SRMR"],
+                     [[name(f), *[f.fit.get(k) for k in fit_keys]] for f in batch.files
+                      if f.fit])
+    sheets["Paths"] = (
+        ["File", "Method", "From", "To", "Estimate", "Std.", "SE", "z / T", "p",
+         "95% CI low", "95% CI high"],
+        [[name(f), p.get("method"), p.get("from"), p.get("to"), p.get("est"),
+          p.get("std_all"), p.get("se"), p.get("t"), p.get("pvalue"), p.get("ci_lower"),
+          p.get("ci_upper")] for f in batch.files for p in f.paths])
+    sheets["Failed checks"] = (
+        ["File", "Rule", "Construct", "Item", "With", "Source", "Value", "Cut-off",
+         "Citation"],
+        [[name(f), c.get("name"), c.get("construct"), c.get("item"), c.get("other"),
+          c.get("source"), c.get("value"), f"{c.get('direction')} {c.get('threshold'):g}",
+          c.get("citation")] for f in batch.files for c in f.failed_checks])
+    return sheets
+
+
+def write_batch_excel(batch: BatchResult, path: Path) -> Path:
+    """The summary workbook (atomic; text cells neutralised against formulas)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    bold = Font(bold=True)
+    fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
+    bad = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, (header, rows) in _rows(batch).items():
+        ws = wb.create_sheet(title)
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font, cell.fill = bold, fill
+        for row in rows:
+            ws.append([files.neutralise(v) if isinstance(v, str) else v for v in row])
+        if title == "Files":
+            for r in range(2, ws.max_row + 1):
+                if ws.cell(r, 2).value != "ok":
+                    ws.cell(r, 2).fill = bad
+        for col, head in enumerate(header, start=1):
+            width = max([len(str(head))] + [len(str(row[col - 1])) for row in rows
+                                           if row[col - 1] is not None])
+            ws.column_dimensions[ws.cell(1, col).column_letter].width = min(width + 2, 60)
+        ws.freeze_panes = "B2"
+        if rows:
+            ws.auto_filter.ref = ws.dimensions
+    about = wb.create_sheet("About")
+    doc = batch_document(batch)["meta"]
+    for key, value in (("cxsurvey version", doc["version"]), ("Files", doc["n_files"]),
+                       ("Exit code", doc["exit_code"]), ("Worker processes", doc["jobs"]),
+                       ("Seconds", doc["seconds"]), ("Output folder", doc["out_dir"]),
+                       *[(f"Option: {k}", "none" if v is None else str(v))
+                         for k, v in doc["options"].items()]):
+        about.append([key, files.neutralise(value) if isinstance(value, str) else value])
+    about.column_dimensions["A"].width = 22
+    about.column_dimensions["B"].width = 60
+    return files.atomic_write(path, wb.save)
+
+
+def render_batch_console(batch: BatchResult, console) -> None:
+    """One line per file: status, n, alpha range, CFI/RMSEA, failed checks or the error."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(title=f"cxsurvey batch: {len(batch.files)} file(s) in {batch.seconds:.1f} s "
+                    f"({batch.jobs} worker(s))", title_justify="left", box=box.SIMPLE_HEAD,
+              header_style="bold cyan")
+    t.add_column("File", overflow="fold", ratio=1)
+    t.add_column("Status", no_wrap=True, min_width=13)
+    for col, width in (("N", 4), ("Alpha", 9), ("CFI", 5), ("RMSEA", 5), ("Failed", 9)):
+        t.add_column(col, justify="right", no_wrap=True, min_width=width)
+    for f in batch.files:
+        alphas = [r["alpha"] for r in f.reliability if r.get("alpha") is not None]
+        style = "green" if f.status == "ok" else "red"
+        status = f.status if f.status != "error" else f"error: exit {f.exit_code}"
+        t.add_row(Path(f.file).name, Text(status, style=style),
+                  "" if f.n_used is None else str(f.n_used),
+                  f"{min(alphas):.2f}-{max(alphas):.2f}" if alphas else "",
+                  f"{f.fit['cfi']:.3f}" if f.fit.get("cfi") is not None else "",
+                  f"{f.fit['rmsea']:.3f}" if f.fit.get("rmsea") is not None else "",
+                  Text(f"{len(f.failed_checks)} of {f.n_checks}" if f.n_checks else "",
+                       style=style))
+    console.print(t)
