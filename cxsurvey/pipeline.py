@@ -149,7 +149,8 @@ def analyse(survey: Survey, sections: Iterable[str] = FOUNDATION,
 
         collinearity = full_collinearity_vif(construct_scores(items, dict(constructs)))
     meta = _meta(survey, n_used, options)
-    summary = summarise(desc, norm, rel, survey.n_rows, n_used, cfa, tuple(paths))
+    summary = summarise(desc, norm, rel, survey.n_rows, n_used, cfa, tuple(paths), pls,
+                        collinearity)
     res = Results(meta=meta, descriptives=desc, normality=norm, reliability=rel,
                   cfa=cfa, pls=pls, paths=tuple(paths), warnings=tuple(warnings),
                   summary=tuple(summary), collinearity=collinearity)
