@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from cxsurvey.cli import app
 
 runner = CliRunner()
-COMMANDS = ["analyze", "describe", "normality", "reliability", "init", "simulate"]
+COMMANDS = ["analyze", "describe", "normality", "reliability", "cfa", "paths", "check", "batch",
+            "init", "simulate"]
 
 
 def test_every_command_has_help_text() -> None:
@@ -115,7 +116,8 @@ def _imported_modules(args: list[str]) -> set[str]:
     return set(line.split()[1:])
 
 
-@pytest.mark.parametrize("args", [["--help"], ["analyze", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["analyze", "--help"], ["check", "--help"],
+                                  ["batch", "--help"]])
 def test_help_does_not_import_heavy_libraries(args: list[str]) -> None:
     mods = _imported_modules(args)
     assert "typer" in mods  # the probe works
@@ -141,3 +143,20 @@ def test_simulate_command(tmp_path: Path) -> None:
     first = out.read_bytes()
     assert runner.invoke(app, args).exit_code == 0
     assert out.read_bytes() == first  # seeded: identical file
+
+
+def test_analyze_writes_every_report_in_one_run(tmp_path: Path) -> None:
+    """The installed command: --excel, --html and --junit next to the console output."""
+    out = {k: tmp_path / f"report.{k}" for k in ("xlsx", "html", "xml")}
+    proc = subprocess.run(
+        [*cxsurvey_exe(), "analyze", str(SAMPLES / "cx_journey.xlsx"), "--model",
+         str(SAMPLES / "cx_journey.toml"), "--method", "both", "--bootstrap", "200",
+         "--seed", "1", "--excel", str(out["xlsx"]), "--html", str(out["html"]),
+         "--fail-on", "hu-bentler", "--junit", str(out["xml"])],
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr  # the CFA fit passes Hu & Bentler
+    assert "HTML report written to" in proc.stdout
+    page = out["html"].read_text(encoding="utf-8")
+    assert page.count('class="path-diagram"') == 2 and 'class="likert-chart"' in page
+    assert "7/7 PLS-SEM paths supported" in page and "Quality checks" in page
+    assert out["xlsx"].stat().st_size > 10_000 and out["xml"].read_text().count("<testcase") == 4
