@@ -45,8 +45,8 @@ from cxsurvey.analysis import thresholds as th
 from cxsurvey.analysis.results import PathsResult, Results
 from cxsurvey.errors import InputError, Location
 from cxsurvey.report import files
-from cxsurvey.report.excel import _about_rows
 from cxsurvey.report.formatting import format_number, format_value
+from cxsurvey.report.provenance import about_rows
 from cxsurvey.report.svg_charts import likert_chart, path_diagram
 from cxsurvey.report.tables import Column, Table, build_tables
 
@@ -383,7 +383,7 @@ def _about_value(value: object) -> str:
 
 def _about(res: Results) -> str:
     rows = "".join(f"<dt>{_e(label)}</dt><dd>{_e(_about_value(value))}</dd>"
-                   for label, value in _about_rows(res))
+                   for label, value in about_rows(res))
     return f'<section id="about"><h2>About this report</h2><dl class="about">{rows}</dl></section>'
 
 

@@ -359,8 +359,8 @@ def _pls(res: Results) -> list[Table]:
         out.append(Table("pls_vif", "Collinearity VIF (PLS)", p.vif,
                          (Column("kind", "Kind", "text"), Column("construct", "Construct", "text"),
                           Column("variable", "Variable", "text"), Column("vif", "VIF", "num", 2)),
-                         frozenset(_flags(p.vif, "vif", lambda v: v >= 5)),
-                         ("* = VIF >= 5 (Hair et al. 2019).",)))
+                         frozenset(_flags(p.vif, "vif", lambda v: not th.VIF.passes(v))),
+                         (f"* = criterion not met: {th.VIF.text}.",)))
     return out
 
 

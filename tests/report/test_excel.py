@@ -55,7 +55,10 @@ def test_number_formats():
 def test_sheets_in_order(results, workbook):
     names = workbook.sheetnames
     assert names[0] == "Summary" and names[-1] == "About"
-    assert names[1:-1] == sheet_names(build_tables(results))
+    # no model: no CFA or paths, so no Table 5; the loadings are the one-factor ones
+    paper = ["Table 2 Normality", "Table 3 Loadings", "Table 4 Reliability", "Distributions"]
+    assert names[1:5] == paper
+    assert names[5:-1] == sheet_names(build_tables(results), paper)
     assert {"Item descriptives", "Tests of normality (items)", "Reliability",
             "Item-total statistics"} <= set(names)
 
@@ -129,15 +132,31 @@ def test_nan_is_an_empty_cell(results, workbook):
     assert ws.cell(row=4, column=col).value == pytest.approx(constructs.loc[1, "omega"])
 
 
+def _ruled(ws, coordinate):
+    return [r for cf in ws.conditional_formatting if coordinate in cf.sqref for r in cf.rules]
+
+
 def test_flagged_cells_are_shaded(results, workbook):
+    """A breach a simple cut-off expresses gets a live rule (no fixed fill, so the
+    highlight follows an edit); comparisons between cells keep the fixed shading."""
     table, ws = next((t, w) for t, w in _table_sheets(results, workbook)
                      if t.key == "reliability")
     assert table.flags
     keys = [c.key for c in table.columns if c.key in table.frame.columns]
     for row, key in table.flags:
         cell = ws.cell(row=3 + row, column=keys.index(key) + 1)
-        assert cell.fill.fill_type == "solid"
-        assert cell.fill.fgColor.rgb.endswith("FFC7CE")
+        assert cell.fill.fill_type is None
+        (rule,) = _ruled(ws, cell.coordinate)
+        assert rule.type == "expression" and "cut_" in rule.formula[0]
+    items, ws_items = next((t, w) for t, w in _table_sheets(results, workbook)
+                           if t.key == "item_stats")
+    static = [(r, k) for r, k in items.flags if k == "alpha_if_deleted"]
+    assert static, "the fixture has an item whose deletion raises alpha"
+    item_keys = [c.key for c in items.file_columns]
+    for row, key in static:
+        cell = ws_items.cell(row=3 + row, column=item_keys.index(key) + 1)
+        assert cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb.endswith("FFC7CE")
+        assert not _ruled(ws_items, cell.coordinate)
     flagged = {(r, k) for r, k in table.flags}
     unflagged = next((r, k) for r in range(len(table.frame)) for k in keys
                      if (r, k) not in flagged)
@@ -153,7 +172,9 @@ def test_summary_sheet(results, workbook):
         assert line in values
     assert "cxsurvey analyze survey.csv" in values
     links = [c for c in ws["A"] if c.hyperlink is not None]
-    assert len(links) == len(build_tables(results))
+    targets = [c.hyperlink.location.split("!")[0].strip("'") for c in links]
+    assert targets == workbook.sheetnames[1:-1]
+    assert len(links) == len(build_tables(results)) + 4  # Tables 2-4, Distributions
 
 
 def test_about_sheet_has_provenance(results, survey, workbook):
@@ -240,4 +261,7 @@ def test_refuses_bad_targets(results, survey, tmp_path):
 def test_runs_without_optional_sections(survey, tmp_path):
     res = run(survey, sections=("reliability",))
     wb = openpyxl.load_workbook(write_excel(res, tmp_path / "r.xlsx"))
-    assert wb.sheetnames == ["Summary", "Reliability", "Item-total statistics", "About"]
+    paper = ["Table 3 Loadings", "Table 4 Reliability"]
+    assert wb.sheetnames == ["Summary", *paper, *sheet_names(build_tables(res), paper),
+                             "About"]
+    assert {"Reliability", "Item-total statistics"} <= set(wb.sheetnames)
