@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Border, Font, PatternFill, Side
 
 from cxsurvey.report import files
+from cxsurvey.report.formatting import is_undefined
 
 __all__ = ["P_FORMAT", "SPSS_FORMAT", "cell_value", "excel_number_format", "missing", "text"]
 
@@ -64,15 +64,8 @@ def text(value: object) -> str:
 
 
 def missing(value: object) -> bool:
-    """True for None, pandas NA/NaT and non-finite floats."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+    """True for None, pandas NA/NaT and non-finite floats (an empty cell)."""
+    return is_undefined(value)
 
 
 def cell_value(value: object, kind: str) -> object:

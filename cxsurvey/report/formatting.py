@@ -5,6 +5,20 @@ from __future__ import annotations
 import math
 
 
+def is_undefined(value: object) -> bool:
+    """True for None, pandas NA/NaT and non-finite floats: an empty cell in a report."""
+    import pandas as pd
+
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def is_missing(value: object) -> bool:
     if value is None:
         return True

@@ -33,19 +33,16 @@ Safety
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from cxsurvey.analysis import thresholds as th
 from cxsurvey.analysis.results import PathsResult, Results
 from cxsurvey.errors import InputError, Location
 from cxsurvey.report import files
-from cxsurvey.report.formatting import format_number, format_value
+from cxsurvey.report.formatting import format_number, format_value, is_undefined
 from cxsurvey.report.provenance import about_rows
 from cxsurvey.report.svg_charts import likert_chart, path_diagram
 from cxsurvey.report.tables import Column, Table, build_tables
@@ -134,20 +131,9 @@ def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def cell_text(value: object, col: Column) -> str:
     """The displayed text of one table cell (empty when the value is missing)."""
-    if _missing(value):
+    if is_undefined(value):
         return ""
     return format_value(value, col.kind, col.decimals)
 
@@ -271,7 +257,7 @@ def loading_rows(res: Results) -> list[dict[str, Any]]:
             k = (str(rec["construct"]), str(rec["item"]))
             row = rows.setdefault(k, {"construct": k[0], "item": k[1], "cfa": None,
                                       "pls": None})
-            row[key] = None if _missing(rec.get(column)) else float(rec[column])
+            row[key] = None if is_undefined(rec.get(column)) else float(rec[column])
     order = {c: i for i, c in enumerate(_construct_order(res))}
     items = {it: i for i, it in enumerate(res.meta.get("items") or [])}
     return sorted(rows.values(), key=lambda r: (order.get(r["construct"], len(order)),
@@ -370,7 +356,7 @@ def _tables(tables: list[Table]) -> str:
 
 
 def _about_value(value: object) -> str:
-    if _missing(value):
+    if is_undefined(value):
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
