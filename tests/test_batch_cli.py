@@ -6,11 +6,13 @@ import json
 import os
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import openpyxl
 import pytest
-from support import SAMPLES, cxsurvey_exe, make_survey
+import xmlschema
+from support import DATA, SAMPLES, cxsurvey_exe, make_survey
 from typer.testing import CliRunner
 
 from cxsurvey.batch import expand_inputs, plan, sidecar_model
@@ -90,6 +92,7 @@ def test_summary_json_and_workbook(ran) -> None:
 def test_fail_on_gives_exit_1_and_lists_failed_checks(tmp_path) -> None:
     good = tmp_path / "good.csv"
     make_survey(n=250, seed=4).to_csv(good, index=False)
+    gone = tmp_path / "gone.csv"
     weak = make_survey(n=250, seed=5)
     rng = np.random.default_rng(9)
     eta = rng.standard_normal(250)
@@ -97,13 +100,21 @@ def test_fail_on_gives_exit_1_and_lists_failed_checks(tmp_path) -> None:
         x = 0.35 * eta + np.sqrt(1 - 0.35**2) * rng.standard_normal(250)
         weak[f"Cc{j}"] = np.searchsorted([-1.5, -0.6, 0.2, 1.0], x) + 1
     weak.to_csv(tmp_path / "weak.csv", index=False)
-    res = CliRunner().invoke(app, ["batch", str(good), str(tmp_path / "weak.csv"),
+    gone.write_text("")  # empty: an input error in the JUnit too
+    res = CliRunner().invoke(app, ["batch", str(good), str(tmp_path / "weak.csv"), str(gone),
                                    "--out-dir", str(tmp_path / "o"), "--jobs", "1",
-                                   "--fail-on", "lenient", "--format", "json"])
-    assert res.exit_code == 1, res.output
+                                   "--fail-on", "lenient", "--format", "json", "--html",
+                                   "--junit", str(tmp_path / "checks.xml")])
+    assert res.exit_code == 2, res.output  # the empty file (2) outranks failed checks (1)
+    xml = (tmp_path / "checks.xml").read_text()
+    xmlschema.XMLSchema(str(DATA / "junit.xsd")).validate(xml)
+    root = ET.fromstring(xml)
+    assert [s.get("errors") for s in root] == ["0", "0", "1"]
+    assert int(root.get("failures")) > 0
+    assert (tmp_path / "o" / "weak.html").read_text().count('class="likert-chart"') == 1
     doc = json.loads(res.stdout)
     status = {f["file"].rsplit("/", 1)[-1]: f["status"] for f in doc["files"]}
-    assert status["weak.csv"] == "checks failed"
+    assert status["weak.csv"] == "checks failed" and status["gone.csv"] == "error"
     weak_checks = next(f for f in doc["files"] if f["file"].endswith("weak.csv"))
     assert any(c["construct"] == "Cc" for c in weak_checks["failed_checks"])
 
