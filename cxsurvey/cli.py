@@ -530,6 +530,7 @@ def batch(
     from cxsurvey.report.batch_report import (
         batch_document,
         render_batch_console,
+        render_batch_junit,
         write_batch_excel,
         write_batch_json,
     )
@@ -554,7 +555,9 @@ def batch(
     write_batch_json(result, out_dir / "summary.json")
     write_batch_excel(result, out_dir / "summary.xlsx")
     if junit is not None:
-        _write_batch_junit(result, junit)
+        from cxsurvey.report import files
+
+        files.atomic_write_text(junit, render_batch_junit(result))
     if fmt is BatchFormat.json:
         import json
 
@@ -571,31 +574,6 @@ def batch(
     for f in result.failed:  # the error names the file (and sheet, row, column)
         _stderr().print(f"[bold red]cxsurvey: error:[/bold red] {escape(f.error or f.file)}")
     raise typer.Exit(result.exit_code)
-
-
-def _write_batch_junit(result: Any, path: Path) -> None:
-    """JUnit XML over the batch: each file's checks, and an error case per failed file."""
-    import json
-
-    from cxsurvey.analysis.results import ChecksResult, Results
-    from cxsurvey.report import files
-    from cxsurvey.report.junit import render_junit
-
-    runs = []
-    for f in result.files:
-        if f.status == "error" or "json" not in f.reports:
-            continue
-        doc = json.loads(Path(f.reports["json"]).read_text(encoding="utf-8"))
-        if "checks" not in doc:
-            continue
-        import pandas as pd
-
-        checks = pd.DataFrame(doc["checks"])
-        runs.append(Results(meta=doc["meta"], checks=ChecksResult(
-            checks, pd.DataFrame(doc["checks_skipped"], columns=["name", "reason"]),
-            doc["checks_summary"]["rule_set"])))
-    errors = [(f.file, f.error or "") for f in result.failed]
-    files.atomic_write_text(path, render_junit(runs, errors))
 
 
 def _batch_progress(quiet: bool, total: int):

@@ -18,8 +18,8 @@ from cxsurvey import __version__
 from cxsurvey.batch import BatchResult
 from cxsurvey.report import files
 
-__all__ = ["batch_document", "render_batch_console", "write_batch_excel",
-           "write_batch_json"]
+__all__ = ["batch_document", "render_batch_console", "render_batch_junit",
+           "write_batch_excel", "write_batch_json"]
 
 
 def batch_document(batch: BatchResult) -> dict[str, Any]:
@@ -144,3 +144,24 @@ def render_batch_console(batch: BatchResult, console) -> None:
                   Text(f"{len(f.failed_checks)} of {f.n_checks}" if f.n_checks else "",
                        style=style))
     console.print(t)
+
+
+def render_batch_junit(batch: BatchResult) -> str:
+    """JUnit XML over a batch: each file's checks (read back from its JSON report, which
+    holds every check, not only the failed ones) and an error case per failed file."""
+    import pandas as pd
+
+    from cxsurvey.analysis.results import ChecksResult, Results
+    from cxsurvey.report.junit import render_junit
+
+    runs = []
+    for f in batch.files:
+        if f.status == "error" or "json" not in f.reports:
+            continue
+        doc = json.loads(Path(f.reports["json"]).read_text(encoding="utf-8"))
+        if "checks" in doc:
+            runs.append(Results(meta=doc["meta"], checks=ChecksResult(
+                pd.DataFrame(doc["checks"]),
+                pd.DataFrame(doc["checks_skipped"], columns=["name", "reason"]),
+                doc["checks_summary"]["rule_set"])))
+    return render_junit(runs, [(f.file, f.error or "") for f in batch.failed])
