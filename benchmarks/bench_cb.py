@@ -31,9 +31,9 @@ HS_MODEL = ROOT / "tests" / "data" / "hs_cfa_model.txt"
 def in_process_fit(runs: int) -> None:
     import pandas as pd
 
-    from cxsurvey.analysis.cbsem import fit_cb
-    from cxsurvey.analysis.cfa import measurement_syntax, structural_syntax
-    from cxsurvey.pipeline import read
+    from cxsurvey.app.pipeline import read
+    from cxsurvey.stats.cb.cfa import measurement_syntax, structural_syntax
+    from cxsurvey.stats.cb.ml_fit import fit_cb
 
     sv = read(SAMPLE, SAMPLE_MODEL)
     hs = pd.read_csv(HS)
@@ -71,8 +71,8 @@ def lavaan_times(runs: int) -> None:
         return
     import pandas as pd
 
-    from cxsurvey.analysis.cfa import measurement_syntax
-    from cxsurvey.pipeline import read
+    from cxsurvey.app.pipeline import read
+    from cxsurvey.stats.cb.cfa import measurement_syntax
 
     with tempfile.TemporaryDirectory() as tmp:
         sv = read(SAMPLE, SAMPLE_MODEL)

@@ -27,8 +27,8 @@ PORT = ROOT / "benchmarks" / "seminr_port_ecsi.py"
 def single_fit(runs: int) -> None:
     import pandas as pd
 
-    from cxsurvey.analysis.pls import fit_pls
     from cxsurvey.model import load_model
+    from cxsurvey.stats.pls.engine import fit_pls
 
     spec = load_model(MODEL).model
     data = pd.read_csv(MOBI)

@@ -1,4 +1,4 @@
-"""The ``cxsurvey`` command line: thin Typer commands over :mod:`cxsurvey.pipeline`.
+"""The ``cxsurvey`` command line: thin Typer commands over :mod:`cxsurvey.app.pipeline`.
 
 Heavy libraries (pandas, scipy, semopy) are imported inside the commands, so
 ``cxsurvey --help`` stays fast. One handler turns :class:`~cxsurvey.errors.CxSurveyError`
@@ -189,11 +189,11 @@ def _emit_reports(results: Any, inputs: list[Path | None], excel: Path | None = 
         if out is not None:
             files.ensure_not_input(out, [p for p in inputs if p is not None])
     if excel is not None:
-        from cxsurvey.report.excel import write_excel
+        from cxsurvey.report.excel.workbook import write_excel
 
         write_excel(results, excel)
     if html is not None:
-        from cxsurvey.report.html import write_html
+        from cxsurvey.report.html.page import write_html
 
         write_html(results, html)
     if junit is not None:
@@ -268,7 +268,7 @@ def _rules(fail_on: str | None, flags: dict[str, float | None] | None = None):
         return None
 
     def resolve(model):
-        from cxsurvey.model.rules import resolve_rules
+        from cxsurvey.gates.resolve import resolve_rules
 
         return resolve_rules(fail_on, model, flags)
 
@@ -279,7 +279,7 @@ def _run(survey: Path, model: Path | None, sections: tuple[str, ...], fmt: Forma
          missing: Missing, quiet: bool, excel: Path | None, csv_dir: Path | None,
          seed: int | None = None, html: Path | None = None, fail_on: str | None = None,
          junit: Path | None = None, **structural: Any) -> None:
-    from cxsurvey.pipeline import Options, run
+    from cxsurvey.app.pipeline import Options, run
 
     options = Options(missing=missing.value, seed=seed, **structural)
     with _progress_bar(quiet) as progress:
@@ -441,15 +441,15 @@ def check(
     come from --rules, the model file's [checks] table and the threshold flags (in that
     order, later ones win).
     """
-    from cxsurvey.pipeline import Options, read, sections_for
-    from cxsurvey.pipeline import analyse as run_analyses
+    from cxsurvey.app.pipeline import Options, read, sections_for
+    from cxsurvey.app.pipeline import analyse as run_analyses
 
     flags = {"min_alpha": min_alpha, "min_rho_c": min_rho_c, "max_rho_c": max_rho_c,
              "min_rho_a": min_rho_a, "min_ave": min_ave, "min_loading": min_loading,
              "min_item_total_r": min_item_total_r, "max_htmt": max_htmt, "min_cfi": min_cfi,
              "min_tli": min_tli, "max_rmsea": max_rmsea, "max_srmr": max_srmr,
              "max_vif": max_vif, "max_fc_vif": max_fc_vif}
-    from cxsurvey.model.rules import resolve_rules
+    from cxsurvey.gates.resolve import resolve_rules
 
     sv = read(survey, model)
     ruleset = resolve_rules(rules, sv.model, flags)
@@ -525,8 +525,8 @@ def batch(
     code: the highest of the files' codes: 0 all done, 1 a check failed (--fail-on),
     2 a file's input is wrong, 3 a file's analysis cannot be computed.
     """
-    from cxsurvey.batch import expand_inputs, plan, run_batch
-    from cxsurvey.pipeline import Options
+    from cxsurvey.app.batch import expand_inputs, plan, run_batch
+    from cxsurvey.app.pipeline import Options
     from cxsurvey.report.batch_report import (
         batch_document,
         render_batch_console,
@@ -610,9 +610,9 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a model file inferred from the survey's columns, for you to edit."""
+    from cxsurvey.app.pipeline import propose_model
     from cxsurvey.errors import InputError, Location
     from cxsurvey.model.write import model_to_toml
-    from cxsurvey.pipeline import propose_model
     from cxsurvey.report import files
 
     model = propose_model(survey)
@@ -645,11 +645,11 @@ def simulate(
     = Path("simulated_survey.xlsx"),
 ) -> None:
     """Draw a Likert survey from a population model (loadings, paths, thresholds)."""
-    from cxsurvey.analysis.simulate import population_from_model
-    from cxsurvey.analysis.simulate import simulate as draw
     from cxsurvey.model import load_model
     from cxsurvey.report import files
     from cxsurvey.report.survey_export import write_survey
+    from cxsurvey.simulate import population_from_model
+    from cxsurvey.simulate import simulate as draw
 
     files.ensure_not_input(output, [model])
     pop = population_from_model(load_model(model),

@@ -1,4 +1,4 @@
-"""Tests of cxsurvey.analysis.simulate and of the bundled sample surveys."""
+"""Tests of cxsurvey.simulate and of the bundled sample surveys."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxsurvey.analysis.simulate import (
+from cxsurvey.errors import InputError
+from cxsurvey.model.load import load_model
+from cxsurvey.simulate import (
     PopulationModel,
     default_thresholds,
     implied_latent_correlation,
@@ -22,8 +24,6 @@ from cxsurvey.analysis.simulate import (
     simulate,
     simulate_sample,
 )
-from cxsurvey.errors import InputError
-from cxsurvey.model.load import load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_surveys"

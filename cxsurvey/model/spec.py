@@ -133,7 +133,7 @@ class SurveyModel:
     ``inferred`` is true when the measurement model was inferred from column names
     rather than read from a file. ``population`` holds a ``[population]`` table when the
     file describes a population model for ``cxsurvey simulate``; ``checks`` the
-    ``[checks]`` table (quality-gate thresholds, read by :mod:`cxsurvey.model.rules`) and
+    ``[checks]`` table (quality-gate thresholds, read by :mod:`cxsurvey.gates.resolve`) and
     ``text`` the file's text (for line numbers in messages).
     """
 

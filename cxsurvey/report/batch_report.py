@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cxsurvey import __version__
-from cxsurvey.batch import BatchResult
+from cxsurvey.app.batch import BatchResult
 from cxsurvey.report import files
 
 __all__ = ["batch_document", "render_batch_console", "render_batch_junit",
@@ -151,8 +151,9 @@ def render_batch_junit(batch: BatchResult) -> str:
     holds every check, not only the failed ones) and an error case per failed file."""
     import pandas as pd
 
-    from cxsurvey.analysis.results import ChecksResult, Results
+    from cxsurvey.gates.results import ChecksResult
     from cxsurvey.report.junit import render_junit
+    from cxsurvey.results import Results
 
     runs = []
     for f in batch.files:

@@ -9,9 +9,9 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from cxsurvey.analysis.results import Results
 from cxsurvey.report.formatting import format_value
 from cxsurvey.report.tables import Table, build_tables
+from cxsurvey.results import Results
 
 
 def _rich_table(t: Table) -> RichTable:

@@ -38,10 +38,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxsurvey.analysis.results import Results
 from cxsurvey.errors import InputError, Location
 from cxsurvey.report import files
 from cxsurvey.report.tables import Table, build_tables
+from cxsurvey.results import Results
 
 __all__ = ["render_csv_stream", "render_table_csv", "table_columns", "write_csv_dir",
            "write_table_csv"]

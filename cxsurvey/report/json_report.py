@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxsurvey.analysis.results import Results
+from cxsurvey.results import Results
 
 _INT_KEYS = {"n", "n_items", "ks_df", "sw_df", "missing", "row", "skewness_df", "df", "npar",
              "requested", "used", "failed", "seed", "baseline_df"}

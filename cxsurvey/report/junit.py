@@ -14,7 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
-from cxsurvey.analysis.results import Results
+from cxsurvey.results import Results
 
 __all__ = ["render_junit"]
 

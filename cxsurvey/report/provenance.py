@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cxsurvey.analysis.results import Results
+from cxsurvey.results import Results
 
 __all__ = ["about_rows"]
 

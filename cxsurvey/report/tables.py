@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cxsurvey.analysis import thresholds as th
-from cxsurvey.analysis.results import Results
+from cxsurvey.gates import thresholds as th
 from cxsurvey.report.formatting import format_value
+from cxsurvey.results import Results
 
 
 @dataclass(frozen=True)

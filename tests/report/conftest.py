@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxsurvey.pipeline import run
+from cxsurvey.app.pipeline import run
 
 
 def _survey(path, n=60, seed=7):

@@ -11,10 +11,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from cxsurvey.app.pipeline import run
 from cxsurvey.errors import InputError
-from cxsurvey.pipeline import run
-from cxsurvey.report import excel
-from cxsurvey.report.excel import P_FORMAT, excel_number_format, sheet_names, write_excel
+from cxsurvey.report.excel import workbook as excel
+from cxsurvey.report.excel.workbook import P_FORMAT, excel_number_format, sheet_names, write_excel
 from cxsurvey.report.tables import Table, build_tables
 
 INJECTION = '=HYPERLINK("http://example.invalid","click")'

@@ -11,12 +11,12 @@ import zipfile
 import openpyxl
 import pytest
 
-from cxsurvey.analysis import thresholds as th
-from cxsurvey.pipeline import Options, run
-from cxsurvey.report.excel import sheet_names, write_excel
-from cxsurvey.report.excel_cells import P_FORMAT, SPSS_FORMAT
-from cxsurvey.report.excel_chart import diverging_colors
-from cxsurvey.report.excel_rules import cuts_for
+from cxsurvey.app.pipeline import Options, run
+from cxsurvey.gates import thresholds as th
+from cxsurvey.report.excel.cells import P_FORMAT, SPSS_FORMAT
+from cxsurvey.report.excel.chart import diverging_colors
+from cxsurvey.report.excel.rules import cuts_for
+from cxsurvey.report.excel.workbook import sheet_names, write_excel
 from cxsurvey.report.tables import build_tables
 from tests.support import SAMPLES
 

@@ -15,14 +15,13 @@ import pandas as pd
 import pytest
 from support import SAMPLES
 
-from cxsurvey.analysis import thresholds as th
-from cxsurvey.analysis.results import PathsResult
+from cxsurvey.app.pipeline import Options, run
 from cxsurvey.errors import InputError
-from cxsurvey.pipeline import Options, run
-from cxsurvey.report import html as html_report
+from cxsurvey.gates import thresholds as th
 from cxsurvey.report.formatting import format_number, format_value
-from cxsurvey.report.html import render_html, render_table, write_html
-from cxsurvey.report.svg_charts import (
+from cxsurvey.report.html import page as html_report
+from cxsurvey.report.html.page import render_html, render_table, write_html
+from cxsurvey.report.html.svg import (
     layer_nodes,
     likert_chart,
     likert_colours,
@@ -31,6 +30,7 @@ from cxsurvey.report.svg_charts import (
     snake_layout,
 )
 from cxsurvey.report.tables import Column, Table, build_tables
+from cxsurvey.stats.paths import PathsResult
 
 EVIL = '<script>alert("x")</script>'
 

@@ -21,8 +21,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 from support import ROOT, SAMPLES
 
-from cxsurvey.pipeline import Options, run
-from cxsurvey.report.html import write_html
+from cxsurvey.app.pipeline import Options, run
+from cxsurvey.report.html.page import write_html
 
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

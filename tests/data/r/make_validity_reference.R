@@ -1,4 +1,4 @@
-# make_validity_reference.R -- extra semTools reference values for cxsurvey.analysis.validity
+# make_validity_reference.R -- extra semTools reference values for cxsurvey.stats.validity
 # that /work/shared/reference does not cover. Writes tests/data/validity_reference.json.
 #
 # Run from the repository root:   Rscript tests/data/r/make_validity_reference.R

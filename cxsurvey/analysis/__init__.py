@@ -1,4 +1,0 @@
-"""Pure statistical functions: DataFrames in, DataFrames or frozen dataclasses out.
-
-Nothing in this package reads files, prints or exits.
-"""

@@ -1,0 +1,90 @@
+"""Item descriptives, Likert answer distributions and response-quality flags."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cxsurvey.stats.items.moments import kurtosis, skewness
+from cxsurvey.stats.items.results import DescribeResult
+
+__all__ = ["describe"]
+
+
+def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
+             scale: tuple[int, int], row_numbers: np.ndarray | None = None,
+             ids: pd.Series | None = None) -> DescribeResult:
+    """Describe every item on its valid answers.
+
+    Parameters
+    ----------
+    items : DataFrame
+        Item scores (NaN = missing).
+    constructs : dict
+        Construct -> items, for the ``construct`` column.
+    scale : (int, int)
+        Likert range; answer percentages are given for each integer point.
+    row_numbers : array, optional
+        File row of each respondent, to name straightliners; default 1..n.
+    ids : Series, optional
+        Respondent identifiers (``[data] id``), shown beside straightliners' rows.
+
+    Returns
+    -------
+    DescribeResult
+        ``items`` has ``construct, item, n, missing, mean, sd, median, min, max,
+        skewness, skewness_se, kurtosis, kurtosis_se, pct_<k>..., top2_box``. ``sd`` uses
+        n - 1; skewness/kurtosis are SPSS's G1/G2; ``top2_box`` is the percent of answers
+        in the two highest scale points.
+
+    Notes
+    -----
+    A straightliner gave the same answer to every item and answered at least 5 items
+    (fewer answers make identical answers unremarkable).
+
+    References
+    ----------
+    Joanes & Gill (1998) for G1/G2; Kim, Dykema, Stevenson, Black & Moberg (2019),
+    Straightlining: overview of measurement, comparison of indicators, and effects in
+    mail-web mixed-mode surveys, Social Science Computer Review 37(2), 214-233.
+    """
+    owner = {i: c for c, its in constructs.items() for i in its}
+    points = list(range(int(scale[0]), int(scale[1]) + 1))
+    rows = []
+    zero_var: list[str] = []
+    for item in items.columns:
+        x = items[item].to_numpy(dtype=float)
+        x = x[np.isfinite(x)]
+        n = int(x.size)
+        sk, sk_se = skewness(x)
+        ku, ku_se = kurtosis(x)
+        row = {
+            "construct": owner.get(item), "item": item, "n": n,
+            "missing": int(items.shape[0] - n),
+            "mean": float(x.mean()) if n else np.nan,
+            "sd": float(x.std(ddof=1)) if n > 1 else np.nan,
+            "median": float(np.median(x)) if n else np.nan,
+            "min": float(x.min()) if n else np.nan,
+            "max": float(x.max()) if n else np.nan,
+            "skewness": sk, "skewness_se": sk_se, "kurtosis": ku, "kurtosis_se": ku_se,
+        }
+        for k in points:
+            row[f"pct_{k}"] = float(np.mean(x == k) * 100) if n else np.nan
+        row["top2_box"] = float(np.mean(x >= points[-2]) * 100) if n and len(points) > 2 else np.nan
+        if n > 0 and np.ptp(x) == 0:
+            zero_var.append(str(item))
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    values = items.to_numpy(dtype=float)
+    answered = np.isfinite(values).sum(axis=1)
+    lo = np.nanmin(np.where(np.isfinite(values), values, np.inf), axis=1)
+    hi = np.nanmax(np.where(np.isfinite(values), values, -np.inf), axis=1)
+    straight = (answered >= min(5, values.shape[1])) & (lo == hi) & (values.shape[1] > 1)
+    if row_numbers is None:
+        row_numbers = np.arange(1, values.shape[0] + 1)
+    sl = pd.DataFrame({"row": np.asarray(row_numbers)[straight].astype(int),
+                       "answer": lo[straight]})
+    if ids is not None:
+        sl.insert(1, "id", np.asarray(ids, dtype=object)[straight])
+    return DescribeResult(items=table, zero_variance=tuple(zero_var), straightliners=sl,
+                          scale_points=tuple(points))

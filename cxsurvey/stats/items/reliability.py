@@ -1,0 +1,254 @@
+"""Internal consistency: Cronbach's alpha (+ Feldt CI), item statistics, omega, CR/AVE."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cxsurvey.stats.items.results import ReliabilityResult
+from cxsurvey.stats.validity.composite import cr_ave
+
+__all__ = ["cronbach_alpha", "item_total", "one_factor_minres", "omega_total", "reliability"]
+
+
+def cronbach_alpha(block: pd.DataFrame, missing: str = "listwise",
+                   ci: float = 0.95) -> tuple[float, float, float, int]:
+    """Cronbach's alpha with Feldt's confidence interval.
+
+    .. math:: \\alpha = \\frac{k}{k-1}\\Bigl(1 - \\frac{\\sum_i s_i^2}{\\sum_{ij} s_{ij}}\\Bigr),
+              \\quad [1 - (1-\\alpha) F_{1-a/2}, \\; 1 - (1-\\alpha) F_{a/2}]
+
+    with :math:`F_q` the q-quantile of F(n - 1, (n - 1)(k - 1)).
+
+    Parameters
+    ----------
+    block : DataFrame
+        The construct's items.
+    missing : {"listwise", "pairwise"}
+        ``listwise``: rows complete on the items (SPSS RELIABILITY); the CI uses their
+        number. ``pairwise``: pairwise-complete covariances over all rows, and the CI
+        uses all rows (psych::alpha's default).
+    ci : float
+        Confidence level.
+
+    Returns
+    -------
+    (alpha, ci_lower, ci_upper, n) : tuple
+
+    Notes
+    -----
+    The same formulas as ``pingouin.cronbach_alpha`` and ``psych::alpha`` (the tests
+    compare with both), computed here without pingouin's 3-decimal rounding of the
+    bounds and with the listwise n in the listwise CI.
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Psychometrika, 16(3), 297-334. Feldt, L. S. (1965).
+    Psychometrika, 30(3), 357-370. Feldt, Woodruff & Salih (1987). Applied Psychological
+    Measurement, 11(1), 93-103.
+    """
+    from scipy import stats
+
+    data = block.dropna() if missing == "listwise" else block
+    n = int(data.shape[0])
+    k = block.shape[1]
+    nan = float("nan")
+    if k < 2 or n < 3:
+        return nan, nan, nan, n
+    alpha = _alpha_from_cov(data.cov().to_numpy())
+    if not np.isfinite(alpha):
+        return nan, nan, nan, n
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    tail = (1.0 - ci) / 2.0
+    lower = 1.0 - (1.0 - alpha) * stats.f.isf(tail, df1, df2)
+    upper = 1.0 - (1.0 - alpha) * stats.f.isf(1.0 - tail, df1, df2)
+    return alpha, float(lower), float(upper), n
+
+
+def _alpha_from_cov(c: np.ndarray) -> float:
+    k = c.shape[0]
+    total = c.sum()
+    if k < 2 or not np.isfinite(total) or total <= 0:
+        return float("nan")
+    return float(k / (k - 1) * (1.0 - np.trace(c) / total))
+
+
+def item_total(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Corrected item-total correlations and alpha-if-item-deleted from a covariance matrix.
+
+    The corrected item-total correlation of item i is the correlation of i with the sum
+    of the other items (SPSS "Corrected Item-Total Correlation", psych ``r.drop``).
+
+    References
+    ----------
+    Cronbach (1951); Revelle, W. psych::alpha (``r.drop``, ``alpha.drop``).
+    """
+    k = cov.shape[0]
+    r_drop = np.full(k, np.nan)
+    a_drop = np.full(k, np.nan)
+    for i in range(k):
+        keep = [j for j in range(k) if j != i]
+        rest = cov[np.ix_(keep, keep)]
+        var_rest = rest.sum()
+        denom = np.sqrt(cov[i, i] * var_rest)
+        if denom > 0:
+            r_drop[i] = cov[i, keep].sum() / denom
+        if k > 2:
+            a_drop[i] = _alpha_from_cov(rest)
+    return r_drop, a_drop
+
+
+def one_factor_minres(r: np.ndarray, tol: float = 1e-10,
+                      max_iter: int = 5000) -> tuple[np.ndarray, bool]:
+    """One-factor minimum-residual (ULS) loadings of a correlation matrix.
+
+    Iterated principal-axis factoring from squared multiple correlations; at
+    convergence the solution minimises the off-diagonal residuals, the criterion of
+    psych's ``fm = "minres"``. Loadings are signed so that their sum is positive.
+
+    Returns
+    -------
+    loadings, converged : ndarray, bool
+
+    References
+    ----------
+    Harman, H. H., & Jones, W. H. (1966). Factor analysis by minimizing residuals
+    (minres). Psychometrika, 31(3), 351-368.
+    """
+    k = r.shape[0]
+    try:
+        h2 = 1.0 - 1.0 / np.diag(np.linalg.inv(r))
+    except np.linalg.LinAlgError:
+        h2 = np.full(k, 0.5)
+    h2 = np.clip(h2, 0.005, 0.995)
+    lam = np.zeros(k)
+    converged = False
+    for _ in range(max_iter):
+        m = r.copy()
+        np.fill_diagonal(m, h2)
+        vals, vecs = np.linalg.eigh(m)
+        lam = vecs[:, -1] * np.sqrt(max(vals[-1], 0.0))
+        new = lam**2
+        if np.max(np.abs(new - h2)) < tol:
+            converged = True
+            h2 = new
+            break
+        h2 = new
+    if lam.sum() < 0:
+        lam = -lam
+    return lam, converged
+
+
+def omega_total(r: np.ndarray, loadings: np.ndarray) -> float:
+    """McDonald's omega total of a one-factor model, as ``psych::omega`` reports it.
+
+    .. math:: \\omega_t = \\frac{\\sum R - \\sum_i u_i^2}{\\sum R}, \\quad u_i^2 = 1 - \\lambda_i^2
+
+    ``sum R`` is the sum of all elements of the correlation matrix, the variance of the
+    unit-weighted sum of standardised items. It equals
+    :math:`(\\sum\\lambda)^2/\\sum R` when the one-factor residuals sum to zero.
+
+    References
+    ----------
+    McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum. Revelle, W., &
+    Zinbarg, R. E. (2009). Psychometrika, 74(1), 145-154 (psych::omega, ``omega.tot``).
+    """
+    total = float(r.sum())
+    return float((total - np.sum(1.0 - loadings**2)) / total)
+
+
+def _cov_corr(block: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Covariances and two correlation matrices, pairwise-complete when the block has gaps.
+
+    ``cov2cor`` of the pairwise covariances is what psych::alpha standardises (each
+    item's variance from all its answers); ``cor(use = "pairwise")`` (each pair's own
+    means and SDs) is what psych::fa and psych::omega factor. Without gaps they agree.
+    """
+    cov = block.cov().to_numpy()
+    sd = np.sqrt(np.diag(cov))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr_alpha = cov / np.outer(sd, sd)
+        corr_fa = block.corr().to_numpy()
+    return cov, corr_alpha, corr_fa
+
+
+def reliability(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
+                missing: str = "listwise", ci: float = 0.95) -> ReliabilityResult:
+    """Reliability of every construct and statistics of every item.
+
+    Parameters
+    ----------
+    items : DataFrame
+        Item scores, reverse keys already applied.
+    constructs : dict
+        Construct -> items.
+    missing : {"listwise", "pairwise"}
+        ``listwise`` (default, SPSS RELIABILITY): each construct uses the rows complete on
+        its items. ``pairwise`` (psych::alpha's default): pairwise-complete covariances.
+    ci : float
+        Confidence level of the alpha interval.
+
+    Returns
+    -------
+    ReliabilityResult
+        ``constructs``: alpha and its Feldt CI, standardised alpha, omega
+        total (one-factor minres on the correlation matrix, as ``psych::omega(nfactors=1)``),
+        ``rho_c``/``ave`` from those one-factor standardised loadings, ``rho_a`` null.
+        ``items``: n, mean, sd, corrected item-total r, alpha if deleted, loading and
+        ``reverse_suspect`` (negative one-factor loading, or negative item-total r where
+        no loading exists): probably reverse-coded and not declared.
+
+    References
+    ----------
+    Cronbach (1951); McDonald (1999); Fornell & Larcker (1981) for rho_c and AVE.
+    """
+    if missing not in ("listwise", "pairwise"):
+        raise ValueError(f"missing must be 'listwise' or 'pairwise', got {missing!r}")
+    crow, irow = [], []
+    notes: list[str] = []
+    for c, its in constructs.items():
+        block = items[list(its)]
+        data = block.dropna() if missing == "listwise" else block
+        alpha, lo, hi, n = cronbach_alpha(block, missing, ci)
+        k = len(its)
+        rec = {"construct": c, "n_items": k, "n": n, "alpha": alpha, "alpha_ci_lower": lo,
+               "alpha_ci_upper": hi, "std_alpha": np.nan, "omega": np.nan, "rho_a": np.nan,
+               "rho_c": np.nan, "ave": np.nan}
+        lam = np.full(k, np.nan)
+        r_drop = np.full(k, np.nan)
+        a_drop = np.full(k, np.nan)
+        if k >= 2 and n >= 3:
+            cov, corr_alpha, corr = _cov_corr(data)
+            r_drop, a_drop = item_total(cov)
+            ok = np.all(np.isfinite(corr)) and np.all(np.diag(cov) > 0)
+            if ok:
+                rbar = corr_alpha[np.triu_indices(k, 1)].mean()
+                rec["std_alpha"] = float(k * rbar / (1 + (k - 1) * rbar))
+                if k >= 3:
+                    lam, conv = one_factor_minres(corr)
+                    rec["omega"] = omega_total(corr, lam)
+                    if np.all(np.abs(lam) <= 1):
+                        rec["rho_c"], rec["ave"] = cr_ave(lam)
+                    if not conv:
+                        notes.append(f"{c}: the one-factor model for omega did not converge")
+                else:
+                    notes.append(f"{c}: omega needs at least 3 items")
+            else:
+                notes.append(f"{c}: an item has no variance; correlations are undefined")
+        crow.append(rec)
+        for j, it in enumerate(its):
+            x = block[it].to_numpy(dtype=float) if missing == "pairwise" else \
+                data[it].to_numpy(dtype=float)
+            x = x[np.isfinite(x)]
+            irow.append({"construct": c, "item": it, "n": int(x.size),
+                         "mean": float(x.mean()) if x.size else np.nan,
+                         "sd": float(x.std(ddof=1)) if x.size > 1 else np.nan,
+                         "item_total_r": float(r_drop[j]),
+                         "alpha_if_deleted": float(a_drop[j]), "loading": float(lam[j])})
+    item_table = pd.DataFrame(irow)
+    if len(item_table):
+        lam_neg = item_table["loading"] < 0
+        r_neg = item_table["item_total_r"] < 0
+        item_table["reverse_suspect"] = lam_neg | (item_table["loading"].isna() & r_neg)
+    return ReliabilityResult(constructs=pd.DataFrame(crow), items=item_table,
+                             missing_policy=missing, notes=tuple(notes))
