@@ -1,15 +1,26 @@
-"""Plain-language reading of the results, generated from the numbers (never canned)."""
+"""Plain-language reading of the results, generated from the numbers (never canned).
+
+Every verdict in a sentence (reaches, below, at the limit, supported) comes from the run's
+:class:`~cxsurvey.gates.verdicts.Verdicts`, the same object that flags the tables, the
+Excel highlights and the HTML shading, so the summary cannot contradict them. Each
+sentence names the statistic whose range it gives.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
-from cxsurvey.gates import thresholds as th
 from cxsurvey.gates.results import ChecksResult
+from cxsurvey.gates.thresholds import Threshold
+from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.stats.cb.results import CfaResult
-from cxsurvey.stats.items.results import DescribeResult, NormalityResult, ReliabilityResult
+from cxsurvey.stats.findings import Findings
 from cxsurvey.stats.paths import PathsResult
 from cxsurvey.stats.pls.results import PlsResult
+
+__all__ = ["checks_sentence", "summarise"]
 
 
 def _f2(x: float) -> str:
@@ -28,197 +39,236 @@ def _names(values: list[str], limit: int = 6) -> str:
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
-LIMIT_MARGIN = 0.02
-"""A value this close to a cut-off (on the passing side) is reported "at the limit"."""
-
-
 def _cutv(x: float) -> str:
     """A cut-off as analysts write it: .70, .50, .708, 3.3."""
     return _f2(x) if round(x, 2) == x and abs(x) < 1 else _f3(x)
 
 
-def _cite(cut: th.Threshold) -> str:
-    """``>= .70, Nunnally & Bernstein 1994``: a cut-off and its source, for parentheses."""
-    return f"{cut.direction} {_cutv(cut.value)}, {cut.citation}"
+def _cuts(cuts: Iterable[Threshold]) -> str:
+    """``>= .70 and < .95``: the cut-offs of one statistic."""
+    return " and ".join(f"{t.direction} {_cutv(t.value)}" for t in cuts)
 
 
-def _at_limit(value: float, cut: th.Threshold) -> bool:
-    return cut.passes(value) and abs(value - cut.value) <= LIMIT_MARGIN
+def _cites(cuts: Iterable[Threshold]) -> str:
+    return "; ".join(dict.fromkeys(t.citation for t in cuts))
 
 
-def _range_sentence(frame: pd.DataFrame, col: str, cut: th.Threshold, label: str,
-                    what: str, source: str = "") -> list[str]:
-    """"All 8 constructs reach X (.71-.86)" or the failures, plus values at the limit."""
+def _cite(cuts: Iterable[Threshold]) -> str:
+    """``>= .70, Nunnally & Bernstein 1994``: cut-offs and their sources, for parentheses."""
+    cuts = tuple(cuts)
+    return f"{_cuts(cuts)}, {_cites(cuts)}"
+
+
+def _not_judged(v: Verdicts) -> str:
+    return f"not judged by the {v.rules.name} rules"
+
+
+def _failures(rows: pd.DataFrame, col: str, statistic: str, v: Verdicts,
+              name: str = "construct") -> str:
+    """``below: A .45; above: B .96``: failures grouped by the side they fall on."""
+    below, above = [], []
+    for r in rows.itertuples():
+        value = float(getattr(r, col))
+        side = above if any(t.direction in ("<", "<=") for t in
+                            (f.threshold for f in v.failed(statistic, value))) else below
+        side.append(f"{getattr(r, name)} {_f2(value)}")
+    parts = ([f"below: {', '.join(below)}"] if below else []) + (
+        [f"above: {', '.join(above)}"] if above else [])
+    return "; ".join(parts)
+
+
+def _range_sentence(frame: pd.DataFrame, col: str, statistic: str, v: Verdicts, label: str,
+                    what: str = "constructs", source: str = "") -> list[str]:
+    """"All 8 constructs reach CR >= .70 (CR .71-.86, from ...; Hair et al. 2019)", the
+    failures, and values at the limit; a range alone when the rules do not judge it."""
     c = frame.dropna(subset=[col]) if col in frame else frame.iloc[:0]
     if not len(c):
         return []
-    bad = c[[not cut.passes(float(v)) for v in c[col]]]
-    near = c[[_at_limit(float(v), cut) for v in c[col]]]
     lo, hi = _f2(c[col].min()), _f2(c[col].max())
-    src = f"{source}: " if source else ""
+    src = f", {source}" if source else ""
+    cuts = v.thresholds(statistic)
+    if not cuts:
+        return [f"{label} {lo}-{hi} across {len(c)} {what}{src} ({_not_judged(v)})."]
+    bad = c[[v.fails(statistic, x) for x in c[col]]]
+    near = c[[v.at_limit(statistic, x) for x in c[col]]]
+    head = f"{label} {_cuts(cuts)}"
+    rng = f"({label} {lo}-{hi}{src}; {_cites(cuts)})"
     if bad.empty:
-        text = (f"All {len(c)} {what} reach {label} {cut.direction} {_cutv(cut.value)} "
-                f"({src}{lo}-{hi}; {cut.citation})")
+        text = f"All {len(c)} {what} reach {head} {rng}"
     else:
-        text = (f"{len(c) - len(bad)}/{len(c)} {what} reach {label} {cut.direction} "
-                f"{_cutv(cut.value)} ({src}{lo}-{hi}; {cut.citation}); below: "
-                + ", ".join(f"{r.construct} {_f2(getattr(r, col))}" for r in bad.itertuples()))
+        text = (f"{len(c) - len(bad)}/{len(c)} {what} reach {head} {rng}; "
+                + _failures(bad, col, statistic, v))
     if len(near):
         text += "; at the limit: " + ", ".join(
             f"{label} of {r.construct} {_f2(getattr(r, col))}" for r in near.itertuples())
     return [text + "."]
 
 
-def summarise(describe: DescribeResult | None, normality: NormalityResult | None,
-              reliability: ReliabilityResult | None, n_rows: int, n_used: int,
-              cfa: CfaResult | None = None, paths: tuple[PathsResult, ...] = (),
-              pls: PlsResult | None = None,
-              collinearity: pd.DataFrame | None = None) -> list[str]:
-    """Sentences that say what holds and what fails, for console, Excel and HTML.
-
-    Every number comes from the results; cut-offs come from :mod:`thresholds` with their
-    citations. A value within ``LIMIT_MARGIN`` of a cut-off on the passing side is named
-    "at the limit".
-    """
-    out: list[str] = []
-    if n_used < n_rows:
-        out.append(f"{n_used} of {n_rows} respondents answered every item "
-                   f"({n_rows - n_used} with missing answers).")
+def _alpha_sentence(c: pd.DataFrame, v: Verdicts) -> list[str]:
+    c = c.dropna(subset=["alpha"])
+    if not len(c):
+        return []
+    cuts = v.thresholds("alpha")
+    lo, hi = _f2(c["alpha"].min()), _f2(c["alpha"].max())
+    if not cuts:
+        return [f"Cronbach's alpha {lo}-{hi} across {len(c)} constructs ({_not_judged(v)})."]
+    bad = c[[v.fails("alpha", x) for x in c["alpha"]]]
+    near = [r for r in c.itertuples() if v.at_limit("alpha", r.alpha)]
+    if bad.empty:
+        text = f"All {len(c)} constructs reliable (alpha {lo}-{hi}; {_cite(cuts)})"
     else:
-        out.append(f"{n_rows} respondents, no missing answers.")
-    if describe is not None:
-        if describe.zero_variance:
-            out.append("No variance (one answer only): " + _names(list(describe.zero_variance))
-                       + "; these items cannot be tested or correlated.")
-        if len(describe.straightliners):
-            out.append(f"{len(describe.straightliners)} straightliner(s) gave the same answer "
-                       "to every item.")
-    if normality is not None:
-        out.append(normality.conclusion)
-    if reliability is not None and len(reliability.constructs):
-        c = reliability.constructs.dropna(subset=["alpha"])
-        if len(c):
-            lo, hi = c["alpha"].min(), c["alpha"].max()
-            bad = c[c["alpha"] < th.ALPHA.value]
-            near = [r for r in c.itertuples() if _at_limit(float(r.alpha), th.ALPHA)]
-            if bad.empty:
-                text = (f"All {len(c)} constructs reliable (alpha {_f2(lo)}-{_f2(hi)}; "
-                        f"{_cite(th.ALPHA)})")
-            else:
-                listed = ", ".join(f"{r.construct} {_f2(r.alpha)}" for r in bad.itertuples())
-                text = (f"{len(c) - len(bad)}/{len(c)} constructs reach alpha >= "
-                        f"{_f2(th.ALPHA.value)} ({th.ALPHA.citation}); below: {listed}")
-            if near:
-                text += "; at the limit: " + ", ".join(
-                    f"alpha of {r.construct} {_f2(r.alpha)}" for r in near)
-            out.append(text + ".")
-        source = ("CFA loadings" if reliability.composite_source == "cfa"
-                  else "one-factor loadings")
-        out += _range_sentence(c, "rho_c", th.RHO_C, "CR", "constructs", source)
-        out += _range_sentence(c, "ave", th.AVE, "AVE", "constructs", source)
-        it = reliability.items
-        neg = it[it["reverse_suspect"]] if "reverse_suspect" in it else it.iloc[:0]
-        if len(neg):
-            out.append("Items that run against their construct (reverse-coded but not "
-                       "declared?): " + _names(neg["item"].tolist()) + ".")
-        weak = it[(it["item_total_r"] >= 0) & (it["item_total_r"] < th.ITEM_TOTAL_R.value)]
+        text = (f"{len(c) - len(bad)}/{len(c)} constructs reach alpha {_cuts(cuts)} "
+                f"(alpha {lo}-{hi}; {_cites(cuts)}); " + _failures(bad, "alpha", "alpha", v))
+    if near:
+        text += "; at the limit: " + ", ".join(f"alpha of {r.construct} {_f2(r.alpha)}"
+                                               for r in near)
+    return [text + "."]
+
+
+def _item_sentences(items: pd.DataFrame, v: Verdicts) -> list[str]:
+    out: list[str] = []
+    neg = items[items["reverse_suspect"]] if "reverse_suspect" in items else items.iloc[:0]
+    if len(neg):
+        out.append("Items that run against their construct (reverse-coded but not "
+                   "declared?): " + _names(neg["item"].tolist()) + ".")
+    cuts = v.thresholds("item_total_r")
+    if cuts and "item_total_r" in items:
+        weak = items[[x >= 0 and v.fails("item_total_r", x) for x in items["item_total_r"]]]
         if len(weak):
-            out.append(f"Weak items (item-total r < {_f2(th.ITEM_TOTAL_R.value)}): "
+            out.append(f"Weak items (corrected item-total r {_cite(cuts)} not met): "
                        + _names([f"{r.item} {_f2(r.item_total_r)}" for r in weak.itertuples()])
                        + ".")
-    if cfa is not None:
-        out.append(_cfa_sentence(cfa))
-        out += _htmt_sentence(cfa.htmt, "")
-    if pls is not None:
-        out += _pls_sentences(pls)
-        if cfa is None:
-            out += _htmt_sentence(pls.htmt, " (PLS)")
-    if collinearity is not None and len(collinearity.dropna()):
-        v = collinearity.dropna()
-        worst = v.loc[v["vif"].idxmax()]
-        if th.FC_VIF.passes(float(worst["vif"])):
-            out.append(f"No sign of common method bias: full collinearity VIF at most "
-                       f"{worst['vif']:.2f} ({worst['construct']}; {_cite(th.FC_VIF)}).")
-        else:
-            high = v[[not th.FC_VIF.passes(float(x)) for x in v["vif"]]]
-            out.append("Full collinearity VIF above 3.3 (common method bias or lateral "
-                       "collinearity likely, Kock 2015): " + ", ".join(
-                           f"{r.construct} {r.vif:.2f}" for r in high.itertuples()) + ".")
-    for p in paths:
-        out.extend(_paths_sentences(p))
     return out
 
 
-def _htmt_sentence(htmt: pd.DataFrame, label: str) -> list[str]:
-    if htmt is None or not len(htmt.dropna(subset=["value"])):
+def _loading_sentence(outer: pd.DataFrame, col: str, label: str, v: Verdicts) -> list[str]:
+    cuts = v.thresholds("loading")
+    o = outer.dropna(subset=[col])
+    if not len(o):
         return []
-    h = htmt.dropna(subset=["value"])
-    bad = h[[not th.HTMT.passes(float(v)) for v in h["value"]]]
-    top = h.loc[h["value"].idxmax()]
-    if bad.empty:
-        return [f"Discriminant validity holds{label}: HTMT at most {_f2(top['value'])} "
-                f"({top['a']}/{top['b']}; {_cite(th.HTMT)})."]
-    return [f"Discriminant validity in doubt{label} (HTMT {_cite(th.HTMT)}): "
-            + ", ".join(f"{r.a}/{r.b} {_f2(r.value)}" for r in bad.itertuples()) + "."]
+    if not cuts:
+        return [f"{label} {_f2(o[col].min())}-{_f2(o[col].max())} ({_not_judged(v)})."]
+    weak = o[[v.fails("loading", x) for x in o[col]]]
+    if weak.empty:
+        return [f"All {len(o)} {label} {_cuts(cuts)} ({_cites(cuts)})."]
+    minimum = all(t.direction in (">=", ">") for t in cuts)
+    what = (f"below {' and '.join(_cutv(t.value) for t in cuts)}" if minimum
+            else f"outside {_cuts(cuts)}")
+    text = (f"{len(weak)}/{len(o)} {label} {what} ({_cites(cuts)}): "
+            + _names([f"{r.item} {_f2(getattr(r, col))}" for r in weak.itertuples()]))
+    return [text + "; keep those above .40 when CR and AVE are adequate (Hair et al. 2019)."]
 
 
-def _pls_sentences(pls: PlsResult) -> list[str]:
-    out: list[str] = []
+def _fit_sentence(cfa: CfaResult, v: Verdicts) -> str:
+    f = cfa.fit
+    parts, bad, near, cuts = [], [], [], []
+    for key, label in (("cfi", "CFI"), ("tli", "TLI"), ("rmsea", "RMSEA"), ("srmr", "SRMR")):
+        x = f.get(key)
+        if x is None or x != x:
+            continue
+        parts.append(f"{label} {_f2(x) if key != 'rmsea' else f'{x:.3f}'.lstrip('0')}")
+        cuts += [(label, t) for t in v.thresholds(key)]
+        if v.fails(key, x):
+            bad.append(label)
+        elif v.at_limit(key, x):
+            near.append(label)
+    chi = f"chi2({f.get('df', float('nan')):.0f}) = {f.get('chisq', float('nan')):.1f}"
+    if not cuts:
+        return f"CFA fit ({_not_judged(v)}): {', '.join(parts)}; {chi}."
+    cites = _cites(t for _, t in cuts)
+    rules = ", ".join(f"{label} {t.direction} {_cutv(t.value)}" for label, t in cuts)
+    verdict = ("meets the cut-offs" if not bad
+               else f"misses the cut-offs on {', '.join(bad)}")
+    text = f"CFA fit {verdict} ({', '.join(parts)}; {chi}; {rules}, {cites})"
+    return text + (f"; at the limit: {', '.join(near)}." if near else ".")
+
+
+def _cfa_sentences(cfa: CfaResult, v: Verdicts) -> list[str]:
+    text = _fit_sentence(cfa, v)
+    if cfa.weak_items:
+        text += (f" Weak items (|loading| < {cfa.loading_threshold:g}, candidates for "
+                 "--drop-weak): " + _names(list(cfa.weak_items)) + ".")
+    if cfa.dropped:
+        text += " Dropped: " + ", ".join(cfa.dropped) + "."
+    if any(v.heywood(x) for x in cfa.loadings["std_all"]) or any(
+            "Heywood" in w for w in cfa.warnings):
+        text += " Improper solution (Heywood case): see the warnings before interpreting it."
+    return [text, *_loading_sentence(cfa.loadings, "std_all", "CFA loadings", v)]
+
+
+def _discriminant_sentence(htmt: pd.DataFrame, fl: pd.DataFrame, v: Verdicts,
+                           label: str) -> list[str]:
+    """HTMT and Fornell-Larcker together: holds only when both do."""
+    h = htmt.dropna(subset=["value"]) if htmt is not None and len(htmt) else None
+    fl_bad = v.fornell_larcker_pairs(fl) if fl is not None and len(fl) else []
+    fl_pairs = sum(1 for r in fl.itertuples() if r.a != r.b) if fl is not None else 0
+    if (h is None or not len(h)) and not fl_pairs:
+        return []
+    good, doubt = [], []
+    if h is not None and len(h):
+        cuts = v.thresholds("htmt")
+        bad = h[[v.fails("htmt", x) for x in h["value"]]]
+        top = h.loc[h["value"].idxmax()]
+        if not cuts:
+            good.append(f"HTMT at most {_f2(top['value'])} ({top['a']}/{top['b']}; "
+                        f"{_not_judged(v)})")
+        elif bad.empty:
+            good.append(f"HTMT at most {_f2(top['value'])} ({top['a']}/{top['b']}; "
+                        f"{_cite(cuts)})")
+        else:
+            doubt.append(f"HTMT {_cuts(cuts)} not met ({_cites(cuts)}): " + ", ".join(
+                f"{r.a}/{r.b} {_f2(r.value)}" for r in bad.itertuples()))
+    if fl_pairs:
+        if fl_bad:
+            doubt.append("Fornell-Larcker not met (Fornell & Larcker 1981): " + ", ".join(
+                f"{a}/{b} |r| {_f2(abs(r))} > sqrt(AVE) {_f2(root)}"
+                for a, b, r, root in fl_bad))
+        else:
+            good.append("every sqrt(AVE) exceeds the construct's correlations "
+                        "(Fornell & Larcker 1981)")
+    if doubt:
+        return [f"Discriminant validity in doubt{label}: " + "; ".join(doubt)
+                + ("; " + "; ".join(good) if good else "") + "."]
+    return [f"Discriminant validity holds{label}: " + " and ".join(good) + "."]
+
+
+def _pls_sentences(pls: PlsResult, v: Verdicts) -> list[str]:
     rel = pls.reliability
-    out += _range_sentence(rel, "rho_a", th.RHO_C, "rho_A", "constructs", "PLS")
-    out += _range_sentence(rel, "ave", th.AVE, "AVE", "constructs", "PLS loadings")
+    out = _range_sentence(rel, "rho_a", "rho_a", v, "rho_A", source="PLS")
+    out += _range_sentence(rel, "ave", "ave", v, "AVE", source="from the PLS loadings")
     o = pls.outer
     if "mode" in o:
         o = o[o["mode"] == "A"]
-    weak = o[o["loading"] < th.PLS_LOADING.value]
-    if len(o):
-        if weak.empty:
-            out.append(f"All {len(o)} PLS outer loadings >= .708 ({th.PLS_LOADING.citation}).")
-        else:
-            out.append(f"{len(weak)}/{len(o)} PLS outer loadings below .708 "
-                       f"({th.PLS_LOADING.citation}): "
-                       + _names([f"{r.item} {_f2(r.loading)}" for r in weak.itertuples()])
-                       + "; keep those above .40 when CR and AVE are adequate.")
-    return out
+    return out + _loading_sentence(o, "loading", "PLS outer loadings", v)
 
 
-def _cfa_sentence(cfa: CfaResult) -> str:
-    f = cfa.fit
-    checks = [(th.CFI, "cfi", "CFI"), (th.TLI, "tli", "TLI"), (th.RMSEA, "rmsea", "RMSEA"),
-              (th.SRMR, "srmr", "SRMR")]
-    parts, bad = [], []
-    for cut, key, label in checks:
-        v = f.get(key)
-        if v is None or v != v:
-            continue
-        parts.append(f"{label} {_f2(v) if key != 'rmsea' else f'{v:.3f}'.lstrip('0')}")
-        if not cut.passes(float(v)):
-            bad.append(label)
-    verdict = ("acceptable by Hu & Bentler's (1999) cut-offs" if not bad
-               else f"below Hu & Bentler's (1999) cut-offs on {', '.join(bad)}")
-    near = [label for cut, key, label in checks
-            if f.get(key) is not None and f.get(key) == f.get(key)
-            and _at_limit(float(f[key]), cut)]
-    text = f"CFA fit {verdict} ({', '.join(parts)}; chi2({f.get('df'):.0f}) = " \
-           f"{f.get('chisq', float('nan')):.1f})"
-    text += (f"; at the limit: {', '.join(near)}." if near else ".")
-    if cfa.weak_items:
-        text += (f" Weak items (|loading| < {cfa.loading_threshold:g}): "
-                 + _names(list(cfa.weak_items)) + ".")
-    if cfa.dropped:
-        text += " Dropped: " + ", ".join(cfa.dropped) + "."
-    if any("Heywood" in w for w in cfa.warnings):
-        text += " Improper solution (Heywood case): see the warnings before interpreting it."
-    return text
+def _collinearity_sentence(frame: pd.DataFrame, v: Verdicts) -> list[str]:
+    c = frame.dropna()
+    if not len(c):
+        return []
+    worst = c.loc[c["vif"].idxmax()]
+    cuts = v.thresholds("fc_vif")
+    if not cuts:
+        return [f"Full collinearity VIF at most {worst['vif']:.2f} ({worst['construct']}; "
+                f"{_not_judged(v)})."]
+    high = c[[v.fails("fc_vif", x) for x in c["vif"]]]
+    if high.empty:
+        return [f"No sign of common method bias: full collinearity VIF at most "
+                f"{worst['vif']:.2f} ({worst['construct']}; {_cite(cuts)})."]
+    return [f"Full collinearity VIF {_cuts(cuts)} not met (common method bias or lateral "
+            f"collinearity likely, {_cites(cuts)}): "
+            + ", ".join(f"{r.construct} {r.vif:.2f}" for r in high.itertuples()) + "."]
 
 
-def _paths_sentences(p: PathsResult) -> list[str]:
+def _paths_sentences(p: PathsResult, v: Verdicts) -> list[str]:
     if not len(p.paths):
         return []
     label = "CB-SEM" if p.method == "cb" else "PLS-SEM"
     pv = p.paths["pvalue"]
-    sig = p.paths[pv < th.P_VALUE]
-    levels = [(0.001, ".001"), (0.01, ".01"), (th.P_VALUE, _f2(th.P_VALUE))]
+    sig = p.paths[[v.significant(x) for x in pv]]
+    level_text = _f2(v.significance)
+    levels = [(c, s) for c, s in ((0.001, ".001"), (0.01, ".01")) if c < v.significance]
+    levels.append((v.significance, level_text))
     counts = []
     lower = 0.0
     for cut, shown in levels:
@@ -229,22 +279,74 @@ def _paths_sentences(p: PathsResult) -> list[str]:
     if len(counts) == 1:
         level = f"p < {counts[0][1]}"
     elif counts:
-        level = "p < " + _f2(th.P_VALUE) + " (" + ", ".join(
+        level = f"p < {level_text} (" + ", ".join(
             f"{k} at p < {shown}" for k, shown in counts) + ")"
     else:
-        level = f"p < {_f2(th.P_VALUE)}"
+        level = f"p < {level_text}"
     text = f"{len(sig)}/{len(p.paths)} {label} paths supported at {level}"
     if len(sig) < len(p.paths):
         not_sup = p.paths[~p.paths.index.isin(sig.index)]
         text += "; not supported: " + ", ".join(
             f"{r['from']} -> {r['to']}" for _, r in not_sup.iterrows())
-    text += "."
-    out = [text]
+    out = [text + "."]
     if len(p.r2):
         lo, hi = p.r2["r2"].min(), p.r2["r2"].max()
         out.append(f"R2 of the endogenous constructs {_f2(lo)}-{_f2(hi)} ({label}).")
     return out
 
+
+def summarise(findings: Findings, verdicts: Verdicts, n_rows: int,
+              n_used: int) -> list[str]:
+    """Sentences that say what holds and what fails, for console, Excel and HTML.
+
+    Parameters
+    ----------
+    findings : Findings
+        The run's statistics.
+    verdicts : Verdicts
+        The run's rule set: every "reaches", "below", "at the limit" and "supported".
+    n_rows, n_used : int
+        Respondents read and respondents complete on every item.
+    """
+    f, v = findings, verdicts
+    out: list[str] = []
+    if n_used < n_rows:
+        out.append(f"{n_used} of {n_rows} respondents answered every item "
+                   f"({n_rows - n_used} with missing answers).")
+    else:
+        out.append(f"{n_rows} respondents, no missing answers.")
+    if f.descriptives is not None:
+        if f.descriptives.zero_variance:
+            out.append("No variance (one answer only): "
+                       + _names(list(f.descriptives.zero_variance))
+                       + "; these items cannot be tested or correlated.")
+        if len(f.descriptives.straightliners):
+            out.append(f"{len(f.descriptives.straightliners)} straightliner(s) gave the same "
+                       "answer to every item.")
+    if f.normality is not None:
+        out.append(f.normality.conclusion)
+    rel = f.reliability
+    if rel is not None and len(rel.constructs):
+        c = rel.constructs
+        source = ("from the CFA loadings" if rel.composite_source == "cfa"
+                  else "from one-factor loadings")
+        out += _alpha_sentence(c, v)
+        out += _range_sentence(c, "rho_c", "rho_c", v, "CR", source=source)
+        out += _range_sentence(c, "ave", "ave", v, "AVE", source=source)
+        out += _item_sentences(rel.items, v)
+    if f.cfa is not None:
+        out += _cfa_sentences(f.cfa, v)
+        out += _discriminant_sentence(f.cfa.htmt, f.cfa.fornell_larcker, v,
+                                      " (CFA)" if f.pls is not None else "")
+    if f.pls is not None:
+        out += _pls_sentences(f.pls, v)
+        out += _discriminant_sentence(f.pls.htmt, f.pls.fornell_larcker, v,
+                                      " (PLS)" if f.cfa is not None else "")
+    if f.collinearity is not None:
+        out += _collinearity_sentence(f.collinearity, v)
+    for p in f.paths:
+        out.extend(_paths_sentences(p, v))
+    return out
 
 
 def checks_sentence(checks: ChecksResult) -> str:
@@ -266,7 +368,7 @@ def checks_sentence(checks: ChecksResult) -> str:
     return head + "; failed: " + "; ".join(parts) + "."
 
 
-def _check_where(r) -> str:
+def _check_where(r) -> str:  # type: ignore[no-untyped-def]
     if isinstance(r.other, str) and r.other:
         return f"{r.construct}/{r.other}"
     if isinstance(r.item, str) and r.item:

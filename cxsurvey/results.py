@@ -2,34 +2,72 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pandas as pd
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from cxsurvey.gates.results import ChecksResult
-from cxsurvey.stats.cb.results import CfaResult
-from cxsurvey.stats.items.results import DescribeResult, NormalityResult, ReliabilityResult
-from cxsurvey.stats.paths import PathsResult
-from cxsurvey.stats.pls.results import PlsResult
+from cxsurvey.gates.verdicts import Verdicts
+from cxsurvey.stats.findings import Findings
+
+__all__ = ["BatchResult", "FileOutcome", "Results"]
 
 
 @dataclass(frozen=True)
-class Results:
+class Results(Findings):
     """Everything one run produced; renderers read this and nothing else.
 
+    The statistics are the fields of :class:`~cxsurvey.stats.findings.Findings`.
     ``meta`` follows the contract's ``meta`` keys (plus ``sha256``, ``sheet``,
-    ``scale``, ``options``, ``created``, ``dependencies``). ``warnings`` are problems in
-    the data the user must see; ``summary`` is the plain-language reading.
+    ``scale``, ``options``, ``dependencies``). ``warnings`` are problems in the data the
+    user must see; ``summary`` is the plain-language reading. ``verdicts`` is the run's
+    rule set: every flag, highlight, summary sentence and check judges a number through
+    it. ``checks`` holds the quality gates' verdicts when the run was gated.
     """
 
-    meta: dict
-    descriptives: DescribeResult | None = None
-    normality: NormalityResult | None = None
-    reliability: ReliabilityResult | None = None
-    cfa: CfaResult | None = None
-    pls: PlsResult | None = None
-    paths: tuple[PathsResult, ...] = ()
+    meta: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     summary: tuple[str, ...] = ()
-    collinearity: pd.DataFrame | None = None
     checks: ChecksResult | None = None
+    verdicts: Verdicts = field(default_factory=Verdicts)
+
+
+@dataclass
+class FileOutcome:
+    """What became of one file: status, exit code, key numbers, reports written."""
+
+    file: str
+    model: str | None
+    model_source: str
+    status: str = "ok"  # ok | checks failed | error
+    exit_code: int = 0
+    error: str | None = None
+    n_rows: int | None = None
+    n_used: int | None = None
+    seconds: float = 0.0
+    reliability: list[dict] = field(default_factory=list)
+    fit: dict = field(default_factory=dict)
+    paths: list[dict] = field(default_factory=list)
+    failed_checks: list[dict] = field(default_factory=list)
+    n_checks: int = 0
+    warnings: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    reports: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """All files of a batch, in input order."""
+
+    files: tuple[FileOutcome, ...]
+    out_dir: Path
+    options: dict
+    jobs: int
+    seconds: float
+
+    @property
+    def exit_code(self) -> int:
+        return max((f.exit_code for f in self.files), default=0)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "error"]

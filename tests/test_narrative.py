@@ -5,7 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from cxsurvey.gates.rules import RULE_SETS
+from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.narrative import summarise
+from cxsurvey.stats.cb.results import CfaResult
+from cxsurvey.stats.findings import Findings
 from cxsurvey.stats.items.results import ReliabilityResult
 from cxsurvey.stats.paths import PathsResult
 
@@ -26,8 +30,9 @@ def _paths(p) -> PathsResult:
     return PathsResult(paths=frame, r2=pd.DataFrame(), effects=pd.DataFrame(), method="pls")
 
 
-def _say(**kw) -> str:
-    return "\n".join(summarise(None, None, kw.pop("rel", None), 100, 100, **kw))
+def _say(rules: str = "default", **kw) -> str:
+    findings = Findings(reliability=kw.pop("rel", None), **kw)
+    return "\n".join(summarise(findings, Verdicts(RULE_SETS[rules]), 100, 100))
 
 
 def test_all_reliable_with_range_and_citation() -> None:
@@ -38,7 +43,7 @@ def test_all_reliable_with_range_and_citation() -> None:
 
 def test_failures_are_named_with_their_values() -> None:
     text = _say(rel=_rel([0.83, 0.61, 0.78]))
-    assert "2/3 constructs reach alpha >= .70" in text and "below: C1 .61" in text
+    assert "2/3 constructs reach alpha >= .70 (alpha .61-.83" in text and "below: C1 .61" in text
     assert "All 3 constructs reliable" not in text
 
 
@@ -47,6 +52,9 @@ def test_ave_at_the_limit_and_below() -> None:
     assert "AVE >= .50" in text and "below: C1 .45" in text
     assert "at the limit: AVE of C0 .50" in text
     assert "Fornell & Larcker 1981" in text and "Hair et al. 2019" in text
+    # CR above the .95 ceiling is named as above it, not as below the floor
+    assert "2/3 constructs reach CR >= .70 and < .95 (CR .80-.96" in text
+    assert "above: C1 .96" in text
 
 
 @pytest.mark.parametrize(("p", "expected"), [
@@ -64,3 +72,50 @@ def test_full_collinearity_sentence() -> None:
     assert "No sign of common method bias" in ok and "2.10 (B; <= 3.3, Kock 2015)" in ok
     bad = _say(collinearity=pd.DataFrame({"construct": ["A", "B"], "vif": [1.4, 4.2]}))
     assert "B 4.20" in bad and "Kock 2015" in bad
+
+
+def test_the_rule_set_decides_the_sentences() -> None:
+    rel = _rel([0.83, 0.65, 0.78])
+    assert "below: C1 .65" in _say(rel=rel)
+    lenient = _say("lenient", rel=rel)
+    assert "All 3 constructs reliable (alpha .65-.83; >= .60, Hair et al. 2019)" in lenient
+    fit_only = _say("hu-bentler", rel=rel)
+    assert "Cronbach's alpha .65-.83 across 3 constructs (not judged by the hu-bentler rules)" \
+        in fit_only
+    assert "below" not in fit_only
+
+
+def _cfa(htmt: float, r: float) -> CfaResult:
+    loadings = pd.DataFrame({"construct": ["A", "A", "B", "B"], "item": ["a1", "a2", "b1", "b2"],
+                             "std_all": [0.8, 0.75, 0.9, 0.72]})
+    fl = pd.DataFrame({"a": ["A", "B", "B"], "b": ["A", "A", "B"], "value": [0.78, r, 0.81]})
+    return CfaResult(fit={"cfi": 0.97, "tli": 0.96, "rmsea": 0.04, "srmr": 0.05, "df": 1,
+                          "chisq": 1.2},
+                     loadings=loadings, factor_correlations=pd.DataFrame(),
+                     residual_variances=pd.DataFrame(), reliability=pd.DataFrame(),
+                     htmt=pd.DataFrame({"a": ["A"], "b": ["B"], "value": [htmt]}),
+                     fornell_larcker=fl)
+
+
+def test_discriminant_validity_covers_htmt_and_fornell_larcker() -> None:
+    ok = _say(cfa=_cfa(0.60, 0.55))
+    assert "Discriminant validity holds: HTMT at most .60 (A/B; <= .85" in ok
+    assert "every sqrt(AVE) exceeds the construct's correlations" in ok
+    fl_bad = _say(cfa=_cfa(0.60, 0.79))
+    assert "Discriminant validity holds" not in fl_bad
+    assert "Discriminant validity in doubt: Fornell-Larcker not met" in fl_bad
+    assert "B/A |r| .79 > sqrt(AVE) .78" in fl_bad and "HTMT at most .60" in fl_bad
+    htmt_bad = _say(cfa=_cfa(0.91, 0.55))
+    assert "HTMT <= .85 not met (Henseler, Ringle & Sarstedt 2015): A/B .91" in htmt_bad
+    assert "holds: HTMT at most .86 (A/B; <= .90, Henseler" in _say("lenient", cfa=_cfa(0.86, 0.55))
+
+
+def test_cfa_loadings_are_judged_by_the_loading_rule() -> None:
+    text = _say(cfa=_cfa(0.6, 0.5))
+    assert "All 4 CFA loadings >= .708 (Hair et al. 2019)." in text
+    lenient = _say("lenient", cfa=_cfa(0.6, 0.5))
+    assert "All 4 CFA loadings >= .40 (Hulland 1999)." in lenient
+    strict = "\n".join(summarise(Findings(cfa=_cfa(0.6, 0.5)), Verdicts(
+        RULE_SETS["default"].with_value("min_loading", 0.74, "test")), 100, 100))
+    assert "1/4 CFA loadings below .74 (test): b2 .72" in strict
+    assert "CFA fit meets the cut-offs" in text and "Hu & Bentler 1999" in text

@@ -10,7 +10,7 @@ import pandas as pd
 
 from cxsurvey.gates.results import ChecksResult
 from cxsurvey.gates.rules import RuleKey, RuleSet
-from cxsurvey.results import Results
+from cxsurvey.stats.findings import Findings
 
 __all__ = ["evaluate"]
 
@@ -23,14 +23,14 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}" if abs(x) < 100 else f"{x:.1f}"
 
 
-def evaluate(results: Results, rules: RuleSet) -> ChecksResult:
+def evaluate(results: Findings, rules: RuleSet) -> ChecksResult:
     """Compare every rule with the statistics of ``results`` it applies to.
 
     Parameters
     ----------
-    results : Results
-        A finished run. A rule whose statistic was not computed (e.g. CFA fit when no
-        CFA ran, VIF without PLS) is listed in ``skipped`` with the reason.
+    results : Findings
+        The statistics of a run. A rule whose statistic was not computed (e.g. CFA fit
+        when no CFA ran, VIF without PLS) is listed in ``skipped`` with the reason.
     rules : RuleSet
 
     Returns
@@ -85,7 +85,7 @@ def _where_text(where: dict) -> str:
     return f"the {where.get('source', '').upper()} model"
 
 
-def _why_missing(res: Results, spec: RuleKey) -> str:
+def _why_missing(res: Findings, spec: RuleKey) -> str:
     if spec.needs == "cfa":
         return "no CFA ran (give --model, or --method cb|both)"
     if spec.needs == "pls":
@@ -106,7 +106,7 @@ def _by_construct(frame: pd.DataFrame, col: str, source: str):
         yield {"construct": con, "source": source}, value
 
 
-def _values(res: Results, spec: RuleKey):
+def _values(res: Findings, spec: RuleKey):
     """``(where, value)`` pairs for one rule key."""
     stat = spec.statistic
     rel = res.reliability
@@ -144,7 +144,7 @@ def _values(res: Results, spec: RuleKey):
         yield from _by_construct(res.collinearity, "vif", "scores")
 
 
-def _loadings(res: Results):
+def _loadings(res: Findings):
     if res.cfa is not None:
         for r in res.cfa.loadings.itertuples(index=False):
             yield {"construct": r.construct, "item": r.item, "source": "cfa"}, r.std_all

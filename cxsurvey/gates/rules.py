@@ -103,26 +103,28 @@ def _rule(key: str, t: Threshold) -> Rule:
 _HB = "Hu & Bentler 1999"
 _DEFAULT = RuleSet("default", (
     _rule("min_alpha", th.ALPHA), _rule("min_rho_c", th.RHO_C),
-    _rule("max_rho_c", th.RHO_C_MAX), _rule("min_ave", th.AVE),
-    _rule("min_loading", Threshold("loading", 0.708, ">=", "Hair et al. 2019")),
+    _rule("max_rho_c", th.RHO_C_MAX), _rule("min_rho_a", th.RHO_A), _rule("min_ave", th.AVE),
+    _rule("min_loading", th.PLS_LOADING), _rule("min_item_total_r", th.ITEM_TOTAL_R),
     _rule("max_htmt", th.HTMT), _rule("min_cfi", th.CFI), _rule("min_tli", th.TLI),
     _rule("max_rmsea", th.RMSEA), _rule("max_srmr", th.SRMR), _rule("max_vif", th.VIF),
     _rule("max_fc_vif", th.FC_VIF)),
-    "Confirmatory research: Hair et al. (2019) for reliability, loadings and VIF; Fornell & "
-    "Larcker (1981) AVE; Henseler et al. (2015) HTMT .85; Hu & Bentler (1999) fit; Kock "
-    "(2015) full collinearity.")
+    "Confirmatory research: Hair et al. (2019) for reliability (rho_c, rho_A), loadings and "
+    "VIF; Nunnally & Bernstein (1994) alpha and item-total r; Fornell & Larcker (1981) AVE; "
+    "Henseler et al. (2015) HTMT .85; Hu & Bentler (1999) fit; Kock (2015) full "
+    "collinearity.")
 _LENIENT = RuleSet("lenient", (
     Rule("min_alpha", Threshold("Cronbach's alpha", 0.60, ">=", "Hair et al. 2019")),
     Rule("min_rho_c", Threshold("composite reliability", 0.60, ">=", "Hair et al. 2019")),
-    _rule("max_rho_c", th.RHO_C_MAX), _rule("min_ave", th.AVE),
+    _rule("max_rho_c", th.RHO_C_MAX),
+    Rule("min_rho_a", Threshold("rho_A", 0.60, ">=", "Hair et al. 2019")), _rule("min_ave", th.AVE),
     Rule("min_loading", Threshold("loading", 0.40, ">=", "Hulland 1999")),
-    _rule("max_htmt", th.HTMT_LIBERAL),
+    _rule("min_item_total_r", th.ITEM_TOTAL_R), _rule("max_htmt", th.HTMT_LIBERAL),
     Rule("min_cfi", Threshold("CFI", 0.90, ">=", "Bentler & Bonett 1980")),
     Rule("min_tli", Threshold("TLI", 0.90, ">=", "Bentler & Bonett 1980")),
     Rule("max_rmsea", Threshold("RMSEA", 0.08, "<=", "Browne & Cudeck 1993")),
     Rule("max_srmr", Threshold("SRMR", 0.10, "<=", "Kline 2016")),
     _rule("max_vif", th.VIF), _rule("max_fc_vif", th.FC_VIF)),
-    "Exploratory research: alpha and rho_c >= .60 (Hair et al. 2019), loadings >= .40 "
+    "Exploratory research: alpha, rho_c and rho_A >= .60 (Hair et al. 2019), loadings >= .40 "
     "(Hulland 1999), HTMT .90, CFI/TLI >= .90, RMSEA <= .08, SRMR <= .10.")
 _FIT = RuleSet("hu-bentler", (
     _rule("min_cfi", th.CFI), _rule("min_tli", th.TLI), _rule("max_rmsea", th.RMSEA),

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from support import make_survey
 
-from cxsurvey.app.pipeline import Options, analyse, sections_for
+from cxsurvey.app.pipeline import Options, analyse
+from cxsurvey.app.plan import plan
 from cxsurvey.gates import thresholds as th
 from cxsurvey.gates.evaluate import evaluate
 from cxsurvey.gates.rules import RULE_KEYS, RULE_SETS, needs
@@ -45,7 +46,8 @@ def test_every_rule_set_cites_every_threshold_and_uses_known_keys() -> None:
               "min_ave": (0.50, "Fornell"), "max_htmt": (0.85, "Henseler"),
               "min_cfi": (0.95, "Hu & Bentler"), "min_tli": (0.95, "Hu & Bentler"),
               "max_rmsea": (0.06, "Hu & Bentler"), "max_srmr": (0.08, "Hu & Bentler"),
-              "max_vif": (5.0, "Hair"), "max_fc_vif": (3.3, "Kock")}
+              "max_vif": (5.0, "Hair"), "max_fc_vif": (3.3, "Kock"),
+              "min_rho_a": (0.70, "Hair"), "min_item_total_r": (0.30, "Nunnally")}
     for key, (value, who) in expect.items():
         t = d.get(key).threshold
         assert t.value == value and who in t.citation
@@ -61,7 +63,8 @@ def test_threshold_directions_at_the_boundary(direction, x, ok) -> None:
 def test_unreliable_construct_fails_and_is_named(unreliable) -> None:
     sv = load_survey(unreliable, None)
     rules = RULE_SETS["default"]
-    res = analyse(sv, sections_for(rules), Options(), rules=rules)
+    res = analyse(sv, plan("check", rules=rules, gate=True).sections, Options(), rules=rules,
+                  gate=True)
     ch = res.checks
     failed = ch.failed
     alpha_fail = failed[failed["name"] == "min_alpha"]
@@ -86,8 +89,10 @@ def test_unreliable_construct_fails_and_is_named(unreliable) -> None:
 def test_reliable_survey_passes_its_rules(tmp_path) -> None:
     path = tmp_path / "ok.csv"
     make_survey(n=300, seed=4).to_csv(path, index=False)
-    rules = RULE_SETS["default"].without({"min_loading", "min_ave", "min_rho_c"})
-    res = analyse(load_survey(path, None), sections_for(rules), Options(), rules=rules)
+    rules = RULE_SETS["default"].without({"min_loading", "min_ave", "min_rho_c",
+                                          "min_item_total_r"})
+    res = analyse(load_survey(path, None), plan("check", rules=rules, gate=True).sections,
+                  Options(), rules=rules, gate=True)
     assert res.checks.ok, res.checks.failed["message"].tolist()
 
 
@@ -98,7 +103,7 @@ def test_pls_rules_read_the_pls_model(unreliable) -> None:
                              for c in ("Aa", "Bb", "Cc")) + "Bb ~ Aa\nCc ~ Bb\n")
     sv = load_survey(unreliable, load_model(model))
     res = analyse(sv, ("reliability", "cfa"), Options(method="pls", bootstrap=50, seed=1),
-                  rules=rules)
+                  rules=rules, gate=True)
     ch = res.checks.checks
     vif = ch[ch["name"] == "max_vif"]
     defined = res.pls.vif.dropna(subset=["vif"])  # one predictor: inner VIF undefined

@@ -1,0 +1,168 @@
+"""Run options: the choices a run accepts, validated once where they enter.
+
+The enums are shared by the command line (as Typer choices), the pipeline and batch; an
+:class:`Options` built from Python with a bad value raises
+:class:`~cxsurvey.errors.InputError` (exit 2) naming the allowed values. This module
+imports nothing heavy, so ``cxsurvey --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+
+from cxsurvey.errors import InputError, Location
+
+__all__ = ["Method", "Missing", "Options", "Scheme", "SeMethod", "Section", "choice"]
+
+
+class Choice(str, enum.Enum):
+    """A string choice; prints as its value."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Method(Choice):
+    """Structural analyses: ``auto`` resolves to ``cb`` with a model file, else ``none``."""
+
+    auto = "auto"
+    none = "none"
+    cb = "cb"
+    pls = "pls"
+    both = "both"
+
+    @property
+    def runs_cb(self) -> bool:
+        return self in (Method.cb, Method.both)
+
+    @property
+    def runs_pls(self) -> bool:
+        return self in (Method.pls, Method.both)
+
+
+class Missing(Choice):
+    """Missing answers: SPSS listwise, psych pairwise, or SmartPLS mean replacement (PLS)."""
+
+    listwise = "listwise"
+    pairwise = "pairwise"
+    mean = "mean"
+
+
+class SeMethod(Choice):
+    """Standard errors of the CB model: information matrix or bootstrap."""
+
+    standard = "standard"
+    bootstrap = "bootstrap"
+
+
+class Scheme(Choice):
+    """PLS inner weighting scheme."""
+
+    path = "path"
+    factorial = "factorial"
+    centroid = "centroid"
+
+
+class Section(Choice):
+    """An analysis a run can include."""
+
+    describe = "describe"
+    normality = "normality"
+    reliability = "reliability"
+    cfa = "cfa"
+    paths = "paths"
+
+
+E = TypeVar("E", bound=Choice)
+
+
+def choice(kind: type[E], value: object, name: str) -> E:
+    """``value`` as a member of ``kind`` (case-insensitive), or an InputError naming the
+    allowed values."""
+    if isinstance(value, kind):
+        return value
+    text = str(value.value if isinstance(value, enum.Enum) else value).strip().lower()
+    for member in kind:
+        if member.value == text:
+            return member
+    allowed = ", ".join(m.value for m in kind)
+    raise InputError(f"{name} must be one of {allowed}; got {value!r}", Location(),
+                     f"Use --{name.replace('_', '-')} {next(iter(kind)).value}.")
+
+
+def _number(value: object, name: str, lo: float, hi: float | None, integer: bool) -> Any:
+    ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok_type:
+        raise InputError(f"{name} must be {'an integer' if integer else 'a number'}, "
+                         f"got {value!r}", Location())
+    if value < lo or (hi is not None and value > hi):
+        bound = f"between {lo:g} and {hi:g}" if hi is not None else f"at least {lo:g}"
+        raise InputError(f"{name} must be {bound}, got {value!r}", Location())
+    return value
+
+
+@dataclass(frozen=True)
+class Options:
+    """Run options that change numbers; recorded in ``meta.options`` and the About sheet.
+
+    Attributes
+    ----------
+    missing : Missing
+        How missing answers are handled.
+    alpha : float
+        Significance level of the normality tests.
+    seed : int, optional
+        Random seed of the bootstraps.
+    method : Method
+        Structural estimator: ``cb``, ``pls`` or ``both`` (``none`` runs no model).
+    loading_threshold : float
+        CFA items with ``|std. loading|`` below it are weak (``--drop-weak`` removes them).
+    drop_weak : bool
+    se : SeMethod
+    bootstrap : int
+        Bootstrap resamples (0: none).
+    max_iter : int
+        Optimiser iteration limit (lavaan's ``iter.max``).
+    scheme : Scheme
+        PLS inner weighting scheme.
+    """
+
+    missing: Missing = Missing.listwise
+    alpha: float = 0.05
+    seed: int | None = None
+    method: Method = Method.cb
+    loading_threshold: float = 0.4
+    drop_weak: bool = False
+    se: SeMethod = SeMethod.standard
+    bootstrap: int = 0
+    max_iter: int = 10_000
+    scheme: Scheme = Scheme.path
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "missing", choice(Missing, self.missing, "missing"))
+        set_(self, "method", choice(Method, self.method, "method"))
+        set_(self, "se", choice(SeMethod, self.se, "se"))
+        set_(self, "scheme", choice(Scheme, self.scheme, "scheme"))
+        if self.method is Method.auto:
+            raise InputError("method auto must be resolved to cb, pls, both or none "
+                             "before a run", Location())
+        _number(self.alpha, "alpha", 0.0, 1.0, integer=False)
+        _number(self.loading_threshold, "loading_threshold", 0.0, 1.0, integer=False)
+        _number(self.bootstrap, "bootstrap", 0, None, integer=True)
+        _number(self.max_iter, "max_iter", 1, None, integer=True)
+        if self.seed is not None:
+            _number(self.seed, "seed", 0, None, integer=True)
+        if not isinstance(self.drop_weak, bool):
+            raise InputError(f"drop_weak must be true or false, got {self.drop_weak!r}",
+                             Location())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The options as JSON values (enums as their strings), in field order."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.value if isinstance(value, enum.Enum) else value
+        return out

@@ -1,0 +1,40 @@
+"""The statistics of one run, family by family: what the gates judge and the reports show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cxsurvey.stats.cb.results import CfaResult
+from cxsurvey.stats.items.results import DescribeResult, NormalityResult, ReliabilityResult
+from cxsurvey.stats.paths import PathsResult
+from cxsurvey.stats.pls.results import PlsResult
+
+__all__ = ["Findings"]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Every statistic a run computed (``None`` or empty where that analysis did not run).
+
+    Attributes
+    ----------
+    descriptives, normality, reliability : item-level results
+    cfa : CfaResult, optional
+        The covariance-based measurement model.
+    pls : PlsResult, optional
+        The PLS-SEM measurement model.
+    paths : tuple of PathsResult
+        Structural paths, one per estimation method.
+    collinearity : DataFrame, optional
+        ``construct, vif``: full-collinearity VIF of the construct scores.
+    """
+
+    descriptives: DescribeResult | None = None
+    normality: NormalityResult | None = None
+    reliability: ReliabilityResult | None = None
+    cfa: CfaResult | None = None
+    pls: PlsResult | None = None
+    paths: tuple[PathsResult, ...] = ()
+    collinearity: pd.DataFrame | None = None
