@@ -32,8 +32,8 @@ def in_process_fit(runs: int) -> None:
     import pandas as pd
 
     from cxsurvey.app.pipeline import read
-    from cxsurvey.stats.cb.cfa import measurement_syntax, structural_syntax
     from cxsurvey.stats.cb.ml_fit import fit_cb
+    from cxsurvey.stats.cb.syntax import measurement_syntax, structural_syntax
 
     sv = read(SAMPLE, SAMPLE_MODEL)
     hs = pd.read_csv(HS)
@@ -72,7 +72,7 @@ def lavaan_times(runs: int) -> None:
     import pandas as pd
 
     from cxsurvey.app.pipeline import read
-    from cxsurvey.stats.cb.cfa import measurement_syntax
+    from cxsurvey.stats.cb.syntax import measurement_syntax
 
     with tempfile.TemporaryDirectory() as tmp:
         sv = read(SAMPLE, SAMPLE_MODEL)

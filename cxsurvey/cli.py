@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from cxsurvey import __version__
+from cxsurvey.options import Method, Missing, Options, Scheme, SeMethod
 
 app = typer.Typer(
     name="cxsurvey",
@@ -38,58 +39,33 @@ class Format(str, enum.Enum):
     csv = "csv"
 
 
-class Method(str, enum.Enum):
-    auto = "auto"
-    none = "none"
-    cb = "cb"
-    pls = "pls"
-    both = "both"
-
-
-class PathMethod(str, enum.Enum):
-    cb = "cb"
-    pls = "pls"
-    both = "both"
-
-
-class Scheme(str, enum.Enum):
-    path = "path"
-    factorial = "factorial"
-    centroid = "centroid"
-
-
-class SeMethod(str, enum.Enum):
-    standard = "standard"
-    bootstrap = "bootstrap"
-
-
-class Missing(str, enum.Enum):
-    listwise = "listwise"
-    pairwise = "pairwise"
-    mean = "mean"
-
-
 SurveyArg = Annotated[Path, typer.Argument(
     help="Survey export: .xlsx/.xlsm, .csv/.tsv or SPSS .sav.", show_default=False)]
 ModelOpt = Annotated[Path | None, typer.Option(
     "--model", "-m", help="Model file (TOML or lavaan syntax). Default: inferred from "
     "column names (Att1, Att2 ... -> construct Att).")]
 FormatOpt = Annotated[Format, typer.Option(
-    "--format", "-f", help="table (console), json (one object on stdout) or csv "
-    "(all sections on stdout, each after a '# key: title' line).")]
+    "--format", "-f", case_sensitive=False, help="table (console), json (one object on "
+    "stdout) or csv (all sections on stdout, each after a '# key: title' line).")]
 MissingOpt = Annotated[Missing, typer.Option(
-    "--missing", help="listwise: rows complete on the items each analysis uses (SPSS "
-    "default); pairwise: each item's / pair's available answers (psych default); mean: "
-    "PLS replaces missing answers by item means (SmartPLS), the rest is listwise.")]
+    "--missing", case_sensitive=False, help="listwise: rows complete on the items each "
+    "analysis uses (SPSS default); pairwise: each item's / pair's available answers (psych "
+    "default); mean: PLS replaces missing answers by item means (SmartPLS), the rest is "
+    "listwise.")]
 ExcelOpt = Annotated[Path | None, typer.Option(
     "--excel", help="Also write an Excel report (one sheet per section, About sheet).")]
 HtmlOpt = Annotated[Path | None, typer.Option(
     "--html", help="Also write a self-contained HTML report (charts, path diagram, "
     "summary; no network needed to view it).")]
 FailOnOpt = Annotated[str | None, typer.Option(
-    "--fail-on", metavar="RULES", help="Check the results against a rule set (default, "
-    "lenient, hu-bentler, saeedi2022) or a TOML rules file, plus the model file's [checks]; "
-    "exit 1 when a check fails.")]
+    "--fail-on", metavar="RULES", help="Judge and check the results against a rule set "
+    "(default, lenient, hu-bentler, saeedi2022) or a TOML rules file, plus the model file's "
+    "[checks]; exit 1 when a check fails.")]
+RulesOpt = Annotated[str | None, typer.Option(
+    "--rules", metavar="NAME|FILE", help="The rule set that judges every number (table "
+    "flags, Excel highlights, HTML shading, summary): default, lenient, hu-bentler, "
+    "saeedi2022 or a TOML rules file; the model file's [checks] apply on top. Default: "
+    "default. Does not change the exit code; --fail-on does.")]
 JunitOpt = Annotated[Path | None, typer.Option(
     "--junit", help="Also write the checks as JUnit XML (one test case per check).")]
 CsvDirOpt = Annotated[Path | None, typer.Option(
@@ -105,15 +81,15 @@ ThresholdOpt = Annotated[float, typer.Option(
 DropWeakOpt = Annotated[bool, typer.Option(
     "--drop-weak", help="Refit without the weak items and say which were dropped.")]
 SeOpt = Annotated[SeMethod, typer.Option(
-    "--se", help="standard: information-matrix SEs (lavaan default); bootstrap: "
-    "percentile CIs from --bootstrap resamples, for non-normal items.")]
+    "--se", case_sensitive=False, help="standard: information-matrix SEs (lavaan default); "
+    "bootstrap: percentile CIs from --bootstrap resamples, for non-normal items.")]
 MaxIterOpt = Annotated[int, typer.Option(
     "--max-iter", min=1, help="Optimiser iteration limit (lavaan's iter.max).")]
 BootOpt = Annotated[int, typer.Option(
     "--bootstrap", min=0, help="Bootstrap resamples: CB with --se bootstrap (default 1000); "
     "PLS always bootstraps (default 5000, as SmartPLS).")]
 SchemeOpt = Annotated[Scheme, typer.Option(
-    "--scheme", help="PLS inner weighting scheme (SmartPLS default: path).")]
+    "--scheme", case_sensitive=False, help="PLS inner weighting scheme (SmartPLS default: path).")]
 
 
 def _stderr():
@@ -262,32 +238,33 @@ def _n_boot(se: SeMethod, n: int, method: str = "cb") -> int:
     return (n or 1000) if se is SeMethod.bootstrap else 0
 
 
-def _rules(fail_on: str | None, flags: dict[str, float | None] | None = None):
-    """A callable that resolves the rule set once the survey's model file is read."""
-    if fail_on is None and not flags:
-        return None
+def _run(command: str, survey: Path, model: Path | None, fmt: Format, quiet: bool,
+         excel: Path | None, csv_dir: Path | None, options: Options,
+         method: Method = Method.auto, html: Path | None = None, rules: str | None = None,
+         fail_on: str | None = None, junit: Path | None = None) -> None:
+    from cxsurvey.app.pipeline import run_command
 
-    def resolve(model):
-        from cxsurvey.gates.resolve import resolve_rules
-
-        return resolve_rules(fail_on, model, flags)
-
-    return resolve
-
-
-def _run(survey: Path, model: Path | None, sections: tuple[str, ...], fmt: Format,
-         missing: Missing, quiet: bool, excel: Path | None, csv_dir: Path | None,
-         seed: int | None = None, html: Path | None = None, fail_on: str | None = None,
-         junit: Path | None = None, **structural: Any) -> None:
-    from cxsurvey.app.pipeline import Options, run
-
-    options = Options(missing=missing.value, seed=seed, **structural)
     with _progress_bar(quiet) as progress:
-        results = run(survey, model, sections, options, progress=progress,
-                      rules=_rules(fail_on))
+        results = run_command(command, survey, model, method=method, options=options,
+                              rules=_one_rule_set(rules, fail_on), gate=fail_on is not None,
+                              progress=progress)
     _emit(results, fmt, quiet, excel, csv_dir, [survey, model], html, junit)
     if results.checks is not None and not results.checks.ok:
         raise typer.Exit(1)
+
+
+def _one_rule_set(rules: str | None, fail_on: str | None) -> str | None:
+    """``--rules`` judges, ``--fail-on`` judges and gates: one rule set per run."""
+    if rules is not None and fail_on is not None and rules != fail_on:
+        from cxsurvey.errors import InputError, Location
+
+        raise InputError(f"--rules {rules} and --fail-on {fail_on} name two rule sets",
+                         Location(), "Give one: --fail-on alone judges and gates the run.")
+    return fail_on if fail_on is not None else rules
+
+
+def _resolved(method: Method) -> str:
+    return "cb" if method in (Method.auto, Method.none) else method.value
 
 
 @app.command()
@@ -295,31 +272,26 @@ def _run(survey: Path, model: Path | None, sections: tuple[str, ...], fmt: Forma
 def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.table,
             missing: MissingOpt = Missing.listwise,
             method: Annotated[Method, typer.Option(
-                "--method", help="Structural analyses: cb (CFA and covariance-based paths), "
-                "pls (PLS-SEM with bootstrap), both, none, or auto (cb when --model is "
-                "given, none otherwise).")] = Method.auto,
+                "--method", case_sensitive=False, help="Structural analyses: cb (CFA and "
+                "covariance-based paths), pls (PLS-SEM with bootstrap), both, none, or auto "
+                "(cb when --model is given, none otherwise).")] = Method.auto,
             scheme: SchemeOpt = Scheme.path,
             loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
             se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0,
             max_iter: MaxIterOpt = 10_000,
             excel: ExcelOpt = None, html: HtmlOpt = None, csv_dir: CsvDirOpt = None,
-            seed: SeedOpt = None, fail_on: FailOnOpt = None, junit: JunitOpt = None,
-            quiet: QuietOpt = False) -> None:
+            seed: SeedOpt = None, rules: RulesOpt = None, fail_on: FailOnOpt = None,
+            junit: JunitOpt = None, quiet: QuietOpt = False) -> None:
     """Every table at once: descriptives, normality, reliability, CFA, validity, paths.
 
     With --fail-on, the results are also checked against a rule set and the command
     exits 1 when a check fails (as `cxsurvey check`).
     """
-    chosen = "cb" if method is Method.auto else method.value
-    structural = method in (Method.cb, Method.pls, Method.both) or (
-        method is Method.auto and model is not None)
-    sections = ("describe", "normality", "reliability") + (
-        ("cfa", "paths") if structural else ())
-    _run(survey, model, sections, fmt, missing, quiet, excel, csv_dir, seed,
-         method=chosen if structural else "cb", loading_threshold=loading_threshold,
-         drop_weak=drop_weak, se=se.value, scheme=scheme.value,
-         bootstrap=_n_boot(se, bootstrap, chosen), max_iter=max_iter, html=html,
-         fail_on=fail_on, junit=junit)
+    options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
+                      drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
+                      bootstrap=_n_boot(se, bootstrap, _resolved(method)))
+    _run("analyze", survey, model, fmt, quiet, excel, csv_dir, options, method, html=html,
+         rules=rules, fail_on=fail_on, junit=junit)
 
 
 @app.command()
@@ -328,7 +300,7 @@ def describe(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.
              missing: MissingOpt = Missing.listwise, excel: ExcelOpt = None,
              csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
     """n, mean, SD, median, skewness, kurtosis and Likert answer percentages per item."""
-    _run(survey, model, ("describe",), fmt, missing, quiet, excel, csv_dir)
+    _run("describe", survey, model, fmt, quiet, excel, csv_dir, Options(missing=missing))
 
 
 @app.command()
@@ -337,7 +309,7 @@ def normality(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format
               missing: MissingOpt = Missing.listwise, excel: ExcelOpt = None,
               csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
     """Kolmogorov-Smirnov (Lilliefors) and Shapiro-Wilk per item, Mardia per construct."""
-    _run(survey, model, ("normality",), fmt, missing, quiet, excel, csv_dir)
+    _run("normality", survey, model, fmt, quiet, excel, csv_dir, Options(missing=missing))
 
 
 @app.command()
@@ -346,7 +318,7 @@ def reliability(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Form
                 missing: MissingOpt = Missing.listwise, excel: ExcelOpt = None,
                 csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
     """Cronbach's alpha (95% CI), alpha if item deleted, item-total r, omega, CR, AVE."""
-    _run(survey, model, ("reliability",), fmt, missing, quiet, excel, csv_dir)
+    _run("reliability", survey, model, fmt, quiet, excel, csv_dir, Options(missing=missing))
 
 
 @app.command()
@@ -357,27 +329,32 @@ def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.tabl
         max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
         quiet: QuietOpt = False) -> None:
     """Confirmatory factor analysis (ML, as lavaan): loadings, fit, CR/AVE, HTMT."""
-    _run(survey, model, ("cfa",), fmt, Missing.listwise, quiet, excel, csv_dir, seed,
-         loading_threshold=loading_threshold, drop_weak=drop_weak, se=se.value,
-         bootstrap=_n_boot(se, bootstrap), max_iter=max_iter)
+    options = Options(seed=seed, loading_threshold=loading_threshold, drop_weak=drop_weak,
+                      se=se, bootstrap=_n_boot(se, bootstrap), max_iter=max_iter)
+    _run("cfa", survey, model, fmt, quiet, excel, csv_dir, options)
 
 
 @app.command()
 @guarded
 def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.table,
-          method: Annotated[PathMethod, typer.Option(
-              "--method", help="cb: covariance-based SEM (ML, as lavaan); pls: PLS-SEM "
-              "(SmartPLS defaults, bootstrap); both.")] = PathMethod.cb,
+          method: Annotated[Method, typer.Option(
+              "--method", case_sensitive=False, help="cb: covariance-based SEM (ML, as "
+              "lavaan); pls: PLS-SEM (SmartPLS defaults, bootstrap); both.")] = Method.cb,
           scheme: SchemeOpt = Scheme.path, missing: MissingOpt = Missing.listwise,
           se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0, seed: SeedOpt = None,
           loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
           max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
           quiet: QuietOpt = False) -> None:
     """Structural paths with SE, z/T, p and 95% CI; R2; indirect and total effects."""
-    _run(survey, model, ("paths",), fmt, missing, quiet, excel, csv_dir, seed,
-         method=method.value, loading_threshold=loading_threshold, drop_weak=drop_weak,
-         se=se.value, scheme=scheme.value, bootstrap=_n_boot(se, bootstrap, method.value),
-         max_iter=max_iter)
+    if method in (Method.auto, Method.none):
+        from cxsurvey.errors import InputError, Location
+
+        raise InputError(f"paths --method must be cb, pls or both, got {method.value}",
+                         Location(), "Use --method cb (lavaan's ML) or pls (SmartPLS).")
+    options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
+                      drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
+                      bootstrap=_n_boot(se, bootstrap, method.value))
+    _run("paths", survey, model, fmt, quiet, excel, csv_dir, options, method)
 
 
 class CheckFormat(str, enum.Enum):
@@ -401,8 +378,9 @@ def check(
         "or a TOML file with a [checks] table. Default: the model file's [checks] rules, "
         "else default.")] = None,
     method: Annotated[Method, typer.Option(
-        "--method", help="Models whose statistics are checked: auto (CFA when a rule needs "
-        "loadings, HTMT or fit), cb, pls (adds rho_A and VIF), both, none.")] = Method.auto,
+        "--method", case_sensitive=False, help="Models whose statistics are checked: auto "
+        "(CFA when a rule needs loadings, HTMT or fit), cb, pls (adds rho_A and VIF), both, "
+        "none.")] = Method.auto,
     min_alpha: _limit("--min-alpha", "Cronbach's alpha >= this (Nunnally & Bernstein "
                       "1994: 0.70).") = None,
     min_rho_c: _limit("--min-rho-c", "Composite reliability >= this (Hair et al. 2019: "
@@ -441,27 +419,18 @@ def check(
     come from --rules, the model file's [checks] table and the threshold flags (in that
     order, later ones win).
     """
-    from cxsurvey.app.pipeline import Options, read, sections_for
-    from cxsurvey.app.pipeline import analyse as run_analyses
+    from cxsurvey.app.pipeline import run_command
 
     flags = {"min_alpha": min_alpha, "min_rho_c": min_rho_c, "max_rho_c": max_rho_c,
              "min_rho_a": min_rho_a, "min_ave": min_ave, "min_loading": min_loading,
              "min_item_total_r": min_item_total_r, "max_htmt": max_htmt, "min_cfi": min_cfi,
              "min_tli": min_tli, "max_rmsea": max_rmsea, "max_srmr": max_srmr,
              "max_vif": max_vif, "max_fc_vif": max_fc_vif}
-    from cxsurvey.gates.resolve import resolve_rules
-
-    sv = read(survey, model)
-    ruleset = resolve_rules(rules, sv.model, flags)
-    chosen = "cb" if method in (Method.auto, Method.none) else method.value
-    sections = sections_for(ruleset) if method is not Method.none else (
-        "describe", "reliability")
-    if method in (Method.pls, Method.both) and "cfa" not in sections:
-        sections += ("cfa",)
-    options = Options(missing=missing.value, seed=seed, method=chosen,
-                      bootstrap=_n_boot(SeMethod.standard, bootstrap, chosen))
+    options = Options(missing=missing, seed=seed,
+                      bootstrap=_n_boot(SeMethod.standard, bootstrap, _resolved(method)))
     with _progress_bar(fmt is not CheckFormat.table) as progress:
-        results = run_analyses(sv, sections, options, progress, ruleset)
+        results = run_command("check", survey, model, method=method, options=options,
+                              rules=rules, flags=flags, gate=True, progress=progress)
     _emit_reports(results, [survey, model], excel=excel, html=html, junit=junit)
     if fmt is CheckFormat.json:
         from cxsurvey.report.json_report import render_json
@@ -503,10 +472,10 @@ def batch(
         "--jobs", "-j", min=1, help="Files analysed at once (default: the CPU count).")]
     = None,
     method: Annotated[Method, typer.Option(
-        "--method", help="As in analyze: auto (CFA and CB paths for files with a model), "
-        "cb, pls, both or none.")] = Method.auto,
+        "--method", case_sensitive=False, help="As in analyze: auto (CFA and CB paths for "
+        "files with a model), cb, pls, both or none.")] = Method.auto,
     missing: MissingOpt = Missing.listwise, bootstrap: BootOpt = 0, seed: SeedOpt = None,
-    fail_on: FailOnOpt = None,
+    rules: RulesOpt = None, fail_on: FailOnOpt = None,
     excel: Annotated[bool, typer.Option(
         "--excel/--no-excel", help="An Excel report per file.")] = True,
     html: Annotated[bool, typer.Option("--html", help="Also an HTML report per file.")]
@@ -525,8 +494,7 @@ def batch(
     code: the highest of the files' codes: 0 all done, 1 a check failed (--fail-on),
     2 a file's input is wrong, 3 a file's analysis cannot be computed.
     """
-    from cxsurvey.app.batch import expand_inputs, plan, run_batch
-    from cxsurvey.app.pipeline import Options
+    from cxsurvey.app.batch import expand_inputs, plan_jobs, run_batch
     from cxsurvey.report.batch_report import (
         batch_document,
         render_batch_console,
@@ -541,17 +509,14 @@ def batch(
 
         raise InputError("model file not found", Location(file=str(model)))
     formats = ("json",) + (("xlsx",) if excel else ()) + (("html",) if html else ())
-    job_list = plan(paths, model, out_dir, formats)
+    job_list = plan_jobs(paths, model, out_dir, formats)
     out_dir.mkdir(parents=True, exist_ok=True)
-    chosen = "cb" if method is Method.auto else method.value
-    structural = method is not Method.none
-    sections = ("describe", "normality", "reliability") + (
-        ("cfa", "paths") if structural else ())
-    options = Options(missing=missing.value, seed=seed,
-                      method=chosen if structural else "cb",
-                      bootstrap=_n_boot(SeMethod.standard, bootstrap, chosen))
+    options = Options(missing=missing, seed=seed,
+                      bootstrap=_n_boot(SeMethod.standard, bootstrap,
+                                        "cb" if method is Method.auto else method.value))
     with _batch_progress(quiet or fmt is BatchFormat.json, len(job_list)) as progress:
-        result = run_batch(job_list, sections, options, fail_on, jobs, progress)
+        result = run_batch(job_list, method, options, _one_rule_set(rules, fail_on),
+                           fail_on is not None, jobs, progress)
     write_batch_json(result, out_dir / "summary.json")
     write_batch_excel(result, out_dir / "summary.xlsx")
     if junit is not None:
@@ -645,10 +610,9 @@ def simulate(
     = Path("simulated_survey.xlsx"),
 ) -> None:
     """Draw a Likert survey from a population model (loadings, paths, thresholds)."""
-    from cxsurvey.model import load_model
+    from cxsurvey.model import load_model, population_from_model
     from cxsurvey.report import files
     from cxsurvey.report.survey_export import write_survey
-    from cxsurvey.simulate import population_from_model
     from cxsurvey.simulate import simulate as draw
 
     files.ensure_not_input(output, [model])

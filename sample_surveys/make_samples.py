@@ -4,7 +4,8 @@ Run from anywhere with the project's Python::
 
     python sample_surveys/make_samples.py
 
-It reads ``cx_journey_population.toml`` next to this script, draws n = 157 respondents
+It reads ``cx_journey_population.toml`` next to this script
+(:func:`cxsurvey.model.population.population_from_model`), draws n = 157 respondents
 with seed 20220401 using cxsurvey's own :func:`cxsurvey.simulate.simulate_sample`
 and writes, next to this script (each file atomically: a temporary file in the same
 folder, then ``os.replace``):
@@ -44,7 +45,8 @@ import pandas as pd
 from openpyxl.styles import Font
 
 from cxsurvey.model.load import load_model
-from cxsurvey.simulate import PopulationModel, make_rng, population_from_model, simulate_sample
+from cxsurvey.model.population import PopulationModel, population_from_model
+from cxsurvey.simulate import make_rng, simulate_sample
 
 HERE = Path(__file__).resolve().parent
 POPULATION = HERE / "cx_journey_population.toml"

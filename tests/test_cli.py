@@ -118,12 +118,14 @@ def _imported_modules(args: list[str]) -> set[str]:
 
 @pytest.mark.parametrize("args", [["--help"], ["analyze", "--help"], ["check", "--help"],
                                   ["batch", "--help"]])
+@pytest.mark.slow
 def test_help_does_not_import_heavy_libraries(args: list[str]) -> None:
     mods = _imported_modules(args)
     assert "typer" in mods  # the probe works
     assert not mods & {"pandas", "semopy", "scipy", "numpy", "statsmodels", "pingouin"}
 
 
+@pytest.mark.slow
 def test_installed_command_runs_as_subprocess(survey_csv: Path) -> None:
     proc = subprocess.run([*cxsurvey_exe(), "analyze", str(survey_csv), "--format", "json"],
                           capture_output=True, text=True, timeout=120)
@@ -145,6 +147,7 @@ def test_simulate_command(tmp_path: Path) -> None:
     assert out.read_bytes() == first  # seeded: identical file
 
 
+@pytest.mark.slow
 def test_analyze_writes_every_report_in_one_run(tmp_path: Path) -> None:
     """The installed command: --excel, --html and --junit next to the console output."""
     out = {k: tmp_path / f"report.{k}" for k in ("xlsx", "html", "xml")}

@@ -16,6 +16,8 @@ import openpyxl
 import pytest
 from support import cxsurvey_exe
 
+pytestmark = pytest.mark.slow  # every test runs the installed command as a subprocess
+
 HEADER = ["id", "Att1", "Att2", "Att3", "Sat1", "Sat2", "Sat3"]
 GOOD_ROWS = [[1, 4, 5, 4, 3, 4, 4], [2, 3, 3, 2, 2, 3, 3], [3, 2, 2, 2, 4, 4, 5],
              [4, 5, 4, 5, 5, 4, 4], [5, 1, 2, 1, 2, 1, 2], [6, 4, 4, 3, 4, 5, 4]]

@@ -10,6 +10,8 @@ import openpyxl
 import pytest
 from support import SAMPLES, cxsurvey_exe
 
+pytestmark = pytest.mark.slow  # whole-sample runs: 5,000-resample subprocesses, CliRunner analyze
+
 SURVEY = str(SAMPLES / "cx_journey.xlsx")
 MODEL = str(SAMPLES / "cx_journey.toml")
 CHAIN = ["Awareness", "Attention", "Assessment", "Decision", "Purchase", "Use", "Result",

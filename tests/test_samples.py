@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 from support import SAMPLES, cxsurvey_exe
 
+pytestmark = pytest.mark.slow  # subprocess runs of the installed command on the whole sample
+
 CLEAN = SAMPLES / "cx_journey.xlsx"
 CLEAN_MODEL = SAMPLES / "cx_journey.toml"
 MESSY = SAMPLES / "cx_journey_messy.xlsx"

@@ -1,4 +1,4 @@
-"""Tests of cxsurvey.simulate and of the bundled sample surveys."""
+"""Tests of cxsurvey.simulate, cxsurvey.model.population and the bundled sample surveys."""
 
 from __future__ import annotations
 
@@ -15,15 +15,8 @@ from scipy import stats
 
 from cxsurvey.errors import InputError
 from cxsurvey.model.load import load_model
-from cxsurvey.simulate import (
-    PopulationModel,
-    default_thresholds,
-    implied_latent_correlation,
-    make_rng,
-    population_from_model,
-    simulate,
-    simulate_sample,
-)
+from cxsurvey.model.population import PopulationModel, default_thresholds, population_from_model
+from cxsurvey.simulate import implied_latent_correlation, make_rng, simulate, simulate_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_surveys"

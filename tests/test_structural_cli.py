@@ -8,6 +8,8 @@ import subprocess
 import pytest
 from support import SAMPLES, cxsurvey_exe
 
+pytestmark = pytest.mark.slow  # subprocess runs of the installed command on the whole sample
+
 SURVEY = str(SAMPLES / "cx_journey.xlsx")
 MODEL = str(SAMPLES / "cx_journey.toml")
 CHAIN = ["Awareness", "Attention", "Assessment", "Decision", "Purchase", "Use", "Result",

@@ -4,9 +4,9 @@ Each file is analysed like ``cxsurvey analyze`` (with its sidecar model file whe
 next to it: ``wave1.xlsx`` + ``wave1.toml``, else the shared ``--model``, else a model
 inferred from the column names), in worker processes, and gets its own reports in the
 output folder. A file that cannot be read or analysed is recorded with its error and
-exit code; the others go on. The result is a :class:`BatchResult` with one
-:class:`FileOutcome` per input, which :mod:`cxsurvey.report.batch_report` writes as the
-summary workbook and JSON.
+exit code; the others go on. The result is a :class:`~cxsurvey.results.BatchResult`
+with one :class:`~cxsurvey.results.FileOutcome` per input, which
+:mod:`cxsurvey.report.batch_report` writes as the summary workbook and JSON.
 
 Exit code of a batch: the highest of the files' codes (0 done, 1 a check failed, 2 the
 file's input is wrong, 3 the analysis cannot be computed, 70 internal error).
@@ -20,14 +20,15 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cxsurvey.errors import CxSurveyError, InputError, Location
+from cxsurvey.options import Method, Options
+from cxsurvey.results import BatchResult, FileOutcome
 
-__all__ = ["BatchResult", "FileOutcome", "Job", "expand_inputs", "plan", "run_batch",
-           "sidecar_model"]
+__all__ = ["Job", "expand_inputs", "plan_jobs", "run_batch", "sidecar_model"]
 
 SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv", ".sav")
 _GLOB_CHARS = set("*?[")
@@ -41,48 +42,6 @@ class Job:
     model: Path | None
     model_source: str  # "sidecar", "--model" or "inferred"
     reports: dict[str, Path]  # format ("json", "xlsx", "html") -> path
-
-
-@dataclass
-class FileOutcome:
-    """What became of one file: status, exit code, key numbers, reports written."""
-
-    file: str
-    model: str | None
-    model_source: str
-    status: str = "ok"  # ok | checks failed | error
-    exit_code: int = 0
-    error: str | None = None
-    n_rows: int | None = None
-    n_used: int | None = None
-    seconds: float = 0.0
-    reliability: list[dict] = field(default_factory=list)
-    fit: dict = field(default_factory=dict)
-    paths: list[dict] = field(default_factory=list)
-    failed_checks: list[dict] = field(default_factory=list)
-    n_checks: int = 0
-    warnings: list[str] = field(default_factory=list)
-    summary: list[str] = field(default_factory=list)
-    reports: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """All files of a batch, in input order."""
-
-    files: tuple[FileOutcome, ...]
-    out_dir: Path
-    options: dict
-    jobs: int
-    seconds: float
-
-    @property
-    def exit_code(self) -> int:
-        return max((f.exit_code for f in self.files), default=0)
-
-    @property
-    def failed(self) -> list[FileOutcome]:
-        return [f for f in self.files if f.status == "error"]
 
 
 def expand_inputs(args: Iterable[str | Path]) -> list[Path]:
@@ -124,7 +83,7 @@ def sidecar_model(survey: Path) -> Path | None:
     return None
 
 
-def plan(surveys: list[Path], model: Path | None, out_dir: Path,
+def plan_jobs(surveys: list[Path], model: Path | None, out_dir: Path,
          formats: tuple[str, ...] = ("json", "xlsx")) -> list[Job]:
     """A :class:`Job` per survey with unique report names in ``out_dir``.
 
@@ -188,23 +147,19 @@ def _outcome(job: Job, res, seconds: float) -> FileOutcome:
     return out
 
 
-def run_job(job: Job, sections: tuple[str, ...], options, fail_on: str | None) -> FileOutcome:
-    """Analyse one file and write its reports; never raises (errors become the outcome)."""
+def run_job(job: Job, method: Method, options: Options, rules: str | None = None,
+            gate: bool = False) -> FileOutcome:
+    """Analyse one file and write its reports; never raises (errors become the outcome).
+
+    The file's rule set is ``rules`` (a built-in set or rules file) with the file's own
+    model ``[checks]`` on top; with ``gate`` the file is checked against it.
+    """
     start = time.perf_counter()
     try:
-        from cxsurvey.app.pipeline import analyse, read
+        from cxsurvey.app.pipeline import run_command
 
-        survey = read(job.survey, job.model)
-        rules = None
-        wanted = sections if job.model is not None else tuple(
-            s for s in sections if s not in ("cfa", "paths"))
-        if fail_on is not None:  # the rules file or set, then the file's own [checks]
-            from cxsurvey.app.pipeline import sections_for
-            from cxsurvey.gates.resolve import resolve_rules
-
-            rules = resolve_rules(fail_on, survey.model)
-            wanted = tuple(dict.fromkeys(wanted + sections_for(rules, ())))
-        res = analyse(survey, wanted, options, rules=rules)
+        res = run_command("batch", job.survey, job.model, method=method, options=options,
+                          rules=rules, gate=gate)
         _write_reports(res, job)
         out = _outcome(job, res, time.perf_counter() - start)
         out.reports = {k: str(v) for k, v in job.reports.items()}
@@ -243,29 +198,27 @@ def _write_reports(res, job: Job) -> None:
 def _worker_init() -> None:
     """Batch worker: one BLAS thread, bootstraps in-process (the batch owns the cores)."""
     os.environ["CXSURVEY_JOBS"] = "1"
-    from cxsurvey.stats.cb.bootstrap import _single_threaded_blas
+    from cxsurvey.stats.threads import single_threaded_blas
 
-    _single_threaded_blas()
+    single_threaded_blas()
 
 
 def _call(args: tuple) -> FileOutcome:
     return run_job(*args)
 
 
-def run_batch(jobs: list[Job], sections: tuple[str, ...], options, fail_on: str | None = None,
-              workers: int | None = None,
+def run_batch(jobs: list[Job], method: Method, options: Options, rules: str | None = None,
+              gate: bool = False, workers: int | None = None,
               progress: Callable[[FileOutcome, int, int], Any] | None = None) -> BatchResult:
     """Run every job, ``workers`` files at a time (default: the CPU count).
 
     ``progress(outcome, done, total)`` is called as each file finishes (in completion
     order); the result lists the files in input order.
     """
-    from dataclasses import asdict
-
     start = time.perf_counter()
     n = len(jobs)
     workers = max(1, min(workers or os.cpu_count() or 1, n or 1))
-    args = [(j, sections, options, fail_on) for j in jobs]
+    args = [(j, method, options, rules, gate) for j in jobs]
     outcomes: list[FileOutcome | None] = [None] * n
     if workers == 1:
         for i, a in enumerate(args):
@@ -289,4 +242,4 @@ def run_batch(jobs: list[Job], sections: tuple[str, ...], options, fail_on: str 
                     progress(outcomes[i], done, n)
     out_dir = next(iter(jobs[0].reports.values())).parent if jobs else Path(".")
     return BatchResult(tuple(o for o in outcomes if o is not None), out_dir,
-                       asdict(options), workers, time.perf_counter() - start)
+                       options.as_dict(), workers, time.perf_counter() - start)

@@ -8,39 +8,31 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from cxsurvey import __version__
+from cxsurvey.app.plan import plan
+from cxsurvey.gates.evaluate import evaluate
+from cxsurvey.gates.resolve import resolve_rules
+from cxsurvey.gates.rules import RULE_SETS, RuleSet
+from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.io import load_survey
 from cxsurvey.io.prepare import Survey
 from cxsurvey.model import load_model
 from cxsurvey.model.spec import SurveyModel
+from cxsurvey.narrative import checks_sentence, summarise
+from cxsurvey.options import Method, Missing, Options, Section, SeMethod, choice
 from cxsurvey.results import Results
 
-SECTIONS = ("describe", "normality", "reliability", "cfa", "paths")
-FOUNDATION = ("describe", "normality", "reliability")
+__all__ = ["FOUNDATION", "Options", "analyse", "propose_model", "read", "run", "run_command"]
+
+FOUNDATION = (Section.describe, Section.normality, Section.reliability)
 _DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "semopy", "openpyxl",
                  "pyreadstat", "rich", "typer")
-
-
-@dataclass(frozen=True)
-class Options:
-    """Run options that change numbers; recorded in ``meta.options`` and the About sheet."""
-
-    missing: str = "listwise"
-    alpha: float = 0.05
-    seed: int | None = None
-    method: str = "cb"
-    loading_threshold: float = 0.4
-    drop_weak: bool = False
-    se: str = "standard"
-    bootstrap: int = 0
-    max_iter: int = 10_000
-    scheme: str = "path"
 
 
 def sha256_of(path: str | Path) -> str:
@@ -81,7 +73,6 @@ def propose_model(survey_path: str | Path) -> SurveyModel:
     are proposed as missing codes; a column named like an identifier (``RespondentID``,
     ``id``) with unique values is proposed as ``id``.
     """
-    from dataclasses import replace
 
     sv = load_survey(survey_path, None, check_range=False)
     raw = sv.raw
@@ -98,22 +89,18 @@ def propose_model(survey_path: str | Path) -> SurveyModel:
     return replace(sv.model, data=data)
 
 
-def analyse(survey: Survey, sections: Iterable[str] = FOUNDATION,
-            options: Options | None = None, progress=None, rules=None) -> Results:
+def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
+            options: Options | None = None, progress=None, rules: RuleSet | None = None,
+            gate: bool = False) -> Results:
     """Run ``sections`` on a recoded survey and collect the results.
 
-    ``rules`` (a :class:`~cxsurvey.gates.rules.RuleSet`) adds the quality gates'
-    verdicts (``Results.checks``) and a sentence about them to the summary.
+    ``rules`` (a :class:`~cxsurvey.gates.rules.RuleSet`; default: the ``default`` set)
+    judges every number of the run: table flags, Excel highlights, HTML shading and the
+    summary. With ``gate`` the results are also checked against it (``Results.checks``)
+    and the summary ends with a sentence about the checks.
     """
-    from dataclasses import replace
-
-    from cxsurvey.narrative import checks_sentence, summarise
-
     options = options or Options()
-    wanted = set(sections)
-    unknown = wanted - set(SECTIONS)
-    if unknown:
-        raise ValueError(f"unknown section(s) {sorted(unknown)}; choose from {SECTIONS}")
+    wanted = {choice(Section, x, "section").value for x in sections}
     items, constructs = survey.items, survey.constructs
     rows = np.asarray(survey.raw.file_rows())
     desc = norm = rel = None
@@ -123,7 +110,7 @@ def analyse(survey: Survey, sections: Iterable[str] = FOUNDATION,
 
         desc = describe(items, constructs, survey.scale, rows, survey.ids)
     # "mean" (replacement) exists for PLS only; the other analyses then work listwise
-    basic_missing = "pairwise" if options.missing == "pairwise" else "listwise"
+    basic_missing = "pairwise" if options.missing is Missing.pairwise else "listwise"
     if "normality" in wanted:
         from cxsurvey.stats.items.normality import normality
 
@@ -149,42 +136,31 @@ def analyse(survey: Survey, sections: Iterable[str] = FOUNDATION,
 
         collinearity = full_collinearity_vif(construct_scores(items, dict(constructs)))
     meta = _meta(survey, n_used, options)
-    summary = summarise(desc, norm, rel, survey.n_rows, n_used, cfa, tuple(paths), pls,
-                        collinearity)
-    res = Results(meta=meta, descriptives=desc, normality=norm, reliability=rel,
-                  cfa=cfa, pls=pls, paths=tuple(paths), warnings=tuple(warnings),
-                  summary=tuple(summary), collinearity=collinearity)
-    if rules is not None:
-        from cxsurvey.gates.evaluate import evaluate
-
-        checks = evaluate(res, rules)
+    verdicts = Verdicts(rules or RULE_SETS["default"])
+    findings = Results(descriptives=desc, normality=norm, reliability=rel, cfa=cfa, pls=pls,
+                       paths=tuple(paths), collinearity=collinearity)
+    summary = summarise(findings, verdicts, survey.n_rows, n_used)
+    res = replace(findings, meta=meta, warnings=tuple(warnings), summary=tuple(summary),
+                  verdicts=verdicts)
+    if gate:
+        checks = evaluate(res, verdicts.rules)
         res = replace(res, checks=checks, summary=res.summary + (checks_sentence(checks),))
     return res
 
 
-def sections_for(rules, base: Iterable[str] = ("describe", "reliability")) -> tuple[str, ...]:
-    """The sections a rule set needs on top of ``base`` (CFA for fit, loadings, HTMT)."""
-    from cxsurvey.gates.rules import needs
-
-    wanted = list(base)
-    if needs(rules) & {"cfa", "pls"} and "cfa" not in wanted:
-        wanted.append("cfa")
-    return tuple(wanted)
-
-
 def _structural(survey: Survey, wanted: set[str], options: Options, progress=None):
     """CFA and covariance-based paths (method cb), PLS-SEM (method pls), or both."""
-    if options.method not in ("cb", "pls", "both"):
-        raise ValueError(f"method must be cb, pls or both, got {options.method!r}")
-    cb = options.method in ("cb", "both")
+    cb = options.method.runs_cb
     items, constructs = survey.items, dict(survey.constructs)
     spec = survey.model.model
     warnings: list[str] = []
     cfa = None
     if cb:
-        from cxsurvey.stats.cb.cfa import run_cb_paths, run_cfa
+        from cxsurvey.stats.cb.cfa import run_cfa
+        from cxsurvey.stats.cb.paths import run_cb_paths
     if cb and ("cfa" in wanted or options.drop_weak):
-        n_boot = options.bootstrap if options.se == "bootstrap" and "cfa" in wanted else 0
+        n_boot = (options.bootstrap if options.se is SeMethod.bootstrap and "cfa" in wanted
+                  else 0)
         cfa = run_cfa(items, constructs, spec, options.loading_threshold, options.drop_weak,
                       n_boot=n_boot, seed=options.seed, max_iter=options.max_iter)
         warnings += [f"CFA: {w}" for w in cfa.warnings]
@@ -202,7 +178,7 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
     paths = []
     if "paths" in wanted and cb:
         result, full_fit = run_cb_paths(items, constructs, spec, options.max_iter)
-        if options.se == "bootstrap" and options.bootstrap > 0 and len(result.paths):
+        if options.se is SeMethod.bootstrap and options.bootstrap > 0 and len(result.paths):
             from cxsurvey.stats.cb.bootstrap import bootstrap_paths
 
             result = bootstrap_paths(items, constructs, spec, result,
@@ -211,12 +187,13 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
         warnings += [f"paths: {w}" for w in result.warnings]
         paths.append(result)
     pls = None
-    if options.method in ("pls", "both") and ("paths" in wanted or "cfa" in wanted):
+    if options.method.runs_pls and ("paths" in wanted or "cfa" in wanted):
         from cxsurvey.stats.pls.run import run_pls
 
         pls, pls_paths = run_pls(items, constructs, spec, n_boot=options.bootstrap or 5000,
                                  seed=options.seed, scheme=options.scheme,
-                                 missing="mean" if options.missing == "mean" else "listwise",
+                                 missing="mean" if options.missing is Missing.mean
+                                 else "listwise",
                                  progress=progress)
         warnings += [f"PLS: {w}" for w in pls.warnings]
         if spec.regressions:
@@ -226,8 +203,6 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
 
 def _with_rho_a(rel, pls):
     """Reliability table with Dijkstra-Henseler's rho_A from the PLS model."""
-    from dataclasses import replace
-
     cons = rel.constructs.copy()
     by = pls.reliability.set_index("construct")["rho_a"]
     cons["rho_a"] = [float(by.get(c, np.nan)) for c in cons["construct"]]
@@ -236,8 +211,6 @@ def _with_rho_a(rel, pls):
 
 def _with_cfa_composites(rel, cfa):
     """Reliability table with CR/AVE from the CFA's standardised loadings."""
-    from dataclasses import replace
-
     cons = rel.constructs.copy()
     by = cfa.reliability.set_index("construct")
     for col in ("rho_c", "ave"):
@@ -246,19 +219,56 @@ def _with_cfa_composites(rel, cfa):
 
 
 def run(survey_path: str | Path, model_path: str | Path | None = None,
-        sections: Iterable[str] = FOUNDATION, options: Options | None = None,
-        progress=None, rules=None) -> Results:
-    """Read ``survey_path`` and run ``sections``: the whole pipeline.
+        sections: Iterable[Section | str] = FOUNDATION, options: Options | None = None,
+        progress: Callable[[int, int], object] | None = None, *,
+        rules: str | RuleSet | None = None, flags: Mapping[str, float | None] | None = None,
+        gate: bool = False) -> Results:
+    """Read ``survey_path`` and run ``sections``: the whole pipeline, from Python.
 
-    ``progress(done, total)`` is called during long bootstraps (for a progress bar).
-    ``rules`` is a :class:`~cxsurvey.gates.rules.RuleSet` to check the results
-    against, or a callable that takes the survey's :class:`SurveyModel` and returns one
-    (so a model file's ``[checks]`` table can take part).
+    Parameters
+    ----------
+    survey_path, model_path : path
+        The survey export and its model file (``None``: inferred from the columns).
+    sections : iterable of Section
+        The analyses to run.
+    options : Options
+    progress : callable, optional
+        ``progress(done, total)`` during long bootstraps (for a progress bar).
+    rules : str or RuleSet, optional
+        A built-in rule set's name or a rules file; with the model file's ``[checks]``
+        and ``flags`` it makes the run's one rule set (see
+        :func:`cxsurvey.gates.resolve.resolve_rules`). A :class:`RuleSet` is used as is.
+    gate : bool
+        Check the results against the rule set (``Results.checks``).
     """
     survey = read(survey_path, model_path)
-    if callable(rules):
-        rules = rules(survey.model)
-    return analyse(survey, sections, options, progress, rules)
+    ruleset = _rule_set(survey, rules, flags)
+    return analyse(survey, sections, options, progress, ruleset, gate)
+
+
+def run_command(command: str, survey_path: str | Path, model_path: str | Path | None = None,
+                *, method: Method | str = Method.auto, options: Options | None = None,
+                rules: str | None = None, flags: Mapping[str, float | None] | None = None,
+                gate: bool = False,
+                progress: Callable[[int, int], object] | None = None) -> Results:
+    """What the ``command`` of the command line runs: its plan
+    (:func:`cxsurvey.app.plan.plan`) for ``method``, then :func:`analyse`.
+
+    ``options.method`` is set from the plan; the other parameters are those of
+    :func:`run`.
+    """
+    survey = read(survey_path, model_path)
+    ruleset = _rule_set(survey, rules, flags)
+    chosen = plan(command, method, model_path is not None, ruleset, gate)
+    options = replace(options or Options(), method=chosen.method)
+    return analyse(survey, chosen.sections, options, progress, ruleset, gate)
+
+
+def _rule_set(survey: Survey, rules: str | RuleSet | None,
+              flags: Mapping[str, float | None] | None) -> RuleSet:
+    if isinstance(rules, RuleSet):
+        return rules
+    return resolve_rules(rules, survey.model, flags)
 
 
 def _warnings(survey: Survey, desc, rel) -> list[str]:
@@ -300,7 +310,7 @@ def _meta(survey: Survey, n_used: int, options: Options) -> dict:
         "sheet": raw.sheet,
         "n_rows": survey.n_rows,
         "n_used": n_used,
-        "missing_policy": options.missing,
+        "missing_policy": options.missing.value,
         "items": list(survey.items.columns),
         "constructs": {c: list(its) for c, its in survey.constructs.items()},
         "scale": list(survey.scale),
@@ -311,7 +321,7 @@ def _meta(survey: Survey, n_used: int, options: Options) -> dict:
         "read": {k: v for k, v in raw.details.items() if v is not None},
         "version": __version__,
         "seed": options.seed,
-        "options": asdict(options),
+        "options": options.as_dict(),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "dependencies": dependency_versions(),
     }

@@ -28,6 +28,7 @@ from typing import Any
 
 from cxsurvey.errors import InputError, Location
 from cxsurvey.gates.rules import RULE_KEYS, RULE_SETS, RuleSet
+from cxsurvey.model.load import key_line
 from cxsurvey.model.spec import SurveyModel
 
 if sys.version_info >= (3, 11):
@@ -41,9 +42,7 @@ _META_KEYS = {"rules", "skip"}
 
 
 def _line(text: str | None, key: str) -> int | None:
-    from cxsurvey.model.load import _key_line
-
-    return _key_line(text, "checks", key) or _key_line(text, "", key)
+    return key_line(text, "checks", key) or key_line(text, "", key)
 
 
 def _bad(msg: str, source: str, text: str | None, key: str | None, hint: str) -> InputError:

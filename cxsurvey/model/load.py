@@ -70,7 +70,7 @@ def _scan(text: str) -> list[tuple[int, str, str]]:
     return out
 
 
-def _key_line(text: str | None, table: str, key: str | None) -> int | None:
+def key_line(text: str | None, table: str, key: str | None) -> int | None:
     """Line of ``key = ...`` inside ``[table]`` of a TOML text (None when not found)."""
     if text is None or key is None:
         return None
@@ -111,7 +111,7 @@ def parse_data_table(table: dict[str, Any], where: Location,
     """
 
     def at(key: str | None, in_table: str = "data") -> Location:
-        return Location(file=where.file, line=_key_line(text, in_table, key))
+        return Location(file=where.file, line=key_line(text, in_table, key))
 
     if not isinstance(table, dict):
         raise InputError("[data] must be a table", where, "Write it as a [data] section.")
@@ -190,7 +190,7 @@ def _syntax_start(text: str) -> tuple[int, bool] | None:
     For a multi-line string this is the line of the string's first line (TOML drops a
     line break right after the opening quotes).
     """
-    line = _key_line(text, "model", "syntax")
+    line = key_line(text, "model", "syntax")
     if line is None:
         return None
     after = text.splitlines()[line - 1].split("=", 1)[1].strip()
@@ -262,7 +262,7 @@ def load_model(path: str | Path) -> SurveyModel:
         close = difflib.get_close_matches(unknown[0], sorted(_TOP_KEYS), n=1)
         line = next((no for no, line in enumerate(text.splitlines(), start=1)
                      if (m := _TABLE.match(line)) and m.group(1).split(".")[0] == unknown[0]),
-                    None) or _key_line(text, "", unknown[0])
+                    None) or key_line(text, "", unknown[0])
         raise InputError(
             f"unknown table(s) or key(s): {', '.join(unknown)}",
             Location(file=str(path), line=line),
@@ -281,12 +281,12 @@ def load_model(path: str | Path) -> SurveyModel:
         raise InputError(
             "the file has no [model] syntax"
             + (f" ([model] has only: {others})" if others else ""),
-            Location(file=str(path), line=_key_line(text, "model", next(iter(model_table), None))
+            Location(file=str(path), line=key_line(text, "model", next(iter(model_table), None))
                      if model_table else None),
             'Add [model] with syntax = """ Construct =~ item1 + item2 """.')
     if syntax is not None and not isinstance(syntax, str):
         raise InputError("[model] syntax must be a string",
-                         Location(file=str(path), line=_key_line(text, "model", "syntax")),
+                         Location(file=str(path), line=key_line(text, "model", "syntax")),
                          'Write syntax = """ Construct =~ item1 + item2 """.')
     if syntax is not None:
         start = _syntax_start(text)

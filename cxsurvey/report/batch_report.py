@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from cxsurvey import __version__
-from cxsurvey.app.batch import BatchResult
 from cxsurvey.report import files
+from cxsurvey.results import BatchResult
 
 __all__ = ["batch_document", "render_batch_console", "render_batch_junit",
            "write_batch_excel", "write_batch_json"]

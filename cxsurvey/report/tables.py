@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cxsurvey.gates import thresholds as th
+from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.report.formatting import format_value
 from cxsurvey.results import Results
 
@@ -75,6 +75,24 @@ def _flags(frame: pd.DataFrame, key: str, bad) -> set[tuple[int, str]]:
         return set()
     vals = pd.to_numeric(frame[key], errors="coerce")
     return {(i, key) for i, v in enumerate(vals) if pd.notna(v) and bad(float(v))}
+
+
+def _judged(frame: pd.DataFrame, v: Verdicts, *columns: tuple[str, str],
+            rows: list[bool] | None = None) -> set[tuple[int, str]]:
+    """Cells whose value breaks a rule of the run's rule set: ``(column, statistic)``
+    pairs; ``rows`` limits the rows judged (e.g. reflective items only)."""
+    out: set[tuple[int, str]] = set()
+    for key, statistic in columns:
+        for i, value in _cells(frame, key):
+            if (rows is None or rows[i]) and v.fails(statistic, value):
+                out.add((i, key))
+    return out
+
+
+def _cells(frame: pd.DataFrame, key: str) -> list[tuple[int, float]]:
+    if key not in frame.columns:
+        return []
+    return list(enumerate(pd.to_numeric(frame[key], errors="coerce")))
 
 
 def _descriptives(res: Results) -> list[Table]:
@@ -155,16 +173,15 @@ def _reliability(res: Results) -> list[Table]:
     if r is None:
         return []
     c = r.constructs
-    flags = (_flags(c, "alpha", lambda v: not th.ALPHA.passes(v))
-             | _flags(c, "rho_c", lambda v: not th.RHO_C.passes(v))
-             | _flags(c, "ave", lambda v: not th.AVE.passes(v)))
+    v = res.verdicts
+    flags = _judged(c, v, ("alpha", "alpha"), ("rho_c", "rho_c"), ("ave", "ave"))
     cols = (Column("construct", "Construct", "text"), Column("n_items", "Items", "int"),
             Column("n", "N", "int"), Column("alpha", "Alpha"),
             Column("alpha_ci_lower", "95% CI low"),
             Column("alpha_ci_upper", "95% CI high"),
             Column("std_alpha", "Std. alpha"), Column("omega", "Omega"),
             Column("rho_c", "CR (rho_c)"), Column("ave", "AVE"))
-    notes = (f"* = criterion not met: {th.ALPHA.text}; {th.RHO_C.text}; {th.AVE.text}.",
+    notes = (v.note(("alpha", "rho_c", "ave")),
              ("Omega from a one-factor (minres) model of each construct's correlations; "
               "CR and AVE from the CFA's standardised loadings"
               if r.composite_source == "cfa" else
@@ -174,9 +191,9 @@ def _reliability(res: Results) -> list[Table]:
                     frozenset(flags), notes)]
     it = r.items
     alpha_of = dict(zip(c["construct"], c["alpha"], strict=True))
-    iflags = _flags(it, "item_total_r", lambda v: not th.ITEM_TOTAL_R.passes(v))
+    iflags = _judged(it, v, ("item_total_r", "item_total_r"), ("loading", "loading"))
     for i, (con, a_del) in enumerate(zip(it["construct"], it["alpha_if_deleted"], strict=True)):
-        if pd.notna(a_del) and pd.notna(alpha_of.get(con)) and a_del > alpha_of[con] + 1e-12:
+        if v.alpha_raised(a_del, alpha_of.get(con)):
             iflags.add((i, "alpha_if_deleted"))
     tables.append(Table(
         "item_stats", "Item-total statistics", it,
@@ -185,29 +202,31 @@ def _reliability(res: Results) -> list[Table]:
          Column("item_total_r", "Item-total r"),
          Column("alpha_if_deleted", "Alpha if deleted"), Column("loading", "Loading")),
         frozenset(iflags),
-        (f"* = criterion not met: {th.ITEM_TOTAL_R.text}; or alpha if deleted above "
-         "the construct's alpha.",)))
+        (v.note(("item_total_r", "loading"),
+                "alpha if deleted not above the construct's alpha"),
+         "Loading: one-factor (minres) loading of the item on its construct.")))
     return tables
 
 
-_FIT_ROWS = (("chisq", "Chi-square", None), ("df", "df", None), ("pvalue", "p", None),
-             ("cfi", "CFI", th.CFI), ("tli", "TLI", th.TLI), ("rmsea", "RMSEA", th.RMSEA),
-             ("rmsea_ci_lower", "RMSEA 90% CI low", None),
-             ("rmsea_ci_upper", "RMSEA 90% CI high", None), ("srmr", "SRMR", th.SRMR),
-             ("aic", "AIC", None), ("bic", "BIC", None), ("n", "N", None))
+_FIT_ROWS = (("chisq", "Chi-square"), ("df", "df"), ("pvalue", "p"), ("cfi", "CFI"),
+             ("tli", "TLI"), ("rmsea", "RMSEA"), ("rmsea_ci_lower", "RMSEA 90% CI low"),
+             ("rmsea_ci_upper", "RMSEA 90% CI high"), ("srmr", "SRMR"), ("aic", "AIC"),
+             ("bic", "BIC"), ("n", "N"))
+FIT_JUDGED = ("cfi", "tli", "rmsea", "srmr")
+"""Fit indices a rule set can judge (their statistic names)."""
 
 
-def _fit_table(key: str, title: str, fit: dict) -> Table:
+def _fit_table(key: str, title: str, fit: dict, v: Verdicts) -> Table:
     kinds = {"df": "int", "n": "int", "pvalue": "p"}
     rows, flags = [], set()
-    for i, (k, label, cut) in enumerate(r for r in _FIT_ROWS if r[0] in fit):
+    for i, (k, label) in enumerate(r for r in _FIT_ROWS if r[0] in fit):
         value = fit.get(k)
+        cuts = v.thresholds(k) if k in FIT_JUDGED else ()
         rows.append({"index": label, "value": value,
                      "shown": format_value(value, kinds.get(k, "num"), 3),
-                     "cutoff": "" if cut is None else f"{cut.direction} {cut.value:g} "
-                                                      f"({cut.citation})"})
-        if cut is not None and value is not None and pd.notna(value) \
-                and not cut.passes(float(value)):
+                     "cutoff": "; ".join(f"{t.direction} {t.value:g} ({t.citation})"
+                                         for t in cuts)})
+        if k in FIT_JUDGED and v.fails(k, value):
             flags.add((i, "value"))
     return Table(key, title, pd.DataFrame(rows, columns=["index", "value", "shown", "cutoff"]),
                  (Column("index", "Index", "text"), Column("value", "Value", console=False),
@@ -222,11 +241,10 @@ def _cfa(res: Results) -> list[Table]:
     c = res.cfa
     if c is None:
         return []
-    out = [_fit_table("cfa_fit", "CFA model fit", c.fit)]
-    weak = {(i, "std_all") for i, v in enumerate(c.loadings["std_all"])
-            if pd.notna(v) and abs(float(v)) < c.loading_threshold}
-    heywood = {(i, "std_all") for i, v in enumerate(c.loadings["std_all"])
-               if pd.notna(v) and abs(float(v)) > 1}
+    v = res.verdicts
+    out = [_fit_table("cfa_fit", "CFA model fit", c.fit, v)]
+    weak = _judged(c.loadings, v, ("std_all", "loading"))
+    heywood = {(i, "std_all") for i, x in _cells(c.loadings, "std_all") if v.heywood(x)}
     out.append(Table(
         "cfa_loadings", "CFA loadings", c.loadings,
         (Column("construct", "Construct", "text"), Column("item", "Item", "text"),
@@ -235,8 +253,9 @@ def _cfa(res: Results) -> list[Table]:
          Column("ci_lower", "95% CI low"), Column("ci_upper", "95% CI high"),
          Column("std_all", "Std. loading")),
         frozenset(weak | heywood),
-        (f"* = |std. loading| < {c.loading_threshold:g} (Hulland 1999) or > 1 "
-         "(Heywood case). The first loading of each construct is fixed to 1.",
+        (v.note(("loading",), "|std. loading| <= 1 (above: Heywood case)")
+         + " The first loading of each construct is fixed to 1; --drop-weak removes items "
+         f"with |std. loading| < {c.loading_threshold:g}.",
          *([f"Bootstrap: {c.bootstrap['used']} of {c.bootstrap['requested']} resamples "
             f"(seed {c.bootstrap['seed']}); SE = bootstrap SD, percentile CIs."]
            if c.bootstrap else ["CIs: estimate +/- 1.96 SE (Wald), as lavaan."]),
@@ -248,27 +267,26 @@ def _cfa(res: Results) -> list[Table]:
              Column("std_all", "r"), Column("est", "Covariance"), Column("se", "SE"),
              Column("pvalue", "p", "p"))))
     rel = c.reliability
-    flags = (_flags(rel, "rho_c", lambda v: not th.RHO_C.passes(v))
-             | _flags(rel, "ave", lambda v: not th.AVE.passes(v)))
+    flags = _judged(rel, v, ("rho_c", "rho_c"), ("ave", "ave"))
     out.append(Table(
         "cfa_reliability", "CR and AVE (CFA)", rel,
         (Column("construct", "Construct", "text"), Column("n_items", "Items", "int"),
          Column("rho_c", "CR (rho_c)"), Column("ave", "AVE"),
          Column("omega", "Omega (compRelSEM)"), Column("ave_semtools", "AVE (semTools)")),
         frozenset(flags),
-        (f"CR and AVE from the standardised loadings (Fornell & Larcker 1981); flagged: "
-         f"{th.RHO_C.text}; {th.AVE.text}. Omega as semTools::compRelSEM.",)))
-    out.extend(_validity_tables("", "", c.htmt, c.fornell_larcker))
+        ("CR and AVE from the standardised loadings (Fornell & Larcker 1981). Omega as "
+         "semTools::compRelSEM.", v.note(("rho_c", "ave")))))
+    out.extend(_validity_tables("", "", c.htmt, c.fornell_larcker, v))
     return out
 
 
 def _validity_tables(key_prefix: str, label: str, htmt_frame: pd.DataFrame,
-                     fl_frame: pd.DataFrame) -> list[Table]:
+                     fl_frame: pd.DataFrame, v: Verdicts) -> list[Table]:
     """HTMT (full matrix) and Fornell-Larcker (lower triangle) as square tables."""
     out: list[Table] = []
     for key, title, frame, note in (
         ("htmt", "HTMT (discriminant validity)", htmt_frame,
-         f"* = criterion not met: {th.HTMT.text}; .90 is the liberal cut-off."),
+         v.note(("htmt",)) + " Henseler et al. (2015): .85 strict, .90 liberal."),
         ("fornell_larcker", "Fornell-Larcker criterion", fl_frame,
          "Diagonal: sqrt(AVE); off-diagonal: factor correlations. sqrt(AVE) should exceed "
          "the construct's correlations (Fornell & Larcker 1981)."),
@@ -286,13 +304,13 @@ def _validity_tables(key_prefix: str, label: str, htmt_frame: pd.DataFrame,
         mflags = set()
         for i, a in enumerate(names):
             for b in names:
-                v = mat.loc[a, b]
-                if pd.isna(v) or a == b:
+                value = mat.loc[a, b]
+                if pd.isna(value) or a == b:
                     continue
-                if key == "htmt" and not th.HTMT.passes(float(v)):
+                if key == "htmt" and v.fails("htmt", value):
                     mflags.add((i, b))
-                if key == "fornell_larcker" and abs(float(v)) > min(
-                        float(mat.loc[a, a]), float(mat.loc[b, b])):
+                if key == "fornell_larcker" and v.fornell_larcker_fails(
+                        value, mat.loc[a, a], mat.loc[b, b]):
                     mflags.add((i, b))
         out.append(Table(key_prefix + key, title + label, square,
                          (Column("construct", "Construct", "text"),
@@ -306,8 +324,10 @@ def _pls(res: Results) -> list[Table]:
         return []
     out: list[Table] = []
     o = p.outer
-    weak = {(i, "loading") for i, v in enumerate(o["loading"])
-            if pd.notna(v) and abs(float(v)) < th.PLS_LOADING.value}
+    v = res.verdicts
+    reflective = ([m == "A" for m in o["mode"]] if "mode" in o.columns
+                  else [True] * len(o))
+    weak = _judged(o, v, ("loading", "loading"), rows=reflective)
     cols = [Column("construct", "Construct", "text"), Column("item", "Item", "text"),
             Column("mode", "Mode", "text"), Column("loading", "Loading"),
             Column("weight", "Weight")]
@@ -318,21 +338,20 @@ def _pls(res: Results) -> list[Table]:
                  Column("loading_ci_upper", "95% CI high")]
     out.append(Table("pls_outer", "PLS outer loadings and weights", o, tuple(cols),
                      frozenset(weak),
-                     (f"* = loading < {th.PLS_LOADING.value:g} ({th.PLS_LOADING.citation}); "
-                      "items between .40 and .708 are kept when CR and AVE are adequate.",)))
+                     (v.note(("loading",)) + " Reflective (mode A) loadings only; items "
+                      "between .40 and .708 are kept when CR and AVE are adequate (Hair et al. "
+                      "2019).",)))
     rel = p.reliability
-    flags = (_flags(rel, "alpha", lambda v: not th.ALPHA.passes(v))
-             | _flags(rel, "rho_c", lambda v: not th.RHO_C.passes(v))
-             | _flags(rel, "rho_a", lambda v: not th.RHO_C.passes(v))
-             | _flags(rel, "ave", lambda v: not th.AVE.passes(v)))
+    flags = _judged(rel, v, ("alpha", "alpha"), ("rho_a", "rho_a"), ("rho_c", "rho_c"),
+                    ("ave", "ave"))
     out.append(Table(
         "pls_reliability", "Reliability and validity (PLS)", rel,
         (Column("construct", "Construct", "text"), Column("n_items", "Items", "int"),
          Column("alpha", "Alpha"), Column("rho_a", "rho_A"), Column("rho_c", "CR (rho_c)"),
          Column("ave", "AVE")), frozenset(flags),
-        (f"* = criterion not met: {th.ALPHA.text}; rho_A and rho_c >= 0.70 "
-         f"(Hair et al. 2019); {th.AVE.text}. rho_A: Dijkstra & Henseler (2015).",)))
-    out.extend(_validity_tables("pls_", " (PLS)", p.htmt, p.fornell_larcker))
+        (v.note(("alpha", "rho_a", "rho_c", "ave")),
+         "rho_A: Dijkstra & Henseler (2015).")))
+    out.extend(_validity_tables("pls_", " (PLS)", p.htmt, p.fornell_larcker, v))
     if len(p.cross_loadings):
         cl = p.cross_loadings
         owner = {i: c for c, i in zip(o["construct"], o["item"], strict=True)}
@@ -359,18 +378,18 @@ def _pls(res: Results) -> list[Table]:
         out.append(Table("pls_vif", "Collinearity VIF (PLS)", p.vif,
                          (Column("kind", "Kind", "text"), Column("construct", "Construct", "text"),
                           Column("variable", "Variable", "text"), Column("vif", "VIF", "num", 2)),
-                         frozenset(_flags(p.vif, "vif", lambda v: not th.VIF.passes(v))),
-                         (f"* = criterion not met: {th.VIF.text}.",)))
+                         frozenset(_judged(p.vif, v, ("vif", "vif"))),
+                         (v.note(("vif",)),)))
     return out
 
 
 def _paths(res: Results) -> list[Table]:
     out: list[Table] = []
+    v = res.verdicts
     for p in res.paths:
         label = "CB-SEM" if p.method == "cb" else "PLS-SEM"
         frame = p.paths.copy()
-        frame["supported"] = ["yes" if (pd.notna(v) and v < th.P_VALUE) else "no"
-                              for v in frame["pvalue"]]
+        frame["supported"] = ["yes" if v.significant(x) else "no" for x in frame["pvalue"]]
         se_label = "SD (bootstrap)" if p.se_method == "bootstrap" else "SE"
         out.append(Table(
             f"paths_{p.method}", f"Structural paths ({label})", frame,
@@ -383,9 +402,9 @@ def _paths(res: Results) -> list[Table]:
              *((Column("bca_lower", "BCa low"), Column("bca_upper", "BCa high"))
                if "bca_lower" in frame.columns else ()),
              Column("supported", "Supported", "text")),
-            frozenset((i, "pvalue") for i, v in enumerate(frame["pvalue"])
-                      if pd.notna(v) and v >= th.P_VALUE),
-            (f"Supported: p < {th.P_VALUE:g} (two-tailed)."
+            frozenset((i, "pvalue") for i, x in _cells(frame, "pvalue")
+                      if pd.notna(x) and not v.significant(x)),
+            (f"Supported: p < {v.significance:g} (two-tailed)."
              + (f" Bootstrap: {p.bootstrap['used']} of {p.bootstrap['requested']} resamples "
                 f"(seed {p.bootstrap['seed']}), percentile CIs."
                 if p.bootstrap else " CIs: estimate +/- 1.96 SE."),)))
@@ -404,7 +423,7 @@ def _paths(res: Results) -> list[Table]:
                        "total = direct + all indirect.",)))
         if p.fit:
             out.append(_fit_table(f"sem_fit_{p.method}", f"Structural model fit ({label})",
-                                  p.fit))
+                                  p.fit, v))
     return out
 
 
@@ -414,10 +433,10 @@ def _collinearity(res: Results) -> list[Table]:
         return []
     return [Table("collinearity", "Full collinearity VIF (construct scores)", c,
                   (Column("construct", "Construct", "text"), Column("vif", "VIF", "num", 2)),
-                  frozenset(_flags(c, "vif", lambda v: not th.FC_VIF.passes(v))),
-                  (f"Each construct's mean score regressed on all the others; * = "
-                   f"{th.FC_VIF.text}: above it, common method bias or lateral collinearity "
-                   "is likely (Kock & Lynn 2012).",))]
+                  frozenset(_judged(c, res.verdicts, ("vif", "fc_vif"))),
+                  ("Each construct's mean score regressed on all the others; above the cut-off, "
+                   "common method bias or lateral collinearity is likely (Kock & Lynn 2012).",
+                   res.verdicts.note(("fc_vif",))))]
 
 
 def _checks(res: Results) -> list[Table]:

@@ -15,7 +15,7 @@ import xmlschema
 from support import DATA, SAMPLES, cxsurvey_exe, make_survey
 from typer.testing import CliRunner
 
-from cxsurvey.app.batch import expand_inputs, plan, sidecar_model
+from cxsurvey.app.batch import expand_inputs, plan_jobs, sidecar_model
 from cxsurvey.cli import app
 from cxsurvey.errors import InputError
 
@@ -43,6 +43,7 @@ def ran(folder):
     return proc, out
 
 
+@pytest.mark.slow
 def test_exit_code_and_stderr_name_the_corrupt_file(ran) -> None:
     proc, _ = ran
     assert proc.returncode == 2, proc.stderr  # documented: the highest per-file code
@@ -51,6 +52,7 @@ def test_exit_code_and_stderr_name_the_corrupt_file(ran) -> None:
     assert "cx_journey_messy.xlsx" in proc.stdout
 
 
+@pytest.mark.slow
 def test_per_file_reports_use_each_files_sidecar_model(ran) -> None:
     _, out = ran
     for stem in ("cx_journey", "cx_journey_messy"):
@@ -62,6 +64,7 @@ def test_per_file_reports_use_each_files_sidecar_model(ran) -> None:
     assert not (out / "broken.json").exists() and not (out / "broken.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_summary_json_and_workbook(ran) -> None:
     _, out = ran
     doc = json.loads((out / "summary.json").read_text())
@@ -89,6 +92,7 @@ def test_summary_json_and_workbook(ran) -> None:
                                                        "cx_journey_messy.xlsx"}
 
 
+@pytest.mark.slow
 def test_fail_on_gives_exit_1_and_lists_failed_checks(tmp_path) -> None:
     good = tmp_path / "good.csv"
     make_survey(n=250, seed=4).to_csv(good, index=False)
@@ -135,7 +139,7 @@ def test_sidecar_and_report_names(tmp_path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "w1.csv").write_text("x")
     assert sidecar_model(tmp_path / "w1.csv") == tmp_path / "w1.toml"
-    jobs = plan([tmp_path / "w1.csv", tmp_path / "sub" / "w1.csv"], None, tmp_path / "out")
+    jobs = plan_jobs([tmp_path / "w1.csv", tmp_path / "sub" / "w1.csv"], None, tmp_path / "out")
     assert [j.model_source for j in jobs] == ["sidecar", "inferred"]
     assert [j.reports["json"].name for j in jobs] == ["w1.json", "w1-2.json"]
 

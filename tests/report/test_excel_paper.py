@@ -13,9 +13,10 @@ import pytest
 
 from cxsurvey.app.pipeline import Options, run
 from cxsurvey.gates import thresholds as th
+from cxsurvey.gates.rules import RULE_SETS
 from cxsurvey.report.excel.cells import P_FORMAT, SPSS_FORMAT
 from cxsurvey.report.excel.chart import diverging_colors
-from cxsurvey.report.excel.rules import cuts_for
+from cxsurvey.report.excel.rules import cut_key, cuts_for
 from cxsurvey.report.excel.workbook import sheet_names, write_excel
 from cxsurvey.report.tables import build_tables
 from tests.support import SAMPLES
@@ -93,6 +94,7 @@ def _block_rows(ws, first_row, n_cols):
 
 # -- sheets --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_sheet_order_and_contents(study, wb):
     tables = build_tables(study)
     reserved = [*PAPER, "Distributions"]
@@ -102,12 +104,14 @@ def test_sheet_order_and_contents(study, wb):
     assert links == [f"'{name}'!A1" for name in wb.sheetnames[1:-1]]
 
 
+@pytest.mark.slow
 def test_no_formula_cells(wb):
     for ws in wb:
         for row in ws.iter_rows():
             assert not any(c.data_type == "f" for c in row), ws.title
 
 
+@pytest.mark.slow
 def test_table2_spss_layout(study, wb, path):
     ws = wb["Table 2 Normality"]
     merged = {str(r) for r in ws.merged_cells.ranges}
@@ -146,6 +150,7 @@ def test_table2_spss_layout(study, wb, path):
     assert ws.cell(row=6, column=2).border.top.style is None  # no lines inside the body
 
 
+@pytest.mark.slow
 def test_table3_loadings_grouped(study, wb):
     ws = wb["Table 3 Loadings"]
     assert [c.value for c in ws[3]][:3] == ["Construct", "Item", "Loading"]
@@ -164,14 +169,15 @@ def test_table3_loadings_grouped(study, wb):
     for row, exp in zip(rows, expected, strict=True):
         assert row[0] == (exp[0] if exp[0] != previous else None)
         previous = exp[0]
-    assert _rules(ws) == {f"C4:C{3 + len(expected)}":
-                          ["AND(ISNUMBER(C4),ABS(C4)<cut_pls_loading)"]}
-    assert _cut_value(wb, "cut_pls_loading") == th.PLS_LOADING.value
+    assert _rules(ws) == {f"C4:C{3 + len(expected)}": ["AND(ISNUMBER(C4),C4<cut_loading)"]}
+    (loading,) = study.verdicts.thresholds("loading")  # the run's rule set: default
+    assert _cut_value(wb, "cut_loading") == loading.value == 0.708
     notes = " ".join(str(c.value) for c in ws["A"] if c.row > 3 + len(expected) and c.value)
-    assert "PLS-SEM outer loadings" in notes and th.PLS_LOADING.citation in notes
-    assert th.PLS_LOADING.citation in ws["C3"].comment.text
+    assert "PLS-SEM outer loadings" in notes and loading.citation in notes
+    assert loading.citation in ws["C3"].comment.text
 
 
+@pytest.mark.slow
 def test_table4_reliability_and_validity(study, wb):
     ws = wb["Table 4 Reliability"]
     header = [c.value for c in ws[3]][:5]
@@ -185,9 +191,10 @@ def test_table4_reliability_and_validity(study, wb):
     last = 3 + len(rel)
     assert _rules(ws)[f"B4:B{last}"] == ["AND(ISNUMBER(B4),B4<cut_alpha)"]
     assert _rules(ws)[f"C4:C{last}"] == ["AND(ISNUMBER(C4),C4<cut_rho_a)"]
-    assert _rules(ws)[f"D4:D{last}"] == ["AND(ISNUMBER(D4),D4<cut_rho_c)"]
+    assert _rules(ws)[f"D4:D{last}"] == ["AND(ISNUMBER(D4),D4<cut_rho_c)",
+                                         "AND(ISNUMBER(D4),D4>=cut_rho_c_max)"]
     assert _rules(ws)[f"E4:E{last}"] == ["AND(ISNUMBER(E4),E4<cut_ave)"]
-    for col, t in (("B", th.ALPHA), ("D", th.RHO_C), ("E", th.AVE)):
+    for col, t in (("B", th.ALPHA), ("C", th.RHO_A), ("D", th.RHO_C), ("E", th.AVE)):
         assert t.citation in ws[f"{col}3"].comment.text
 
     fl = _find(ws, "Discriminant validity: Fornell-Larcker criterion", column=1)
@@ -206,6 +213,7 @@ def test_table4_reliability_and_validity(study, wb):
         f"AND(ISNUMBER({top}),{top}>cut_htmt)"]
 
 
+@pytest.mark.slow
 def test_table5_paths(study, wb):
     ws = wb["Table 5 Paths"]
     for p in study.paths:
@@ -256,6 +264,7 @@ def test_table5_paths(study, wb):
 
 # -- chart ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_distribution_table_and_chart(study, wb, path):
     ws = wb["Distributions"]
     d = study.descriptives
@@ -303,17 +312,15 @@ EXPECTED_COLUMNS = {
     "item_stats": {"item_total_r": "item_total_r", "loading": "loading"},
     "cfa_loadings": {"std_all": "loading"},
     "cfa_reliability": {"rho_c": "rho_c", "ave": "ave"},
-    "pls_outer": {"loading": "pls_loading"},
+    "pls_outer": {"loading": "loading"},
     "pls_reliability": {"alpha": "alpha", "rho_a": "rho_a", "rho_c": "rho_c", "ave": "ave"},
     "pls_vif": {"vif": "vif"},
     "paths_cb": {"pvalue": "p"},
     "paths_pls": {"pvalue": "p"},
     "normality": {"ks_pvalue": "normality_p", "sw_pvalue": "normality_p"},
 }
-THRESHOLDS = {"alpha": th.ALPHA, "rho_c": th.RHO_C, "rho_a": th.RHO_C, "ave": th.AVE,
-              "item_total_r": th.ITEM_TOTAL_R, "loading": th.LOADING,
-              "pls_loading": th.PLS_LOADING, "vif": th.VIF, "htmt": th.HTMT, "cfi": th.CFI,
-              "tli": th.TLI, "rmsea": th.RMSEA, "srmr": th.SRMR}
+THRESHOLDS = {cut_key(r.key): r.threshold for r in RULE_SETS["default"].rules}
+"""The study runs with the default rule set: the workbook's cut-offs are its thresholds."""
 
 
 def _registry(study, wb):
@@ -322,6 +329,7 @@ def _registry(study, wb):
     return [(t, wb[n]) for t, n in zip(tables, names, strict=True)]
 
 
+@pytest.mark.slow
 def test_threshold_cells_hold_the_cut_offs(study, wb):
     cuts = cuts_for(study)
     for key, t in THRESHOLDS.items():
@@ -343,6 +351,7 @@ def test_threshold_cells_hold_the_cut_offs(study, wb):
                 assert RULE.fullmatch(f).group(5) in wb.defined_names, (ws.title, f)
 
 
+@pytest.mark.slow
 def test_registry_rules_on_threshold_columns(study, wb):
     seen = set()
     for table, ws in _registry(study, wb):
@@ -356,8 +365,7 @@ def test_registry_rules_on_threshold_columns(study, wb):
             letter = openpyxl.utils.get_column_letter(keys.index(col_key) + 1)
             sqref = f"{letter}3:{letter}{2 + len(table.frame)}"
             assert sqref in rules, (table.key, col_key, rules)
-            absolute = cut in ("loading", "pls_loading")
-            x = f"ABS({letter}3)" if absolute else f"{letter}3"
+            x = f"{letter}3"
             op = {"normality_p": "<", "p": ">=", "vif": ">="}.get(cut, "<")
             assert f"AND(ISNUMBER({letter}3),{x}{op}cut_{cut})" in rules[sqref]
             comment = ws[f"{letter}2"].comment
@@ -367,6 +375,7 @@ def test_registry_rules_on_threshold_columns(study, wb):
     assert seen == set(EXPECTED_COLUMNS)
 
 
+@pytest.mark.slow
 def test_fit_tables_rule_each_index(study, wb):
     for table, ws in _registry(study, wb):
         if table.key not in ("cfa_fit", "sem_fit_cb"):
@@ -384,6 +393,7 @@ def test_fit_tables_rule_each_index(study, wb):
         assert all(t.citation in comment for t in (th.CFI, th.RMSEA, th.SRMR))
 
 
+@pytest.mark.slow
 def test_rules_agree_with_the_registry_flags(study, wb):
     """A rule highlights exactly the cells the registry flags, and those cells carry no
     fixed fill (so the highlight follows an edit); other flags keep the fixed fill."""
@@ -408,11 +418,12 @@ def test_rules_agree_with_the_registry_flags(study, wb):
     assert checked > 200
 
 
+@pytest.mark.slow
 def test_paper_rules_highlight_the_weak_cells(study, wb):
     ws = wb["Table 3 Loadings"]
     weak = [c for c in ws["C"][3:36] if _breaches(wb, ws, c)]
     outer = study.pls.outer
-    assert len(weak) == int((outer["loading"].abs() < th.PLS_LOADING.value).sum()) > 0
+    assert len(weak) == sum(study.verdicts.fails("loading", x) for x in outer["loading"]) > 0
     ws4 = wb["Table 4 Reliability"]
     low_ave = [c for c in ws4["E"][3:11] if _breaches(wb, ws4, c)]
     assert len(low_ave) == int((study.pls.reliability["ave"] < th.AVE.value).sum())
@@ -435,8 +446,8 @@ def test_only_sheets_of_sections_that_ran(results, tmp_path):
     assert any("one-factor" in str(c.value) for c in ws3["A"])
     items = results.reliability.items
     assert ws3["C4"].value == pytest.approx(items["loading"].iloc[0])
-    assert _rules(ws3)[f"C4:C{3 + len(items)}"] == ["AND(ISNUMBER(C4),ABS(C4)<cut_loading)"]
-    assert _cut_value(wb, "cut_loading") == th.LOADING.value
+    assert _rules(ws3)[f"C4:C{3 + len(items)}"] == ["AND(ISNUMBER(C4),C4<cut_loading)"]
+    assert _cut_value(wb, "cut_loading") == RULE_SETS["default"].get("min_loading").threshold.value
     ws4 = wb["Table 4 Reliability"]
     assert [c.value for c in ws4[3] if c.value] == [
         "Construct", "Cronbach's alpha", "Composite reliability", "AVE"]  # no rho_A
@@ -457,6 +468,7 @@ def test_reliability_only_run(survey, tmp_path):
     assert values == pytest.approx(list(rel["alpha"]))
 
 
+@pytest.mark.slow
 def test_cfa_loadings_when_pls_did_not_run(study, tmp_path):
     """Without PLS, Table 3 shows the CFA's standardised loadings; a Heywood case
     (|loading| > 1) and a weak loading are both highlighted by rules."""
@@ -469,12 +481,13 @@ def test_cfa_loadings_when_pls_did_not_run(study, tmp_path):
     assert ws["A1"].value == "Table 3. Factor loadings"
     assert any("CFA standardised loadings" in str(c.value) for c in ws["A"])
     last = 3 + len(loadings)
-    assert _rules(ws)[f"C4:C{last}"] == ["AND(ISNUMBER(C4),ABS(C4)<cut_loading)",
+    assert _rules(ws)[f"C4:C{last}"] == ["AND(ISNUMBER(C4),C4<cut_loading)",
                                          "AND(ISNUMBER(C4),ABS(C4)>cut_heywood)"]
-    assert _cut_value(wb, "cut_loading") == study.cfa.loading_threshold
+    (cut,) = study.verdicts.thresholds("loading")
+    assert _cut_value(wb, "cut_loading") == cut.value
     cells = ws["C"][3:last]
     hits = sorted(c.value for c in cells if _breaches(wb, ws, c))
-    weak = loadings.loc[loadings["std_all"].abs() < study.cfa.loading_threshold, "std_all"]
+    weak = loadings.loc[loadings["std_all"] < cut.value, "std_all"]
     assert len(weak) and hits == pytest.approx(sorted([*weak, 1.2]), rel=1e-12)
     ws4 = wb["Table 4 Reliability"]
     assert any(str(c.value).startswith("Source: CR and AVE from the CFA") for c in ws4["A"])

@@ -24,6 +24,8 @@ from support import ROOT, SAMPLES
 from cxsurvey.app.pipeline import Options, run
 from cxsurvey.report.html.page import write_html
 
+pytestmark = pytest.mark.slow  # a headless Chromium and a whole-sample run
+
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",

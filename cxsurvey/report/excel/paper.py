@@ -33,7 +33,7 @@ from openpyxl.styles import Alignment, Border
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cxsurvey.gates import thresholds as th
+from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.report.excel.cells import (
     BOLD,
     FLAG_FILL,
@@ -186,7 +186,7 @@ def _block(ws: Worksheet, row: int, cols: Sequence[PCol], records: Sequence[Mapp
         _border(ws.cell(row=last, column=k), bottom=True)
     used: list[Cut] = []
     for j, col in enumerate(cols, start=1):
-        cuts = [book.use(key) for key in col.cuts if key in book.cuts]
+        cuts = [book.use(key) for name in col.cuts for key in book.keys(name)]
         for cut in cuts:
             add_rule(ws, j, first, last, cut)
         if cuts and records:
@@ -240,11 +240,10 @@ def loading_source(res: Results) -> tuple[pd.DataFrame, tuple[str, ...], str] | 
     a note naming the source), or None when no analysis produced loadings."""
     if res.pls is not None and len(res.pls.outer):
         frame = res.pls.outer[["construct", "item", "loading"]]
-        return frame, ("pls_loading",), (
-            "Source: PLS-SEM outer loadings. Items below "
-            f"{th.LOADING.value:g} are candidates for removal ({th.LOADING.citation}); "
-            f"items between {th.LOADING.value:g} and {th.PLS_LOADING.value:g} are kept when "
-            "CR and AVE are adequate.")
+        return frame, ("loading",), (
+            "Source: PLS-SEM outer loadings. Items below .40 are candidates for removal "
+            "(Hulland 1999); items between .40 and .708 are kept when CR and AVE are "
+            "adequate (Hair et al. 2019).")
     if res.cfa is not None and len(res.cfa.loadings):
         frame = res.cfa.loadings[["construct", "item", "std_all"]].rename(
             columns={"std_all": "loading"})
@@ -262,7 +261,7 @@ def write_loadings(res: Results, ws: Worksheet, book: CutBook) -> None:
     source = loading_source(res)
     assert source is not None
     frame, cut_keys, note = source
-    row = _title(ws, "Table 3. Outer loadings" if cut_keys == ("pls_loading",)
+    row = _title(ws, "Table 3. Outer loadings" if note.startswith("Source: PLS")
                  else "Table 3. Factor loadings")
     records = _records(_ordered(frame, res))
     previous = None
@@ -338,7 +337,8 @@ def write_reliability(res: Results, ws: Worksheet, book: CutBook,
 
 # -- Table 5 -----------------------------------------------------------------------------
 
-def _paths_block(ws: Worksheet, row: int, p: PathsResult, book: CutBook) -> int:
+def _paths_block(ws: Worksheet, row: int, p: PathsResult, book: CutBook,
+                 verdicts: Verdicts) -> int:
     label = "CB-SEM" if p.method == "cb" else "PLS-SEM"
     how = (f"bootstrap, {p.bootstrap['used']} resamples, seed {p.bootstrap['seed']}"
            if p.bootstrap else "standard errors" if p.se_method != "bootstrap" else "bootstrap")
@@ -349,7 +349,7 @@ def _paths_block(ws: Worksheet, row: int, p: PathsResult, book: CutBook) -> int:
         pv = rec.get("pvalue")
         rec.update({"n": i, "hypothesis": f"{rec['from']} \u2192 {rec['to']}",
                     "supported": "" if pd.isna(pv) else
-                    ("Yes" if pv < th.P_VALUE else "No")})
+                    ("Yes" if verdicts.significant(pv) else "No")})
         records.append(rec)
     boot = p.se_method == "bootstrap"
     cols = [PCol("n", "#", "0", width=5), PCol("hypothesis", "Hypothesis", TEXT, width=26)]
@@ -364,7 +364,7 @@ def _paths_block(ws: Worksheet, row: int, p: PathsResult, book: CutBook) -> int:
              PCol("ci_upper", "UL", group="ci", width=9),
              PCol("supported", "Supported", TEXT, width=11)]
     block, cuts = _block(ws, row, cols, records, book, {"ci": "95% CI"})
-    notes = [f"Supported: p < {th.P_VALUE:g} (two-tailed). "
+    notes = [f"Supported: p < {verdicts.significance:g} (two-tailed). "
              + ("T = coefficient / bootstrap SD; percentile CIs."
                 if boot else "z = estimate / SE; CI = estimate +/- 1.96 SE.")]
     if p.method == "cb":
@@ -386,7 +386,7 @@ def write_paths(res: Results, ws: Worksheet, book: CutBook) -> None:
     """``Table 5 Paths``: one block per estimation method, R² below each."""
     row = _title(ws, "Table 5. Structural model: path coefficients and hypothesis tests")
     for p in res.paths:
-        row = _paths_block(ws, row, p, book)
+        row = _paths_block(ws, row, p, book, res.verdicts)
 
 
 def paper_sheets(res: Results, tables: Sequence[Table]) -> list[PaperSheet]:

@@ -12,9 +12,10 @@ range (Excel shifts the references for the other cells); ``ISNUMBER`` keeps empt
 (a missing statistic) from being highlighted. The header cell of each thresholded column
 carries a cell note with the cut-off and its citation.
 
-The values come from :mod:`cxsurvey.gates.thresholds` (and from the run's own options,
-e.g. the normality tests' significance level and the CFA loading cut-off); no number is
-repeated here.
+The values come from the run's rule set (:class:`~cxsurvey.gates.verdicts.Verdicts`, the
+same object that flags the console tables and writes the summary) and, for the fixed
+criteria, from the run itself (the normality tests' significance level, the paths'
+significance level, |loading| > 1 for a Heywood case); no number is repeated here.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cxsurvey.gates import thresholds as th
+from cxsurvey.gates.rules import RULE_KEYS, Rule
 from cxsurvey.report.excel.cells import BOLD, FLAG_FONT, HEADER_FILL, NOTE_FONT, text
 from cxsurvey.report.tables import Table
 from cxsurvey.results import Results
@@ -103,44 +104,68 @@ class Cut:
         return f"AND(ISNUMBER({ref}),{x}{self.fails_if}{self.name})"
 
 
-def _from(key: str, t: th.Threshold, *, label: str | None = None,
-          value: float | None = None, absolute: bool = False) -> Cut:
-    return Cut(key, label or t.name, t.value if value is None else value,
-               _FAILS[t.direction], t.citation, absolute)
+FIXED = ("heywood", "p", "normality_p")
+"""Cut-offs that are not rules of the rule set but criteria of the run itself."""
+
+
+def cut_key(rule_key: str) -> str:
+    """The workbook key of a rule's cut-off: ``min_alpha`` -> ``alpha``, ``max_htmt`` ->
+    ``htmt``, ``max_rho_c`` -> ``rho_c_max`` (beside ``min_rho_c``)."""
+    stat = rule_key[4:]
+    if rule_key.startswith("max_") and f"min_{stat}" in RULE_KEYS:
+        return f"{stat}_max"
+    return stat
+
+
+def _from_rule(rule: Rule) -> Cut:
+    t = rule.threshold
+    return Cut(cut_key(rule.key), t.name, t.value, _FAILS[t.direction], t.citation)
 
 
 def cuts_for(res: Results) -> dict[str, Cut]:
-    """The cut-offs a report of ``res`` can use, by key."""
-    loading = res.cfa.loading_threshold if res.cfa is not None else th.LOADING.value
-    cuts = [
-        _from("alpha", th.ALPHA),
-        _from("rho_a", th.RHO_C, label="rho_A"),
-        _from("rho_c", th.RHO_C),
-        _from("ave", th.AVE),
-        _from("item_total_r", th.ITEM_TOTAL_R),
-        _from("loading", th.LOADING, value=loading, absolute=True),
-        Cut("heywood", "standardised loading", 1.0, ">",
-            "Heywood case: an improper solution", absolute=True),
-        _from("pls_loading", th.PLS_LOADING, absolute=True),
-        _from("htmt", th.HTMT),
-        _from("cfi", th.CFI), _from("tli", th.TLI),
-        _from("rmsea", th.RMSEA), _from("srmr", th.SRMR),
-        Cut("p", "p", th.P_VALUE, ">=", "two-tailed significance level"),
-        _from("vif", th.VIF),
-        _from("fc_vif", th.FC_VIF),
-    ]
+    """The cut-offs a report of ``res`` can use, by key: one per rule of the run's rule
+    set, and the fixed criteria."""
+    v = res.verdicts
+    cuts = [_from_rule(r) for r in v.rules.rules]
+    cuts += [Cut("heywood", "standardised loading", 1.0, ">",
+                 "Heywood case: an improper solution", absolute=True),
+             Cut("p", "p", v.significance, ">=", "two-tailed significance level")]
     if res.normality is not None:
         cuts.append(Cut("normality_p", "Sig.", res.normality.alpha, "<",
                         "normality test; below: not normally distributed"))
     return {c.key: c for c in cuts}
 
 
+def _statistic_keys(rules: tuple[Rule, ...]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for r in rules:
+        out.setdefault(RULE_KEYS[r.key].statistic, []).append(cut_key(r.key))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 @dataclass
 class CutBook:
-    """The run's cut-offs and which of them the workbook's rules reference."""
+    """The run's cut-offs and which of them the workbook's rules reference.
+
+    ``statistics`` maps a statistic (``alpha``, ``rho_c``, ``loading`` ...) to the keys of
+    the cut-offs that judge it (``rho_c`` -> ``rho_c``, ``rho_c_max``).
+    """
 
     cuts: dict[str, Cut]
+    statistics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     used: dict[str, Cut] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, res: Results) -> CutBook:
+        """The cut-offs of a run (its rule set and fixed criteria)."""
+        cuts = cuts_for(res)
+        return cls(cuts, _statistic_keys(res.verdicts.rules.rules))
+
+    def keys(self, name: str) -> tuple[str, ...]:
+        """Cut-off keys for a statistic or a fixed criterion (none when not judged)."""
+        if name in FIXED:
+            return (name,) if name in self.cuts else ()
+        return tuple(k for k in self.statistics.get(name, ()) if k in self.cuts)
 
     def use(self, key: str) -> Cut:
         cut = self.cuts[key]
@@ -194,17 +219,17 @@ _COLUMN_CUTS: dict[str, dict[str, tuple[str, ...]]] = {
     "normality_constructs": {"ks_pvalue": ("normality_p",), "sw_pvalue": ("normality_p",)},
     "multivariate_normality": {"skewness_pvalue": ("normality_p",),
                                "kurtosis_pvalue": ("normality_p",)},
-    "reliability": {"alpha": ("alpha",), "rho_a": ("rho_a",), "rho_c": ("rho_c",),
-                    "ave": ("ave",)},
+    "reliability": {"alpha": ("alpha",), "rho_c": ("rho_c",), "ave": ("ave",)},
     "item_stats": {"item_total_r": ("item_total_r",), "loading": ("loading",)},
     "cfa_loadings": {"std_all": ("loading", "heywood")},
     "cfa_reliability": {"rho_c": ("rho_c",), "ave": ("ave",)},
-    "pls_outer": {"loading": ("pls_loading",)},
+    "pls_outer": {"loading": ("loading",)},
     "pls_reliability": {"alpha": ("alpha",), "rho_a": ("rho_a",), "rho_c": ("rho_c",),
                         "ave": ("ave",)},
     "pls_vif": {"vif": ("vif",)},
     "collinearity": {"vif": ("fc_vif",)},
 }
+"""Per table: column -> the statistics (or fixed criteria) its cells are judged by."""
 _FIT_CUTS = {"CFI": "cfi", "TLI": "tli", "RMSEA": "rmsea", "SRMR": "srmr"}
 
 
@@ -213,16 +238,23 @@ def table_rules(table: Table, book: CutBook) -> list[ColumnRule]:
     key = table.key
     keys = {c.key for c in table.file_columns}
     if re.fullmatch(r"(pls_)?htmt", key):
-        return [ColumnRule(c.key, "htmt") for c in table.file_columns
-                if c.kind != "text"]
+        return [ColumnRule(c.key, cut) for c in table.file_columns if c.kind != "text"
+                for cut in book.keys("htmt")]
     if re.fullmatch(r"paths_\w+", key):
         return [ColumnRule("pvalue", "p")] if "pvalue" in keys else []
     if key == "cfa_fit" or key.startswith("sem_fit_"):
         labels = table.frame["index"].tolist() if "index" in table.frame else []
-        return [ColumnRule("value", _FIT_CUTS[lab], (i,))
-                for i, lab in enumerate(labels) if lab in _FIT_CUTS and "value" in keys]
-    return [ColumnRule(col, cut) for col, cuts in _COLUMN_CUTS.get(key, {}).items()
-            if col in keys for cut in cuts if cut in book.cuts]
+        return [ColumnRule("value", cut, (i,))
+                for i, lab in enumerate(labels) if lab in _FIT_CUTS and "value" in keys
+                for cut in book.keys(_FIT_CUTS[lab])]
+    rows = None
+    if key == "pls_outer" and "mode" in table.frame:  # reflective loadings only
+        modes = list(table.frame["mode"])
+        if any(m != "A" for m in modes):
+            rows = tuple(i for i, m in enumerate(modes) if m == "A")
+    return [ColumnRule(col, cut, rows if key == "pls_outer" else None)
+            for col, names in _COLUMN_CUTS.get(key, {}).items() if col in keys
+            for name in names for cut in book.keys(name)]
 
 
 def covered(rules: Iterable[ColumnRule], n_rows: int) -> set[tuple[int, str]]:

@@ -271,7 +271,7 @@ def _write_about(ws: Worksheet, res: Results) -> None:
 def build_workbook(results: Results, extra_text: Mapping[str, Any] | None = None) -> Workbook:
     """The report as an in-memory :class:`openpyxl.Workbook` (not yet saved)."""
     tables = build_tables(results)
-    book = excel_rules.CutBook(excel_rules.cuts_for(results))
+    book = excel_rules.CutBook.of(results)
     paper = excel_paper.paper_sheets(results, tables)
     charts = excel_chart.has_distributions(results)
     reserved = [p.name for p in paper] + ([excel_chart.SHEET] if charts else [])

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from cxsurvey.errors import InputError, Location
-from cxsurvey.gates import thresholds as th
+from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.report import files
 from cxsurvey.report.formatting import format_number, format_value, is_undefined
 from cxsurvey.report.html.svg import likert_chart, path_diagram
@@ -257,45 +257,56 @@ def loading_rows(res: Results) -> list[dict[str, Any]]:
         for rec in frame.to_dict(orient="records"):
             k = (str(rec["construct"]), str(rec["item"]))
             row = rows.setdefault(k, {"construct": k[0], "item": k[1], "cfa": None,
-                                      "pls": None})
+                                      "pls": None, "pls_mode": None})
             row[key] = None if is_undefined(rec.get(column)) else float(rec[column])
+            if key == "pls":
+                row["pls_mode"] = str(rec.get("mode") or "A")
     order = {c: i for i, c in enumerate(_construct_order(res))}
     items = {it: i for i, it in enumerate(res.meta.get("items") or [])}
     return sorted(rows.values(), key=lambda r: (order.get(r["construct"], len(order)),
                                                 items.get(r["item"], len(items))))
 
 
-def loading_flagged(method: str, value: float | None, threshold: float) -> bool:
-    """Whether a loading is flagged: below the threshold in size, or a CFA Heywood case."""
+def loading_flagged(method: str, value: float | None, verdicts: Verdicts,
+                    mode: str | None = "A") -> bool:
+    """Whether a loading is flagged: it breaks the run's loading rule (reflective items
+    only), or it is a CFA Heywood case."""
     if value is None:
         return False
-    return abs(value) < threshold or (method == "cfa" and abs(value) > 1)
+    if method == "cfa" and verdicts.heywood(value):
+        return True
+    return mode in (None, "A") and verdicts.fails("loading", value)
 
 
-def _bar(value: float, threshold: float) -> str:
+def _bar(value: float, threshold: float | None) -> str:
     width = min(1.0, abs(value)) * 100
     neg = " neg" if value < 0 else ""
+    tick = ("" if threshold is None else
+            f'<span class="cut" style="left:{min(1.0, max(0.0, threshold)) * 100:.1f}%">'
+            "</span>")
     return (f'<span class="bar" aria-hidden="true"><span class="fill{neg}" '
-            f'style="width:{width:.1f}%"></span><span class="cut" '
-            f'style="left:{threshold * 100:.1f}%"></span></span>')
+            f'style="width:{width:.1f}%"></span>{tick}</span>')
 
 
 def _loadings(res: Results) -> str:
     rows = loading_rows(res)
     if not rows:
         return ""
+    verdicts = res.verdicts
+    cuts = verdicts.thresholds("loading")
+    cut = cuts[0].value if cuts else None
     methods = []
     if res.cfa is not None:
-        methods.append(("cfa", "CFA std. loading", res.cfa.loading_threshold))
+        methods.append(("cfa", "CFA std. loading"))
     if res.pls is not None:
-        methods.append(("pls", "PLS outer loading", th.PLS_LOADING.value))
-    head = "".join(f'<th class="num">{_e(label)}</th><th></th>' for _, label, _ in methods)
+        methods.append(("pls", "PLS outer loading"))
+    head = "".join(f'<th class="num">{_e(label)}</th><th></th>' for _, label in methods)
     body = []
     for row in rows:
         cells = [f"<td>{_e(row['construct'])}</td>", f"<td>{_e(row['item'])}</td>"]
-        for key, _label, cut in methods:
+        for key, _label in methods:
             v = row[key]
-            flag = loading_flagged(key, v, cut)
+            flag = loading_flagged(key, v, verdicts, row["pls_mode"] if key == "pls" else None)
             cls = ' flag' if flag else ''
             attrs = f' data-method="{key}"' + (' data-flag="1"' if flag else "")
             cells.append(f'<td class="num{cls}"{attrs}>'
@@ -303,16 +314,16 @@ def _loadings(res: Results) -> str:
             bar = "" if v is None else _bar(v, cut)
             cells.append(f'<td class="flag">{bar}</td>' if flag else f"<td>{bar}</td>")
         body.append(f'<tr data-item="{_e(row["item"])}">' + "".join(cells) + "</tr>")
+    rule = _e(verdicts.text("loading")) or f"no loading rule in the {verdicts.rules.name} set"
     notes = []
     if res.cfa is not None:
-        notes.append(f"CFA: standardised loadings; flagged when |loading| &lt; "
-                     f"{res.cfa.loading_threshold:g} ({_e(th.LOADING.citation)}) or &gt; 1 "
-                     "(Heywood case).")
+        notes.append(f"CFA: standardised loadings; flagged unless {rule}, and when "
+                     "|loading| &gt; 1 (Heywood case).")
     if res.pls is not None:
-        notes.append(f"PLS: outer loadings; flagged when below "
-                     f"{th.PLS_LOADING.value:g} ({_e(th.PLS_LOADING.citation)}).")
-    notes.append("Bars: size of the loading on a 0 to 1 scale; the black tick marks the "
-                 "threshold.")
+        notes.append(f"PLS: outer loadings of reflective (mode A) constructs; flagged "
+                     f"unless {rule}.")
+    notes.append("Bars: size of the loading on a 0 to 1 scale"
+                 + ("; the black tick marks the threshold." if cut is not None else "."))
     return ('<section id="loadings"><h2>Loadings</h2>'
             '<p class="legend"><span class="swatch flag"></span>Shaded red: loading '
             'outside the threshold below.</p>'

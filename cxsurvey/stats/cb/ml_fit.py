@@ -1,11 +1,11 @@
 """Covariance-based CFA and SEM by maximum likelihood, reporting what lavaan reports.
 
-:func:`fit_cb` fits a lavaan-syntax model to survey data with semopy (through
-:mod:`cxsurvey.stats.cb.semopy_adapter`, the only module that imports it) and computes the
-rest itself: fully standardised estimates (lavaan's ``std.all``), R², fit indices
-(:mod:`cxsurvey.stats.cb.fit_indices`), and checks for the problems an analyst must
-hear about (non-convergence, under-identification, too few cases, Heywood cases,
-non-positive-definite matrices).
+:func:`fit_cb` translates a lavaan-syntax model (:mod:`cxsurvey.stats.cb.prepare`),
+fits it with semopy (:mod:`cxsurvey.stats.cb.semopy_adapter`) and computes the rest
+itself: fully standardised estimates (lavaan's ``std.all``), R², fit indices
+(:mod:`cxsurvey.stats.cb.fit_indices`), and the checks for the problems an analyst must
+hear about (:mod:`cxsurvey.stats.cb.diagnostics`: non-convergence,
+under-identification, too few cases, Heywood cases, non-positive-definite matrices).
 
 Defaults are lavaan's (``cfa()``/``sem()`` with ``estimator = "ML"``): listwise deletion
 on the model's observed variables, covariance matrix with divisor N, first loading of
@@ -24,24 +24,28 @@ Latent Variables. Wiley.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cxsurvey.errors import AnalysisError, InputError
+from cxsurvey.errors import InputError
 from cxsurvey.model.spec import ModelSpec
-from cxsurvey.model.syntax import parse_syntax
 from cxsurvey.stats.cb import fit_indices
+from cxsurvey.stats.cb.diagnostics import (
+    check_counts,
+    check_solution,
+    check_variances,
+    dependent_variables,
+    improper_solution,
+)
+from cxsurvey.stats.cb.prepare import PreparedModel, prepare_model
+from cxsurvey.stats.cb.semopy_adapter import ModelInfo, SemopyFit, describe_model, fit_semopy
 
-__all__ = ["CbFit", "PreparedModel", "fit_cb", "prepare_model"]
+__all__ = ["CbFit", "fit_cb"]
 
 PARAM_COLUMNS = ["lhs", "op", "rhs", "label", "free", "est", "se", "z", "pvalue",
                  "ci_lower", "ci_upper", "std_all"]
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_IDENT_TOL = 1e-10
 
 
 @dataclass(frozen=True)
@@ -122,158 +126,6 @@ class CbFit:
                             columns=self.latent_cov.columns)
 
 
-@dataclass(frozen=True)
-class PreparedModel:
-    """A lavaan-syntax model translated for semopy, with lavaan's ordering of things.
-
-    Attributes
-    ----------
-    syntax : str
-        Text handed to semopy: one formula per line, the first loading of each factor
-        written as ``1*item`` (lavaan's marker rule; semopy's own rule differs when a
-        label or a later fixed loading is present), ``start()`` modifiers and free
-        intercepts removed, ``NA*`` first loadings freed.
-    latent : tuple of str
-        Latent variables (``=~`` left-hand sides), in order of appearance.
-    observed : tuple of str
-        Observed variables, in order of appearance.
-    measurement : frozenset of (latent, indicator)
-        The ``=~`` pairs.
-    regressions : tuple of (outcome, predictor)
-        ``~`` paths in order.
-    covariances : tuple of (a, b)
-        User-specified ``~~`` pairs in order.
-    notes : tuple of str
-        What was dropped or changed, for the user.
-    freed : tuple of str
-        Factors whose first loading the user freed with ``NA*``.
-    """
-
-    syntax: str
-    latent: tuple[str, ...]
-    observed: tuple[str, ...]
-    measurement: frozenset[tuple[str, str]]
-    regressions: tuple[tuple[str, str], ...]
-    covariances: tuple[tuple[str, str], ...]
-    notes: tuple[str, ...] = ()
-    freed: tuple[str, ...] = ()
-
-
-def _raw_terms(text: str, op: str) -> list[str]:
-    rhs = text.split(op, 1)[1] if op in text else ""
-    return [t.strip() for t in rhs.split("+")]
-
-
-def prepare_model(syntax: str | ModelSpec) -> PreparedModel:
-    """Translate lavaan syntax into what semopy reads with lavaan's meaning.
-
-    Raises
-    ------
-    InputError
-        On syntax the parser rejects, composite (``<~``) blocks, constraint lines
-        (``==``, ``<``, ``>``) and modifiers the covariance-based engine cannot honour
-        (``equal()``, ``c()``, ``label()``).
-    """
-    spec = syntax if isinstance(syntax, ModelSpec) else parse_syntax(syntax)
-    latent = tuple(c for c, m in spec.modes.items() if m == "A")
-    composites = [c for c, m in spec.modes.items() if m == "B"]
-    if composites:
-        raise InputError(
-            f"composite constructs ({', '.join(composites)} <~ ...) cannot be estimated by "
-            "the covariance-based engine",
-            hint="Use '--method pls' for formative (Mode B) constructs, or declare them "
-                 "reflective with '=~'.")
-    lat_set = set(latent)
-    observed: dict[str, None] = {}
-    measurement: set[tuple[str, str]] = set()
-    regressions: list[tuple[str, str]] = []
-    covariances: list[tuple[str, str]] = []
-    notes: list[str] = []
-    lines: list[str] = []
-    first_done: set[str] = set()
-
-    def note_var(name: str) -> None:
-        if name not in lat_set and not _NUMBER.match(name):
-            observed.setdefault(name, None)
-
-    # lavaan's marker rule: the first loading of each factor is fixed to 1 unless it
-    # carries a number or NA; a label on it stays, so every term sharing that label is 1.
-    free_first: set[str] = set()
-    one_labels: set[str] = set()
-    for f in spec.formulas:
-        if f.op == "=~" and f.lhs not in first_done and f.rhs:
-            raw = _raw_terms(f.text, f.op)[0]
-            if raw.split("*")[0].strip().upper() == "NA" and "*" in raw:
-                free_first.add(f.lhs)
-            elif f.rhs[0].fixed is None and f.rhs[0].label is not None:
-                one_labels.add(f.rhs[0].label)
-            first_done.add(f.lhs)
-    first_done.clear()
-
-    for f in spec.formulas:
-        if f.op in ("==", "<", ">"):
-            raise InputError(
-                f"the constraint '{f.text}' (line {f.line}) is not supported by the "
-                "covariance-based engine", hint="Use shared labels (a*x1 + a*x2) for "
-                "equality constraints, or remove the line.")
-        if f.op == ":=":
-            notes.append(f"defined parameter '{f.text}' is not estimated here "
-                         "(indirect and total effects are reported separately)")
-            continue
-        raws = _raw_terms(f.text, f.op)
-        if len(raws) != len(f.rhs):
-            raws = [t.name for t in f.rhs]
-        if f.op != "=~":
-            note_var(f.lhs)
-        out: list[str] = []
-        for i, (term, raw) in enumerate(zip(f.rhs, raws, strict=True)):
-            mod = raw.split("*")[0].strip() if "*" in raw else ""
-            if re.match(r"^(equal|c|label)\(", mod):
-                raise InputError(
-                    f"the modifier '{mod}' in '{f.text}' (line {f.line}) is not supported "
-                    "by the covariance-based engine",
-                    hint="Write a label before the term instead (a*item); the same label "
-                         "on two terms makes them equal.")
-            name = term.name
-            if f.op == "~" and (name == "1" or _NUMBER.match(name)):
-                notes.append(f"intercept in '{f.text}' ignored (means are not modelled; "
-                             "they do not change the covariance fit)")
-                continue
-            note_var(name)
-            if term.fixed is not None:
-                text = f"{term.fixed!r}*{name}"
-            elif term.label in one_labels:
-                text = f"1.0*{name}"
-            elif term.label is not None:
-                text = f"{term.label}*{name}"
-            else:
-                text = name
-            if f.op == "=~":
-                measurement.add((f.lhs, name))
-                first = f.lhs not in first_done and i == 0
-                if f.lhs in free_first:
-                    if term.fixed is None and term.label is None:
-                        text = f"_cx_{f.lhs}_{name}*{name}"  # unique label: free
-                elif first and term.fixed is None:
-                    text = f"1.0*{name}"  # lavaan: first loading fixed to 1
-            elif f.op == "~":
-                regressions.append((f.lhs, name))
-            elif f.op == "~~":
-                covariances.append((f.lhs, name))
-            out.append(text)
-        if f.op == "=~":
-            first_done.add(f.lhs)
-        if out:
-            lines.append(f"{f.lhs} {f.op} {' + '.join(out)}")
-    if not measurement and not regressions:
-        raise InputError("the model has no '=~' or '~' formulas to estimate",
-                         hint="Add lines such as 'Attention =~ Att1 + Att2 + Att3'.")
-    return PreparedModel(
-        syntax="\n".join(lines) + "\n", latent=latent, observed=tuple(observed),
-        measurement=frozenset(measurement), regressions=tuple(regressions),
-        covariances=tuple(covariances), notes=tuple(dict.fromkeys(notes)),
-        freed=tuple(sorted(free_first)))
-
 
 def _start_values(fit: CbFit | None) -> dict[tuple[str, str, str], float] | None:
     if fit is None:
@@ -302,7 +154,7 @@ def _complete_cases(data: pd.DataFrame, observed: tuple[str, ...]) -> pd.DataFra
     return block.dropna(axis=0, how="any")
 
 
-def _variance_tables(sf: Any) -> tuple[dict[str, float], dict[str, float], np.ndarray]:
+def _variance_tables(sf: SemopyFit) -> tuple[dict[str, float], dict[str, float], np.ndarray]:
     """Total and residual variance of every variable, and the implied cov of inner vars."""
     k = len(sf.inner)
     c = np.linalg.inv(np.eye(k) - sf.beta)
@@ -377,94 +229,80 @@ def _order(table: pd.DataFrame, prep: PreparedModel) -> pd.DataFrame:
     return table.iloc[order].reset_index(drop=True)
 
 
-def _identification(sf: Any) -> list[str] | None:
-    """Free parameters in a direction the data cannot determine (rank-deficient
-    expected information), or None when the model is (locally) identified.
-
-    References
-    ----------
-    Rothenberg, T. J. (1971). Identification in parametric models. Econometrica, 39(3),
-    577-591 (local identification iff the information matrix is nonsingular).
-    """
-    info = sf.information
-    if info.size == 0:
-        return None
-    if not np.all(np.isfinite(info)):
-        return list(sf.free_names)
-    d = np.sqrt(np.clip(np.diag(info), 0.0, None))
-    zero = d <= 1e-12 * max(float(d.max()), 1.0)
-    if np.any(zero):
-        return [n for n, z in zip(sf.free_names, zero, strict=True) if z]
-    r = info / np.outer(d, d)
-    w, v = np.linalg.eigh(r)
-    if w[0] > _IDENT_TOL * max(float(w[-1]), 1.0):
-        return None
-    vec = np.abs(v[:, 0])
-    involved = [n for n, x in zip(sf.free_names, vec, strict=True) if x > 0.1 * vec.max()]
-    return involved
+def _read_model(syntax: str | ModelSpec) -> tuple[PreparedModel, ModelInfo]:
+    """The translated model and semopy's view of it (parameters, variables)."""
+    prep = prepare_model(syntax)
+    try:
+        info = describe_model(prep.syntax)
+    except ValueError as exc:
+        raise InputError(f"semopy cannot read the model: {exc}",
+                         hint="Check the model syntax (one lavaan formula per line).") from exc
+    return prep, info
 
 
-def _dependent_variables(block: pd.DataFrame) -> list[str]:
-    """Variables in the near-null direction of the sample correlation matrix."""
-    r = np.corrcoef(block.to_numpy(dtype=float), rowvar=False)
-    w, v = np.linalg.eigh(r)
-    if w[0] > 1e-10:
-        return []
-    vec = np.abs(v[:, 0])
-    return [c for c, x in zip(block.columns, vec, strict=True) if x > 0.1 * vec.max()]
+def _observed_order(prep: PreparedModel, info: ModelInfo) -> tuple[str, ...]:
+    """Observed variables in order of appearance in the model, then any semopy adds."""
+    known = set(info.observed)
+    observed = tuple(v for v in prep.observed if v in known)
+    listed = set(observed)
+    return observed + tuple(v for v in info.observed if v not in listed)
 
 
-def _pd_problem(m: np.ndarray) -> bool:
-    if m.size == 0:
-        return False
-    w = np.linalg.eigvalsh((m + m.T) / 2.0)
-    return bool(w[0] <= 1e-12 * max(abs(float(w[-1])), 1e-300))
+def _run_semopy(block: pd.DataFrame, prep: PreparedModel, ftol: float, maxiter: int,
+                start: CbFit | None) -> SemopyFit:
+    try:
+        return fit_semopy(block, prep.syntax, set(prep.measurement), ftol=ftol,
+                          maxiter=maxiter, start=_start_values(start))
+    except ValueError as exc:
+        raise InputError(f"semopy cannot read the model: {exc}",
+                         hint="Check the model syntax (one lavaan formula per line).") from exc
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.3f}" if abs(x) >= 0.001 or x == 0 else f"{x:.2e}"
+def _r2_table(prep: PreparedModel, observed: list[str], total: dict[str, float],
+              resid: dict[str, float]) -> pd.DataFrame:
+    """R² = 1 - residual / total variance of every endogenous variable: indicators and
+    observed outcomes, then latent outcomes."""
+    endo_obs = [v for v in observed if any(v == ind for _, ind in prep.measurement)
+                or any(v == y for y, _ in prep.regressions)]
+    endo_lat = [v for v in prep.latent if any(v == y for y, _ in prep.regressions)]
+    return pd.DataFrame(
+        [{"variable": v, "latent": v in prep.latent,
+          "r2": 1.0 - resid[v] / total[v] if total[v] > 0 and resid[v] >= 0
+          else float("nan")}
+         for v in endo_obs + endo_lat], columns=["variable", "latent", "r2"])
 
 
-def _problems(params: pd.DataFrame, sf: Any, cov_inner: np.ndarray,
-              prep: PreparedModel, dependent: list[str]) -> list[str]:
-    """Heywood cases and non-positive-definite matrices, as warning texts."""
-    out: list[str] = []
-    rows = zip(params["lhs"].tolist(), params["op"].tolist(), params["rhs"].tolist(),
-               params["free"].tolist(), params["est"].tolist(), params["std_all"].tolist(),
-               strict=True)
-    heywood_std: list[str] = []
-    for lhs, op, rhs, free, est, std in rows:
-        if op == "~~" and lhs == rhs and free and est < 0:
-            kind = "latent variable" if lhs in prep.latent else "residual of"
-            out.append(
-                f"Heywood case: negative variance estimate for {kind} {lhs} "
-                f"({lhs} ~~ {rhs} = {_fmt(est)}); the solution is improper. Check that "
-                "construct's items (a near-duplicate item or one with very little "
-                "variance), give the construct more items, or fix the variance.")
-        elif op == "=~" and abs(std) > 1.0:
-            heywood_std.append(
-                f"Heywood case: standardized loading of {rhs} on {lhs} is {std:.3f} "
-                "(|std.all| > 1); the solution is improper.")
-    out += heywood_std
-    if dependent or not sf.sample_cov_pd:
-        out.append(
-            "the sample covariance matrix of the model's variables is not positive "
-            f"definite ({', '.join(dependent) or 'some items'} are linearly dependent: an "
-            "item duplicates another or is a sum of others); estimates and fit indices "
-            "are unreliable.")
-    lat_idx = [i for i, v in enumerate(sf.inner) if v in set(prep.latent)]
-    if lat_idx and _pd_problem(cov_inner[np.ix_(lat_idx, lat_idx)]):
-        out.append(
-            "the model-implied covariance matrix of the latent variables is not positive "
-            "definite (a latent variance below zero or a latent correlation beyond "
-            "+/-1); the solution is improper.")
-    out_idx = [i for i, v in enumerate(sf.observed) if v not in set(sf.inner)]
-    theta = sf.theta[np.ix_(out_idx, out_idx)]
-    if out_idx and np.all(np.diag(theta) > 0) and _pd_problem(theta):
-        out.append(
-            "the covariance matrix of the residuals of the observed variables (theta) is "
-            "not positive definite (a residual correlation beyond +/-1).")
-    return out
+def _assemble(prep: PreparedModel, sf: SemopyFit, observed: tuple[str, ...], n: int,
+              dependent: list[str], warn: list[str]) -> CbFit:
+    """The parameter table, fit measures, R² and matrices in lavaan's order."""
+    total, resid, cov_inner = _variance_tables(sf)
+    table = sf.params.drop(columns=["matrix", "row", "col"])
+    table = table.assign(std_all=_std_all(table, total, resid))
+    table = _order(table, prep)[PARAM_COLUMNS]
+
+    order = list(observed)
+    pos = [sf.observed.index(v) for v in order]
+    s = sf.sample_cov[np.ix_(pos, pos)]
+    sigma = sf.implied_cov[np.ix_(pos, pos)]
+    fixed_x = [order.index(v) for v in sf.fixed_x]
+    fit = fit_indices.fit_measures(s, sigma, n, sf.npar, fixed_x=fixed_x)
+
+    lat_order = [v for v in prep.latent if v in sf.inner]
+    li = [sf.inner.index(v) for v in lat_order]
+    latent_cov = pd.DataFrame(cov_inner[np.ix_(li, li)], index=lat_order, columns=lat_order)
+
+    warn = warn + improper_solution(table, sf, cov_inner, prep.latent, dependent)
+    freed = {f"No fixed loadings for {f}." for f in prep.freed}
+    warn += [f"semopy: {m}" for m in sf.warnings if m not in freed]
+    return CbFit(
+        params=table, fit=fit, r2=_r2_table(prep, order, total, resid),
+        implied_cov=pd.DataFrame(sigma, index=order, columns=order),
+        latent_cov=latent_cov,
+        sample_cov=pd.DataFrame(s, index=order, columns=order),
+        converged=sf.converged, warnings=tuple(dict.fromkeys(warn)), n=n,
+        observed=tuple(order), latent=tuple(lat_order), iterations=sf.iterations,
+        notes=prep.notes,
+    )
 
 
 def fit_cb(data: pd.DataFrame, syntax: str | ModelSpec, *, ftol: float = 1e-12,
@@ -512,129 +350,13 @@ def fit_cb(data: pd.DataFrame, syntax: str | ModelSpec, *, ftol: float = 1e-12,
     (the lavaan defaults reproduced here). Fit indices: see
     :mod:`cxsurvey.stats.cb.fit_indices`.
     """
-    from cxsurvey.stats.cb import semopy_adapter as _semopy
-
-    prep = prepare_model(syntax)
-    try:
-        info = _semopy.describe_model(prep.syntax)
-    except ValueError as exc:
-        raise InputError(f"semopy cannot read the model: {exc}",
-                         hint="Check the model syntax (one lavaan formula per line).") from exc
-    observed = tuple(v for v in prep.observed if v in set(info.observed))
-    observed += tuple(v for v in info.observed if v not in set(observed))
+    prep, info = _read_model(syntax)
+    observed = _observed_order(prep, info)
     block = _complete_cases(data, observed)
     n = int(block.shape[0])
-    p = len(observed)
-    ndat = fit_indices.n_moments(p, len(info.fixed_x))
-    df = ndat - info.npar
-    if df < 0:
-        raise AnalysisError(
-            f"the model is not identified: it has {info.npar} free parameters but the "
-            f"{p} observed variables provide only {ndat} variances and covariances "
-            f"(df = {df})",
-            hint="Give each construct at least three items, remove paths or covariances, "
-                 "or fix parameters (e.g. equal loadings with a shared label).")
-    if n <= info.npar:
-        dropped = int(data.shape[0]) - n
-        why = f" ({dropped} of {data.shape[0]} rows have a missing answer on the " \
-              "model's variables)" if dropped else ""
-        raise AnalysisError(
-            f"too few complete cases: {n} rows for {info.npar} free parameters{why}",
-            hint="ML estimation needs clearly more respondents than parameters (a common "
-                 "rule is 5-10 per parameter): collect more responses, reduce missing "
-                 "answers, or estimate a smaller model (fewer items or constructs).")
-    sd = block.std(ddof=0)
-    flat = [v for v in observed if not sd[v] > 0]
-    if flat:
-        raise AnalysisError(
-            f"no variance in {', '.join(repr(v) for v in flat)}: every complete case gives "
-            "the same answer", hint="Remove the item from the model (or from the data "
-                                    "with [data] drop).")
-    warn: list[str] = []
-    ratio = float(sd.max() / sd.min()) ** 2
-    scale_hint = ""
-    if ratio > 1000.0:
-        warn.append(
-            f"the variances of the model's variables differ by a factor of {ratio:.3g} "
-            "(more than 1000), which makes the estimation numerically fragile; rescale "
-            "the variables with the largest variances.")
-        scale_hint = (f" The variables' variances differ by a factor of {ratio:.3g}: "
-                      "rescale them to similar ranges first.")
-    try:
-        sf = _semopy.fit_semopy(block, prep.syntax, set(prep.measurement),
-                                ftol=ftol, maxiter=maxiter, start=_start_values(start))
-    except ValueError as exc:
-        raise InputError(f"semopy cannot read the model: {exc}",
-                         hint="Check the model syntax (one lavaan formula per line).") from exc
-
-    involved = _identification(sf)
-    dependent = _dependent_variables(block)
-    if dependent and (involved is not None or (strict and not sf.converged)):
-        raise AnalysisError(
-            "the sample covariance matrix of the model's variables is singular: "
-            f"{', '.join(repr(v) for v in dependent)} are linearly dependent (an item "
-            "duplicates another or is a sum of others)",
-            hint="Remove the duplicate or derived item from the model.")
-    undetermined = ""
-    if involved is not None:
-        names = ", ".join(f"'{x}'" for x in involved[:6])
-        more = f" and {len(involved) - 6} more" if len(involved) > 6 else ""
-        undetermined = f"the data cannot determine {names}{more}"
-    ident_hint = ("A construct with fewer than three items must be correlated with or "
-                  "predict other constructs; give it more items, or fix a parameter (a "
-                  "single-item construct: fix its loading to 1 and the item's residual "
-                  "variance, e.g. 'x ~~ 0*x').")
-    if involved is not None and sf.converged:
-        raise AnalysisError(
-            f"the model is not identified: {undetermined} (the information matrix is "
-            "singular)", hint=ident_hint + scale_hint)
-    if not sf.converged:
-        text = (f"the maximum-likelihood estimation did not converge ({sf.message.strip()}, "
-                f"{sf.iterations} iterations, largest gradient {sf.max_gradient:.2g})")
-        if undetermined:
-            text += f"; {undetermined}: the model may not be identified on these data"
-        if strict:
-            raise AnalysisError(
-                text, hint="Check for near-duplicate items or items with almost no "
-                           "variance, constructs with fewer than three items, and paths "
-                           "that contradict the data; simplify the model (drop weak "
-                           "items) or collect more responses." + scale_hint)
-        warn.append(text)
-
-    total, resid, cov_inner = _variance_tables(sf)
-    table = sf.params.drop(columns=["matrix", "row", "col"])
-    table = table.assign(std_all=_std_all(table, total, resid))
-    table = _order(table, prep)[PARAM_COLUMNS]
-
-    order = list(observed)
-    pos = [sf.observed.index(v) for v in order]
-    s = sf.sample_cov[np.ix_(pos, pos)]
-    sigma = sf.implied_cov[np.ix_(pos, pos)]
-    fixed_x = [order.index(v) for v in sf.fixed_x]
-    fit = fit_indices.fit_measures(s, sigma, n, sf.npar, fixed_x=fixed_x)
-
-    endo_obs = [v for v in order if any(v == ind for _, ind in prep.measurement)
-                or any(v == y for y, _ in prep.regressions)]
-    endo_lat = [v for v in prep.latent if any(v == y for y, _ in prep.regressions)]
-    r2 = pd.DataFrame(
-        [{"variable": v, "latent": v in prep.latent,
-          "r2": 1.0 - resid[v] / total[v] if total[v] > 0 and resid[v] >= 0
-          else float("nan")}
-         for v in endo_obs + endo_lat], columns=["variable", "latent", "r2"])
-
-    lat_order = [v for v in prep.latent if v in sf.inner]
-    li = [sf.inner.index(v) for v in lat_order]
-    latent_cov = pd.DataFrame(cov_inner[np.ix_(li, li)], index=lat_order, columns=lat_order)
-
-    warn += _problems(table, sf, cov_inner, prep, dependent)
-    freed = {f"No fixed loadings for {f}." for f in prep.freed}
-    warn += [f"semopy: {m}" for m in sf.warnings if m not in freed]
-    return CbFit(
-        params=table, fit=fit, r2=r2,
-        implied_cov=pd.DataFrame(sigma, index=order, columns=order),
-        latent_cov=latent_cov,
-        sample_cov=pd.DataFrame(s, index=order, columns=order),
-        converged=sf.converged, warnings=tuple(dict.fromkeys(warn)), n=n,
-        observed=tuple(order), latent=tuple(lat_order), iterations=sf.iterations,
-        notes=prep.notes,
-    )
+    check_counts(int(data.shape[0]), n, len(observed), info.npar, len(info.fixed_x))
+    warn, scale_hint = check_variances(block)
+    sf = _run_semopy(block, prep, ftol, maxiter, start)
+    dependent = dependent_variables(block)
+    warn += check_solution(sf, dependent, strict, scale_hint)
+    return _assemble(prep, sf, observed, n, dependent, warn)

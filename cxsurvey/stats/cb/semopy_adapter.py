@@ -1,13 +1,9 @@
-"""The one module that talks to semopy (imported lazily, inside the functions).
+"""Fitting a model with semopy, reporting what lavaan reports.
 
-semopy estimates the model; everything it reports that lavaan users compare is taken
-from its matrices, not from its summaries. Handled here:
+semopy estimates the model (built by :mod:`cxsurvey.stats.cb.semopy_model`, the only
+module that imports semopy); everything lavaan users compare is taken from its matrices,
+not from its summaries. Handled here:
 
-- a fresh ``semopy.Model`` per fit (``fit()`` mutates the model and warm-starts from
-  the previous fit);
-- ``mimic_lavaan=True``, so observed variables are classified as lavaan does (only
-  indicators go to the measurement part; residuals of non-indicator endogenous
-  observed variables are correlated, lavaan's ``auto.cov.y``);
 - the Wishart objective ``MLW`` on the covariance matrix with divisor N, which is
   lavaan's F_ML (no mean structure: lavaan's default for complete data);
 - variance parameters unbounded, as lavaan (semopy bounds them at 0, which would turn
@@ -28,84 +24,27 @@ equation modeling. Structural Equation Modeling, 27(6), 952-963.
 
 from __future__ import annotations
 
-import logging
-import threading
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cxsurvey.stats.cb.semopy_model import (
+    feasible_start,
+    fixed_x,
+    give_markers,
+    locate,
+    matrix_key,
+    new_model,
+    quiet,
+    set_start,
+)
+from cxsurvey.stats.threads import one_blas_thread
+
 __all__ = ["ModelInfo", "SemopyFit", "describe_model", "fit_semopy"]
 
-# Swapping the root logger's handlers is process-wide: one fit at a time per process.
-_LOCK = threading.RLock()
 _Z975 = 1.959963984540054
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = " ".join(str(record.getMessage()).split())
-        if text and text not in self.messages:
-            self.messages.append(text)
-
-
-@contextmanager
-def _quiet() -> Iterator[list[str]]:
-    """Collect semopy's log warnings (root logger) and Python warnings; print nothing.
-
-    The root logger gets only the collecting handler for the duration, so the calls
-    ``logging.warning(...)`` in semopy neither reach the application's handlers nor
-    trigger ``logging.basicConfig`` (which would print to stderr).
-    """
-    with _LOCK:
-        root = logging.getLogger()
-        handler = _Collect()
-        saved_handlers, saved_level = root.handlers[:], root.level
-        root.handlers = [handler]
-        root.setLevel(logging.WARNING)
-        messages = handler.messages
-        try:
-            with warnings.catch_warnings(record=True) as caught, \
-                    np.errstate(all="ignore"):
-                warnings.simplefilter("always")
-                yield messages
-            for w in caught:
-                if issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning,
-                                           FutureWarning, RuntimeWarning)):
-                    continue
-                text = f"{w.category.__name__}: {' '.join(str(w.message).split())}"
-                if text not in messages:
-                    messages.append(text)
-        finally:
-            root.handlers = saved_handlers
-            root.setLevel(saved_level)
-
-
-_CONTROLLER: Any = None
-
-
-def _one_blas_thread() -> Any:
-    """Limit BLAS to one thread while fitting, when threadpoolctl is installed.
-
-    The matrices are small (p < 100): a multi-threaded OpenBLAS only adds overhead,
-    and on a loaded machine its spinning threads make a 20 ms fit take seconds.
-    """
-    global _CONTROLLER
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # optional: without it the fit is the same, maybe slower
-        return nullcontext()
-    if _CONTROLLER is None:
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -203,54 +142,37 @@ class SemopyFit:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _new_model(syntax: str) -> Any:
-    from semopy import Model
-
-    return Model(syntax, mimic_lavaan=True)
-
-
-def _fixed_x(model: Any) -> tuple[str, ...]:
-    exo = model.vars["exogenous"]
-    return tuple(v for v in model.vars["observed"] if v in exo)
+def _read(syntax: str) -> Any:
+    """A new model of ``syntax``; semopy's errors become ValueError with its message."""
+    try:
+        return new_model(syntax)
+    except Exception as exc:  # semopy raises bare Exceptions and SyntaxErrors
+        raise ValueError(" ".join(str(exc).split()) or type(exc).__name__) from exc
 
 
 def describe_model(syntax: str) -> ModelInfo:
     """Count free parameters and list variables of a semopy-ready model (no data needed).
+
+    Parameters
+    ----------
+    syntax : str
+        semopy-ready lavaan syntax (:attr:`cxsurvey.stats.cb.prepare.PreparedModel.syntax`).
+
+    Returns
+    -------
+    ModelInfo
 
     Raises
     ------
     ValueError
         When semopy cannot read the syntax (the message is semopy's).
     """
-    with _quiet():
-        try:
-            model = _new_model(syntax)
-        except Exception as exc:  # semopy raises bare Exceptions and SyntaxErrors
-            raise ValueError(" ".join(str(exc).split()) or type(exc).__name__) from exc
+    with quiet():
+        model = _read(syntax)
     npar = sum(1 for p in model.parameters.values() if p.active)
     return ModelInfo(observed=tuple(model.vars["observed"]),
                      latent=tuple(sorted(model.vars["latent"])),
-                     npar=npar, fixed_x=_fixed_x(model))
-
-
-def _matrix_key(model: Any, matrix: np.ndarray) -> str:
-    for key in ("beta", "lambda", "psi", "theta"):
-        if getattr(model, f"mx_{key}") is matrix:
-            return key
-    return "other"
-
-
-def _locate(model: Any, key: str, i: int, j: int,
-            measurement: set[tuple[str, str]]) -> tuple[str, str, str]:
-    """lavaan's ``lhs op rhs`` for the matrix cell (i, j)."""
-    if key == "lambda":
-        row, col = model.names_lambda[0][i], model.names_lambda[1][j]
-        return (col, "=~", row) if (col, row) in measurement else (row, "~", col)
-    if key == "beta":
-        row, col = model.names_beta[0][i], model.names_beta[1][j]
-        return (col, "=~", row) if (col, row) in measurement else (row, "~", col)
-    names = model.names_psi[0] if key == "psi" else model.names_theta[0]
-    return names[i], "~~", names[j]
+                     npar=npar, fixed_x=fixed_x(model))
 
 
 def _parameter_table(model: Any, measurement: set[tuple[str, str]],
@@ -266,9 +188,9 @@ def _parameter_table(model: Any, measurement: set[tuple[str, str]],
             k += 1
         label = "" if name.startswith(("_b", "_c")) or name.startswith("_cx") else name
         for loc in param.locations:
-            key = _matrix_key(model, loc.matrix)
+            key = matrix_key(model, loc.matrix)
             i, j = (int(v) for v in loc.indices)
-            lhs, op, rhs = _locate(model, key, i, j, measurement)
+            lhs, op, rhs = locate(model, key, i, j, measurement)
             est = float(loc.matrix[i, j])
             if index is not None:
                 s = float(se[index])
@@ -328,73 +250,58 @@ def _standard_errors(information: np.ndarray) -> np.ndarray:
     return np.sqrt(np.where(var >= 0, var, np.nan))
 
 
-def _give_markers(model: Any, measurement: set[tuple[str, str]]) -> None:
-    """Give every factor without a fixed loading a marker item for starting values.
-
-    semopy 2.3.11's ``start_lambda`` loops forever on a factor none of whose loadings
-    is fixed (``F =~ NA*x1 + x2`` with ``F ~~ 1*F``): it follows ``first_manifs``,
-    which is None for such a factor. The marker only scales the starting values.
-    """
-    for lat in sorted(model.vars["latent"]):
-        if model.first_manifs[lat] is None:
-            items = sorted(i for f, i in measurement if f == lat
-                           and i in model.vars["observed"])
-            if items:
-                model.first_manifs[lat] = items[0]
-
-
-def _set_start(model: Any, measurement: set[tuple[str, str]],
-               start: dict[tuple[str, str, str], float]) -> None:
-    """Start free parameters at given values (keyed by lavaan's lhs, op, rhs)."""
-    x = np.asarray(model.param_vals, dtype=float).copy()
-    k = 0
+def _prepare(model: Any, data: pd.DataFrame, measurement: set[tuple[str, str]],
+             start: dict[tuple[str, str, str], float] | None) -> None:
+    """Unbounded variances, marker items, data and starting values."""
     for param in model.parameters.values():
-        if not param.active:
-            continue
-        loc = param.locations[0]
-        i, j = (int(v) for v in loc.indices)
-        lhs, op, rhs = _locate(model, _matrix_key(model, loc.matrix), i, j, measurement)
-        value = start.get((lhs, op, rhs))
-        if value is None and op == "~~":
-            value = start.get((rhs, op, lhs))
-        if value is not None and np.isfinite(value):
-            x[k] = value
-        k += 1
-    model.param_vals = x
+        param.bound = (None, None)  # lavaan: variances may go negative
+    give_markers(model, measurement)
+    model.load(data)
+    if start:
+        set_start(model, measurement, start)
+    feasible_start(model)
+
+
+@dataclass(frozen=True)
+class _Solution:
+    """The model at the solver's solution: estimate, F_ML and its gradient, Sigma,
+    expected information and the parameter table."""
+
+    x: np.ndarray
+    fun: float
+    grad: np.ndarray
+    sigma: np.ndarray
+    information: np.ndarray
+    table: pd.DataFrame
+    free_names: tuple[str, ...]
+
+
+def _at_solution(model: Any, res: Any, measurement: set[tuple[str, str]]) -> _Solution:
+    """Put the model at the solver's estimate and compute what is reported there."""
+    x = np.asarray(res.x, dtype=float)
     model.update_matrices(x)
-
-
-def _feasible_start(model: Any, rounds: int = 12) -> None:
-    """Make the starting point's implied covariance matrix positive definite.
-
-    semopy starts latent variances at 0.05; with a fixed covariance between factors
-    (``F1 ~~ 0.5*F2``) or small fixed residual variances the start can imply a
-    non-positive-definite Sigma, where the objective is infinite and SLSQP stops at
-    once. Free variances are doubled until the objective is finite.
-    """
-    x = np.asarray(model.param_vals, dtype=float).copy()
-    if np.isfinite(model.obj_mlw(x)):
-        return
-    variances = []
-    k = 0
-    for param in model.parameters.values():
-        if not param.active:
-            continue
-        loc = param.locations[0]
-        if (loc.matrix is model.mx_psi or loc.matrix is model.mx_theta) \
-                and loc.indices[0] == loc.indices[1]:
-            variances.append(k)
-        k += 1
-    if not variances:
-        return
-    idx = np.asarray(variances)
-    x[idx] = np.where(x[idx] > 0, x[idx], 0.05)
-    for _ in range(rounds):
-        if np.isfinite(model.obj_mlw(x)):
-            break
-        x[idx] *= 2.0
-    model.param_vals = x
+    fun = float(model.obj_mlw(x))
+    grad = np.asarray(model.grad_mlw(x), dtype=float)
     model.update_matrices(x)
+    sigma, _ = model.calc_sigma()
+    information = _expected_information(model)
+    se = _standard_errors(information) if np.all(np.isfinite(information)) \
+        else np.full(x.size, np.nan)
+    table, free_names = _parameter_table(model, measurement, se)
+    return _Solution(x=x, fun=fun, grad=grad, sigma=np.asarray(sigma),
+                     information=information, table=table, free_names=free_names)
+
+
+def _positive_definite(data: pd.DataFrame, observed: tuple[str, ...]) -> bool:
+    """Whether the sample covariance matrix (divisor N) of ``observed`` is positive
+    definite (semopy fits a nearby positive-definite matrix when it is not)."""
+    raw = data[list(observed)].to_numpy(dtype=float)
+    raw_cov = np.cov(raw, rowvar=False, bias=True).reshape(len(observed), len(observed))
+    try:
+        np.linalg.cholesky(raw_cov)
+    except np.linalg.LinAlgError:
+        return False
+    return True
 
 
 def fit_semopy(data: pd.DataFrame, syntax: str, measurement: set[tuple[str, str]], *,
@@ -433,53 +340,28 @@ def fit_semopy(data: pd.DataFrame, syntax: str, measurement: set[tuple[str, str]
     (1988). A software package for sequential quadratic programming. DFVLR-FB 88-28
     (SLSQP).
     """
-    with _quiet() as messages, _one_blas_thread():
-        try:
-            model = _new_model(syntax)
-        except Exception as exc:
-            raise ValueError(" ".join(str(exc).split()) or type(exc).__name__) from exc
-        for param in model.parameters.values():
-            param.bound = (None, None)  # lavaan: variances may go negative
-        _give_markers(model, measurement)
-        model.load(data)
-        if start:
-            _set_start(model, measurement, start)
-        _feasible_start(model)
+    with quiet() as messages, one_blas_thread():
+        model = _read(syntax)
+        _prepare(model, data, measurement, start)
         res = model.fit(obj="MLW", solver="SLSQP",
                         options={"ftol": ftol, "maxiter": maxiter})
-        x = np.asarray(res.x, dtype=float)
-        model.update_matrices(x)
-        fun = float(model.obj_mlw(x))
-        grad = np.asarray(model.grad_mlw(x), dtype=float)
-        model.update_matrices(x)
-        sigma, _ = model.calc_sigma()
-        information = _expected_information(model)
-        se = _standard_errors(information) if np.all(np.isfinite(information)) \
-            else np.full(x.size, np.nan)
-        table, free_names = _parameter_table(model, measurement, se)
-    s = np.asarray(model.mx_cov, dtype=float)
-    observed = tuple(model.vars["observed"])
-    raw = data[list(observed)].to_numpy(dtype=float)
-    raw_cov = np.cov(raw, rowvar=False, bias=True).reshape(len(observed), len(observed))
-    try:
-        np.linalg.cholesky(raw_cov)
-        pd_ok = True
-    except np.linalg.LinAlgError:
-        pd_ok = False
-    max_grad = float(np.max(np.abs(grad))) if grad.size else 0.0
-    finite = bool(np.all(np.isfinite(x)) and np.isfinite(fun))
+        sol = _at_solution(model, res, measurement)
+    max_grad = float(np.max(np.abs(sol.grad))) if sol.grad.size else 0.0
+    finite = bool(np.all(np.isfinite(sol.x)) and np.isfinite(sol.fun))
     converged = finite and (bool(res.success) or max_grad < gradient_tol)
     solver_note = "Solver didn't converge, see SolverResult."
     kept = tuple(m for m in messages if not (converged and m == solver_note))
+    observed = tuple(model.vars["observed"])
     return SemopyFit(
         observed=observed,
         inner=tuple(model.names_beta[0]),
         latent=tuple(v for v in model.names_beta[0] if v in model.vars["latent"]),
         beta=model.mx_beta.copy(), lam=model.mx_lambda.copy(), psi=model.mx_psi.copy(),
-        theta=model.mx_theta.copy(), sample_cov=s.copy(), implied_cov=np.asarray(sigma),
-        params=table, npar=int(x.size), fixed_x=_fixed_x(model), n=int(model.n_samples),
-        objective=fun, success=bool(res.success), converged=converged,
-        message=str(res.message), iterations=int(res.n_it) if np.isfinite(res.n_it) else -1,
-        max_gradient=max_grad, information=information, free_names=free_names,
-        sample_cov_pd=pd_ok, warnings=kept,
+        theta=model.mx_theta.copy(), sample_cov=np.array(model.mx_cov, dtype=float),
+        implied_cov=sol.sigma, params=sol.table, npar=int(sol.x.size),
+        fixed_x=fixed_x(model), n=int(model.n_samples), objective=sol.fun,
+        success=bool(res.success), converged=converged, message=str(res.message),
+        iterations=int(res.n_it) if np.isfinite(res.n_it) else -1,
+        max_gradient=max_grad, information=sol.information, free_names=sol.free_names,
+        sample_cov_pd=_positive_definite(data, observed), warnings=kept,
     )

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import pandas as pd
 
-__all__ = ["construct_scores", "full_collinearity_vif"]
+__all__ = ["construct_scores", "full_collinearity_vif", "vif_from_correlation"]
 
 
 def construct_scores(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]]
@@ -27,8 +25,8 @@ def full_collinearity_vif(scores: pd.DataFrame) -> pd.DataFrame:
     """VIF of each construct score regressed on all the other construct scores.
 
     ``VIF_j = 1 / (1 - R2_j)``, where ``R2_j`` comes from the OLS regression of score j on
-    every other score (with an intercept). Equals the diagonal of the inverse correlation
-    matrix of the scores.
+    every other score (with an intercept): :func:`vif_from_correlation` of the scores'
+    correlation matrix.
 
     Parameters
     ----------
@@ -38,8 +36,8 @@ def full_collinearity_vif(scores: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``construct, vif`` (NaN for a constant score or when fewer than two constructs or
-        the scores are perfectly collinear).
+        ``construct, vif`` (NaN for a constant score or when fewer than two constructs;
+        infinite for a score that is, or nearly is, a linear function of the others).
 
     References
     ----------
@@ -54,7 +52,48 @@ def full_collinearity_vif(scores: pd.DataFrame) -> pd.DataFrame:
     ok = np.nanstd(x, axis=0, ddof=1) > 0 if len(x) > 1 else np.zeros(len(names), bool)
     if len(names) >= 2 and ok.sum() >= 2 and len(x) > ok.sum() + 1:
         r = np.corrcoef(x[:, ok], rowvar=False)
-        with contextlib.suppress(np.linalg.LinAlgError):
-            vif[ok] = np.diag(np.linalg.inv(r))
+        vif[ok] = vif_from_correlation(r)
         vif[vif > 1e12] = np.inf
     return pd.DataFrame({"construct": names, "vif": vif})
+
+
+def vif_from_correlation(corr: np.ndarray) -> np.ndarray:
+    """Variance inflation factors of variables from their correlation matrix.
+
+    ``VIF_j = 1 / (1 - R2_j)``, where ``R2_j`` comes from the OLS regression of variable j
+    on all the others: the diagonal of the inverse correlation matrix. For a singular
+    matrix each ``R2_j`` is computed with the pseudo-inverse of the other variables'
+    correlations, so only the variables that are linear functions of others get an
+    infinite VIF.
+
+    Parameters
+    ----------
+    corr : ndarray, shape (m, m)
+        Correlation matrix (full rank or singular; finite).
+
+    Returns
+    -------
+    ndarray, shape (m,)
+        VIF per variable; 1 for a single variable.
+
+    References
+    ----------
+    Marquardt, D. W. (1970). Generalized inverses, ridge regression, biased linear
+    estimation, and nonlinear estimation. *Technometrics*, 12(3), 591-612. Hair, J. F.,
+    Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2022). *A primer on partial least
+    squares structural equation modeling (PLS-SEM)* (3rd ed., ch. 5-6: indicator and
+    predictor VIF). Sage.
+    """
+    m = corr.shape[0]
+    if m == 1:
+        return np.ones(1)
+    try:
+        return np.diag(np.linalg.inv(corr))
+    except np.linalg.LinAlgError:
+        out = np.empty(m)
+        for i in range(m):
+            rest = [j for j in range(m) if j != i]
+            r = corr[rest, i]
+            r2 = float(r @ np.linalg.pinv(corr[np.ix_(rest, rest)]) @ r)
+            out[i] = np.inf if 1.0 - r2 <= 1e-12 else 1.0 / (1.0 - r2)
+        return out

@@ -8,7 +8,8 @@ import pandas as pd
 from cxsurvey.stats.items.results import ReliabilityResult
 from cxsurvey.stats.validity.composite import cr_ave
 
-__all__ = ["cronbach_alpha", "item_total", "one_factor_minres", "omega_total", "reliability"]
+__all__ = ["alpha_from_cov", "cronbach_alpha", "item_total", "one_factor_minres",
+           "omega_total", "reliability"]
 
 
 def cronbach_alpha(block: pd.DataFrame, missing: str = "listwise",
@@ -55,7 +56,7 @@ def cronbach_alpha(block: pd.DataFrame, missing: str = "listwise",
     nan = float("nan")
     if k < 2 or n < 3:
         return nan, nan, nan, n
-    alpha = _alpha_from_cov(data.cov().to_numpy())
+    alpha = alpha_from_cov(data.cov().to_numpy())
     if not np.isfinite(alpha):
         return nan, nan, nan, n
     df1, df2 = n - 1, (n - 1) * (k - 1)
@@ -65,12 +66,34 @@ def cronbach_alpha(block: pd.DataFrame, missing: str = "listwise",
     return alpha, float(lower), float(upper), n
 
 
-def _alpha_from_cov(c: np.ndarray) -> float:
-    k = c.shape[0]
-    total = c.sum()
+def alpha_from_cov(cov: np.ndarray) -> float:
+    """Cronbach's alpha from the items' covariance matrix.
+
+    .. math:: \\alpha = \\frac{k}{k-1}\\Bigl(1 - \\frac{\\mathrm{tr}(C)}{\\sum_{ij} c_{ij}}\\Bigr)
+
+    Given the items' correlation matrix it is the standardised alpha (alpha of the
+    z-scored items), which PLS-SEM reports (SmartPLS, seminr, ADANCO).
+
+    Parameters
+    ----------
+    cov : ndarray, shape (k, k)
+        Covariance (or correlation) matrix of one construct's items.
+
+    Returns
+    -------
+    float
+        NaN for fewer than two items or a total variance that is not positive.
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    Psychometrika, 16(3), 297-334.
+    """
+    k = cov.shape[0]
+    total = cov.sum()
     if k < 2 or not np.isfinite(total) or total <= 0:
         return float("nan")
-    return float(k / (k - 1) * (1.0 - np.trace(c) / total))
+    return float(k / (k - 1) * (1.0 - np.trace(cov) / total))
 
 
 def item_total(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +117,7 @@ def item_total(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if denom > 0:
             r_drop[i] = cov[i, keep].sum() / denom
         if k > 2:
-            a_drop[i] = _alpha_from_cov(rest)
+            a_drop[i] = alpha_from_cov(rest)
     return r_drop, a_drop
 
 

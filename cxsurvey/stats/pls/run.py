@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -11,12 +12,17 @@ from cxsurvey.model.spec import ModelSpec
 from cxsurvey.stats.paths import PathsResult
 from cxsurvey.stats.pls.results import PlsResult
 
+if TYPE_CHECKING:  # the bootstrap (numpy, scipy) is imported when a run needs it
+    from cxsurvey.stats.pls.bootstrap import PlsBootstrap
+    from cxsurvey.stats.pls.fit import PlsFit
+
 __all__ = ["run_pls"]
 
 _STATS = ["se", "t", "pvalue", "ci_lower", "ci_upper", "bca_lower", "bca_upper", "boot_mean"]
 
 
-def _outer(boot) -> pd.DataFrame:
+def _outer(boot: PlsBootstrap) -> pd.DataFrame:
+    """Loadings and weights with their bootstrap statistics, one row per item."""
     fit = boot.fit
     ld = fit.loadings.rename(columns={"est": "loading"})
     wt = fit.weights.rename(columns={"est": "weight"})
@@ -33,7 +39,8 @@ def _outer(boot) -> pd.DataFrame:
     return out
 
 
-def _vif(fit) -> pd.DataFrame:
+def _vif_table(fit: PlsFit) -> pd.DataFrame:
+    """Item (outer) and predictor (inner) VIFs of the fit in one long table."""
     outer = fit.item_vif.rename(columns={"item": "variable"}).assign(kind="outer")
     inner = fit.inner_vif.rename(columns={"to": "construct", "from": "variable"}).assign(
         kind="inner")
@@ -41,7 +48,8 @@ def _vif(fit) -> pd.DataFrame:
     return pd.concat([outer[cols], inner[cols]], ignore_index=True)
 
 
-def _effects(boot) -> pd.DataFrame:
+def _effects(boot: PlsBootstrap) -> pd.DataFrame:
+    """Specific indirect and total effects with their bootstrap statistics."""
     keep = ["kind", "from", "to", "path", "est", "std_all", *_STATS]
     ind = boot.specific_indirect_effects.assign(kind="indirect")
     tot = boot.total_effects.assign(kind="total")
@@ -96,7 +104,7 @@ def run_pls(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]], spec: M
     rel = fit.reliability[["construct", "n_items", "alpha", "rho_a", "rho_c", "ave"]]
     pls = PlsResult(outer=_outer(boot), reliability=rel.reset_index(drop=True),
                     htmt=fit.htmt, fornell_larcker=fit.fornell_larcker,
-                    f2=fit.f2[["from", "to", "f2"]], vif=_vif(fit), info=info,
+                    f2=fit.f2[["from", "to", "f2"]], vif=_vif_table(fit), info=info,
                     warnings=tuple(warnings),
                     cross_loadings=fit.cross_loadings.rename_axis("item").reset_index())
     result = PathsResult(paths=paths[[c for c in cols if c in paths.columns]],

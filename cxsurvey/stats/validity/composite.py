@@ -1,12 +1,18 @@
-"""Composite reliability (rho_c) and average variance extracted (AVE) from loadings."""
+"""Composite reliability (rho_c) and average variance extracted (AVE) from loadings.
+
+Fornell & Larcker's closed forms on standardised loadings: per construct
+(:func:`composite_reliability`, :func:`average_variance_extracted`, :func:`cr_ave`) and
+as a table over constructs (:func:`cr_ave_table`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["composite_reliability", "average_variance_extracted", "cr_ave"]
+__all__ = ["composite_reliability", "average_variance_extracted", "cr_ave", "cr_ave_table"]
 
 
 def _loadings(loadings: Iterable[float]) -> np.ndarray:
@@ -68,6 +74,36 @@ def average_variance_extracted(loadings: Iterable[float]) -> float:
 
 
 def cr_ave(loadings: Iterable[float]) -> tuple[float, float]:
-    """``(rho_c, AVE)`` from one construct's standardised loadings."""
+    """``(rho_c, AVE)`` from one construct's standardised loadings.
+
+    References
+    ----------
+    Fornell, C., & Larcker, D. F. (1981). Journal of Marketing Research, 18(1), 39-50.
+    """
     lam = _loadings(loadings)
     return composite_reliability(lam), average_variance_extracted(lam)
+
+
+def cr_ave_table(std_loadings: Mapping[str, Iterable[float]]) -> pd.DataFrame:
+    """Composite reliability (rho_c) and AVE per construct from standardised loadings.
+
+    Applies :func:`cr_ave` (Fornell & Larcker's closed forms, residual covariances
+    ignored) to each construct.
+
+    Parameters
+    ----------
+    std_loadings : mapping of str to sequence of float
+        Construct -> standardised loadings of its indicators (CFA ``std.all`` or PLS outer
+        loadings).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by construct, columns ``rho_c`` and ``ave``.
+
+    References
+    ----------
+    Fornell, C., & Larcker, D. F. (1981). Journal of Marketing Research, 18(1), 39-50.
+    """
+    rows = {str(name): cr_ave(values) for name, values in std_loadings.items()}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["rho_c", "ave"])

@@ -33,7 +33,8 @@ from support import (
 )
 
 from cxsurvey.errors import EXIT_ANALYSIS, EXIT_INPUT, AnalysisError, InputError
-from cxsurvey.stats.cb.ml_fit import CbFit, fit_cb, prepare_model
+from cxsurvey.stats.cb.ml_fit import CbFit, fit_cb
+from cxsurvey.stats.cb.prepare import prepare_model
 
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
 
@@ -253,6 +254,7 @@ def test_listwise_deletion_on_model_variables_only() -> None:
     assert fit.n == 301 - 4 and fit.fit["n"] == 297
 
 
+@pytest.mark.slow
 def test_import_is_cheap() -> None:
     code = ("import sys, cxsurvey.stats.cb.ml_fit, cxsurvey.stats.cb.fit_indices; "
             "print('semopy' in sys.modules, 'scipy' in sys.modules)")

@@ -5,7 +5,7 @@ seminr ``bootstrap_model(nboot = 100, seed = 456)`` on the ECSI model) and
 ``boot_indices_mobi_ecsi_seminr.json``, the exact **1-based** rows R drew
 (``set.seed(456 + i); sample.int(250, TRUE)``), passed here 0-based.
 
-Tolerance 1e-6 (the issue's acceptance); measured: 4.7e-15 for estimates, bootstrap
+Tolerance 1e-6 (the acceptance tolerance); measured: 4.7e-15 for estimates, bootstrap
 means, SDs and 2.5%/97.5% percentiles of paths, total effects, loadings, weights and HTMT.
 seminr's "Bootstrap P Val" is not a standard p-value and is not compared.
 """
@@ -22,15 +22,10 @@ from numpy.testing import assert_allclose
 from scipy import stats
 from support import DATA, load_json
 
-from cxsurvey.stats.pls.bootstrap import (
-    PlsBootstrap,
-    bca_interval,
-    bootstrap_pls,
-    jackknife_correlations,
-    resample_correlations,
-    summarise_draws,
-)
-from cxsurvey.stats.pls.engine import fit_pls
+from cxsurvey.stats.pls.bootstrap import PlsBootstrap, bootstrap_pls
+from cxsurvey.stats.pls.fit import fit_pls
+from cxsurvey.stats.pls.intervals import bca_interval, summarise_draws
+from cxsurvey.stats.pls.resample import jackknife_correlations, resample_correlations
 
 TOL = 1e-6
 PLS = DATA / "pls"

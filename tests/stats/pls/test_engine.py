@@ -1,6 +1,6 @@
 """PLS engine internals: batched algebra, model checks, missing data, invariants.
 
-The numbers against R seminr / ADANCO are in test_pls_reference.py; these tests check the
+The numbers against R seminr / ADANCO are in test_reference.py; these tests check the
 engine's own contracts (errors, bookkeeping, batch = one-by-one, definitions of the
 statistics recomputed directly from the construct scores).
 """
@@ -14,16 +14,13 @@ from numpy.testing import assert_allclose
 from support import DATA
 
 from cxsurvey.errors import AnalysisError, InputError
-from cxsurvey.stats.pls.engine import (
-    batch_htmt,
-    batch_structural,
-    compile_model,
-    correlation,
-    estimate_batch,
-    fit_pls,
-    prepare_data,
-    solve_spd,
-)
+from cxsurvey.stats.pls import engine
+from cxsurvey.stats.pls.data import correlation, prepare_data
+from cxsurvey.stats.pls.estimate import batch_structural, estimate_batch
+from cxsurvey.stats.pls.fit import fit_pls
+from cxsurvey.stats.pls.linalg import solve_spd
+from cxsurvey.stats.pls.quality import batch_htmt
+from cxsurvey.stats.pls.specify import compile_model
 
 MOBI = DATA / "pls" / "mobi.csv"
 M1 = {"Image": ("IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"),
@@ -208,3 +205,13 @@ def test_data_and_argument_errors(mobi):
     mode_a = fit_pls(collinear, M1, M1_PATHS)  # Mode A copes; the item VIFs are infinite
     assert mode_a.converged
     assert np.isinf(mode_a.item_vif.set_index("item").loc[["PERV1", "PERV2"], "vif"]).all()
+
+
+def test_engine_gathers_the_stage_modules_public_names():
+    import importlib
+
+    for name in engine.__all__:
+        obj = getattr(engine, name)
+        home = importlib.import_module(obj.__module__)
+        assert getattr(home, name) is obj
+        assert obj.__module__ != engine.__name__
