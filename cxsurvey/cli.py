@@ -364,8 +364,9 @@ class CheckFormat(str, enum.Enum):
 
 
 def _limit(flag: str, help: str) -> Any:
-    return Annotated[float | None, typer.Option(flag, help=help, show_default=False,
-                                                rich_help_panel="Thresholds")]
+    """A threshold flag of ``check`` (None: not given)."""
+    return typer.Option(None, flag, help=help, show_default=False,
+                        rich_help_panel="Thresholds")
 
 
 @app.command()
@@ -381,29 +382,36 @@ def check(
         "--method", case_sensitive=False, help="Models whose statistics are checked: auto "
         "(CFA when a rule needs loadings, HTMT or fit), cb, pls (adds rho_A and VIF), both, "
         "none.")] = Method.auto,
-    min_alpha: _limit("--min-alpha", "Cronbach's alpha >= this (Nunnally & Bernstein "
-                      "1994: 0.70).") = None,
-    min_rho_c: _limit("--min-rho-c", "Composite reliability >= this (Hair et al. 2019: "
-                      "0.70).") = None,
-    max_rho_c: _limit("--max-rho-c", "Composite reliability < this (Hair et al. 2019: "
-                      "0.95).") = None,
-    min_rho_a: _limit("--min-rho-a", "rho_A >= this (PLS; Dijkstra & Henseler 2015).")
-    = None,
-    min_ave: _limit("--min-ave", "AVE >= this (Fornell & Larcker 1981: 0.50).") = None,
-    min_loading: _limit("--min-loading", "Standardised/outer loadings >= this (Hair et al. "
-                        "2019: 0.708; Hulland 1999: 0.40).") = None,
-    min_item_total_r: _limit("--min-item-total-r", "Corrected item-total r >= this "
-                             "(0.30).") = None,
-    max_htmt: _limit("--max-htmt", "HTMT <= this (Henseler et al. 2015: 0.85 or 0.90).")
-    = None,
-    min_cfi: _limit("--min-cfi", "CFI >= this (Hu & Bentler 1999: 0.95).") = None,
-    min_tli: _limit("--min-tli", "TLI >= this (Hu & Bentler 1999: 0.95).") = None,
-    max_rmsea: _limit("--max-rmsea", "RMSEA <= this (Hu & Bentler 1999: 0.06).") = None,
-    max_srmr: _limit("--max-srmr", "SRMR <= this (Hu & Bentler 1999: 0.08).") = None,
-    max_vif: _limit("--max-vif", "PLS outer/inner VIF < this (Hair et al. 2019: 5).")
-    = None,
-    max_fc_vif: _limit("--max-fc-vif", "Full collinearity VIF <= this (Kock 2015: 3.3).")
-    = None,
+    min_alpha: float | None = _limit(
+        "--min-alpha", "Cronbach's alpha >= this (Nunnally & Bernstein 1994: 0.70)."),
+    min_rho_c: float | None = _limit(
+        "--min-rho-c", "Composite reliability >= this (Hair et al. 2019: 0.70)."),
+    max_rho_c: float | None = _limit(
+        "--max-rho-c", "Composite reliability < this (Hair et al. 2019: 0.95)."),
+    min_rho_a: float | None = _limit(
+        "--min-rho-a", "rho_A >= this (PLS; Dijkstra & Henseler 2015)."),
+    min_ave: float | None = _limit(
+        "--min-ave", "AVE >= this (Fornell & Larcker 1981: 0.50)."),
+    min_loading: float | None = _limit(
+        "--min-loading", "Standardised/outer loadings >= this (Hair et al. 2019: 0.708; "
+        "Hulland 1999: 0.40)."),
+    min_item_total_r: float | None = _limit(
+        "--min-item-total-r", "Corrected item-total r >= this (Nunnally & Bernstein 1994: "
+        "0.30)."),
+    max_htmt: float | None = _limit(
+        "--max-htmt", "HTMT <= this (Henseler et al. 2015: 0.85 or 0.90)."),
+    min_cfi: float | None = _limit(
+        "--min-cfi", "CFI >= this (Hu & Bentler 1999: 0.95)."),
+    min_tli: float | None = _limit(
+        "--min-tli", "TLI >= this (Hu & Bentler 1999: 0.95)."),
+    max_rmsea: float | None = _limit(
+        "--max-rmsea", "RMSEA <= this (Hu & Bentler 1999: 0.06)."),
+    max_srmr: float | None = _limit(
+        "--max-srmr", "SRMR <= this (Hu & Bentler 1999: 0.08)."),
+    max_vif: float | None = _limit(
+        "--max-vif", "PLS outer/inner VIF < this (Hair et al. 2019: 5)."),
+    max_fc_vif: float | None = _limit(
+        "--max-fc-vif", "Full collinearity VIF <= this (Kock 2015: 3.3)."),
     fmt: Annotated[CheckFormat, typer.Option(
         "--format", "-f", help="table (failed checks on the console), json (the run with "
         "its 'checks' list) or junit (JUnit XML on stdout for CI test reports).")]

@@ -66,7 +66,8 @@ def _not_judged(v: Verdicts) -> str:
 def _failures(rows: pd.DataFrame, col: str, statistic: str, v: Verdicts,
               name: str = "construct") -> str:
     """``below: A .45; above: B .96``: failures grouped by the side they fall on."""
-    below, above = [], []
+    below: list[str] = []
+    above: list[str] = []
     for r in rows.itertuples():
         value = float(getattr(r, col))
         side = above if any(t.direction in ("<", "<=") for t in

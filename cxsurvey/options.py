@@ -94,7 +94,7 @@ def choice(kind: type[E], value: object, name: str) -> E:
 
 def _number(value: object, name: str, lo: float, hi: float | None, integer: bool) -> Any:
     ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-    if isinstance(value, bool) or not ok_type:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok_type:
         raise InputError(f"{name} must be {'an integer' if integer else 'a number'}, "
                          f"got {value!r}", Location())
     if value < lo or (hi is not None and value > hi):

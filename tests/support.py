@@ -56,3 +56,11 @@ def load_csv(name: str, index_col: int | None = None) -> pd.DataFrame:
     """A data file under tests/data, as a fresh copy (tests may modify it)."""
     return _read_csv(name, index_col).copy()
 
+
+
+def square_frame(nested: dict, order: list[str] | None = None) -> pd.DataFrame:
+    """A reference matrix stored as ``{row: {column: value}}``, in ``order``."""
+    frame = pd.DataFrame.from_dict(nested, orient="index").astype(float)
+    if order is not None:
+        frame = frame.loc[order, order]
+    return frame

@@ -222,24 +222,24 @@ def run_batch(jobs: list[Job], method: Method, options: Options, rules: str | No
     outcomes: list[FileOutcome | None] = [None] * n
     if workers == 1:
         for i, a in enumerate(args):
-            outcomes[i] = _call(a)
+            outcome = outcomes[i] = _call(a)
             if progress:
-                progress(outcomes[i], i + 1, n)
+                progress(outcome, i + 1, n)
     else:
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
             futures = {pool.submit(_call, a): i for i, a in enumerate(args)}
             for done, fut in enumerate(as_completed(futures), start=1):
                 i = futures[fut]
                 try:
-                    outcomes[i] = fut.result()
+                    outcome = fut.result()
                 except Exception as exc:  # the worker process itself died
                     j = jobs[i]
-                    outcomes[i] = FileOutcome(str(j.survey), str(j.model) if j.model else None,
-                                              j.model_source, status="error", exit_code=70,
-                                              error=f"worker failed: {type(exc).__name__}: "
-                                                    f"{exc}")
+                    outcome = FileOutcome(str(j.survey), str(j.model) if j.model else None,
+                                          j.model_source, status="error", exit_code=70,
+                                          error=f"worker failed: {type(exc).__name__}: {exc}")
+                outcomes[i] = outcome
                 if progress:
-                    progress(outcomes[i], done, n)
+                    progress(outcome, done, n)
     out_dir = next(iter(jobs[0].reports.values())).parent if jobs else Path(".")
     return BatchResult(tuple(o for o in outcomes if o is not None), out_dir,
                        options.as_dict(), workers, time.perf_counter() - start)

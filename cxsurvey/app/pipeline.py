@@ -76,7 +76,8 @@ def propose_model(survey_path: str | Path) -> SurveyModel:
 
     sv = load_survey(survey_path, None, check_range=False)
     raw = sv.raw
-    codes = sorted(sv.recoded.get("out_of_range_codes", []) or [])
+    found = sv.recoded.get("out_of_range_codes") or []
+    codes = sorted(found) if isinstance(found, (list, tuple, set)) else []
     id_col = None
     for col in raw.frame.columns:
         if str(col).strip().lower() in _ID_NAMES and raw.frame[col].is_unique:
@@ -84,7 +85,8 @@ def propose_model(survey_path: str | Path) -> SurveyModel:
             break
     header_row = raw.details.get("header_row")
     data = replace(sv.model.data, sheet=raw.sheet, scale=sv.scale, id=id_col,
-                   header_row=header_row if header_row not in (None, 1) else None,
+                   header_row=header_row if isinstance(header_row, int) and header_row != 1
+                   else None,
                    missing=tuple(codes) or sv.model.data.missing)
     return replace(sv.model, data=data)
 

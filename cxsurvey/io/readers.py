@@ -459,7 +459,7 @@ def _read_spss(p: Path, shown: str) -> RawTable:
     except Exception as exc:  # pyreadstat raises its own ReadstatError and others
         raise InputError(f"not a readable SPSS file ({type(exc).__name__}: {exc})",
                          Location(file=shown), "Save it again from SPSS.") from None
-    ranges: dict[str, list[dict[str, Any]]] = dict(meta.missing_ranges or {})
+    ranges: dict[str, Any] = dict(meta.missing_ranges or {})
     user_missing = 0
     for col, spans in ranges.items():
         if col not in frame.columns:

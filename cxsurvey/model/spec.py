@@ -74,7 +74,7 @@ class ModelSpec:
 
         Intercepts (``y ~ 1``) are not paths and are left out.
         """
-        out = []
+        out: list[tuple[str, str, Term]] = []
         for f in self.formulas:
             if f.op == "~":
                 out.extend((t.name, f.lhs, t) for t in f.rhs if not _is_number(t.name))

@@ -28,14 +28,14 @@ def _rich_table(t: Table) -> RichTable:
         rt.add_column(col.label, justify="left" if col.kind == "text" else "right",
                       min_width=widest, overflow="fold")
     for i, values in enumerate(rows):
-        cells = []
+        shown: list[Text] = []
         for col in columns:
             text = format_value(values.get(col.key), col.kind, col.decimals)
             if (i, col.key) in t.flags:
-                cells.append(Text(text + "*", style="bold red"))
+                shown.append(Text(text + "*", style="bold red"))
             else:
-                cells.append(Text(text))
-        rt.add_row(*cells)
+                shown.append(Text(text))
+        rt.add_row(*shown)
     return rt
 
 

@@ -209,14 +209,17 @@ def htmt_table(model: PlsModel, corr: np.ndarray) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------
 
 def adjusted_r2(r2: np.ndarray, n: int, n_predictors: np.ndarray) -> np.ndarray:
-    """Adjusted R^2 ``1 - (1 - R^2)(n - 1)/(n - m - 1)`` with m predictors.
+    """Adjusted R^2 ``1 - (1 - R^2)(n - 1)/(n - m - 1)`` with m predictors (NaN when
+    ``n - m - 1 <= 0``, as the CB paths report).
 
     References
     ----------
     Wherry, R. J. (1931). A new formula for predicting the shrinkage of the coefficient of
     multiple correlation. Annals of Mathematical Statistics, 2(4), 440-457.
     """
-    return 1.0 - (1.0 - r2) * (n - 1) / (n - n_predictors - 1)
+    df = n - n_predictors - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(df > 0, 1.0 - (1.0 - r2) * (n - 1) / df, np.nan)
 
 
 def cohen_f2(r2_with: np.ndarray, r2_without: np.ndarray) -> np.ndarray:

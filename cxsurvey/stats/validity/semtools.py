@@ -9,15 +9,16 @@ built with :func:`theta_matrix`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["comp_rel_sem", "ave_semtools", "theta_matrix"]
 
-Loadings = pd.DataFrame | Mapping[str, Mapping[str, float]]
-FactorCov = pd.DataFrame | pd.Series | Mapping[str, float]
-Theta = pd.DataFrame | pd.Series | Mapping[str, float]
+Loadings: TypeAlias = "pd.DataFrame | Mapping[str, Mapping[str, float]]"
+FactorCov: TypeAlias = "pd.DataFrame | pd.Series | Mapping[str, float]"
+Theta: TypeAlias = "pd.DataFrame | pd.Series | Mapping[str, float]"
 
 
 def _lambda(loadings: Loadings) -> pd.DataFrame:

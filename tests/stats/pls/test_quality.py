@@ -128,4 +128,5 @@ def test_vectorised_effects_equal_path_tracing():
 def test_r2_adjusted_and_f2_formulas():
     assert adjusted_r2(np.array([0.5]), 101, np.array([4]))[0] == pytest.approx(
         1 - 0.5 * 100 / 96)
+    assert np.isnan(adjusted_r2(np.array([0.5]), 5, np.array([4]))[0])
     assert cohen_f2(np.array([0.6]), np.array([0.5]))[0] == pytest.approx(0.25)

@@ -8,19 +8,14 @@ complete rows.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from numpy.testing import assert_allclose
 from support import load_csv
 
 from cxsurvey.stats.validity import item_correlation
 
 
-def _csv(name: str, index_col: int | None = None) -> pd.DataFrame:
-    return load_csv(name, index_col)
-
-
 def test_item_correlation_pairwise_is_cov2cor_of_pairwise_covariance():
-    items = _csv("bfi.csv")[["A1", "A2", "C1"]]
+    items = load_csv("bfi.csv")[["A1", "A2", "C1"]]
     got = item_correlation(items, missing="pairwise")
     cov = items.cov()
     sd = np.sqrt(np.diag(cov))

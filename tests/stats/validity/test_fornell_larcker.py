@@ -9,25 +9,15 @@ described in its README, section 1 and 2: ``latent_correlation_matrix``,
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
-from support import load_json
+from support import load_json, square_frame
 
 from cxsurvey.stats.validity import fornell_larcker, fornell_larcker_passed
 
 FILES = {"hs": "hs_cfa_reference.json", "pd": "political_democracy_sem_reference.json"}
 
 
-def _json(name: str) -> dict:
-    return load_json(name)
-
-
-def _square(nested: dict, order: list[str] | None = None) -> pd.DataFrame:
-    frame = pd.DataFrame.from_dict(nested, orient="index").astype(float)
-    if order is not None:
-        frame = frame.loc[order, order]
-    return frame
 
 
 @pytest.mark.parametrize(("key", "passed"), [
@@ -36,9 +26,9 @@ def _square(nested: dict, order: list[str] | None = None) -> pd.DataFrame:
     ("pd", {"ind60": True, "dem60": False, "dem65": False}),
 ])
 def test_fornell_larcker_layout_values_and_criterion(key, passed):
-    ref = _json(FILES[key])
+    ref = load_json(FILES[key])
     names = list(passed)
-    corr = _square(ref["latent_correlation_matrix"], names)
+    corr = square_frame(ref["latent_correlation_matrix"], names)
     ave = {n: ref["reliability"]["fornell_larcker_from_std_all"][n]["AVE"] for n in names}
     table = fornell_larcker(ave, corr)
     assert list(table.columns) == ["a", "b", "value"]
@@ -53,8 +43,8 @@ def test_fornell_larcker_layout_values_and_criterion(key, passed):
 
 
 def test_fornell_larcker_with_semtools_ave_and_bad_input():
-    ref = _json("hs_cfa_reference.json")
-    corr = _square(ref["latent_correlation_matrix"])
+    ref = load_json("hs_cfa_reference.json")
+    corr = square_frame(ref["latent_correlation_matrix"])
     ave = ref["reliability"]["AVE_semTools"]
     table = fornell_larcker(ave, corr)
     diag = table[table["a"] == table["b"]].set_index("a")["value"]

@@ -14,10 +14,9 @@ test.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
-from support import load_csv, load_json
+from support import load_csv, load_json, square_frame
 
 from cxsurvey.stats.validity import htmt, htmt_from_correlation, htmt_matrix
 
@@ -28,27 +27,15 @@ HS_CONSTRUCTS = {"visual": ("x1", "x2", "x3"), "textual": ("x4", "x5", "x6"),
 BFI_CONSTRUCTS = {s: tuple(f"{s}{i}" for i in range(1, 6)) for s in "ACENO"}
 
 
-def _json(name: str) -> dict:
-    return load_json(name)
 
-
-def _csv(name: str, index_col: int | None = None) -> pd.DataFrame:
-    return load_csv(name, index_col)
-
-
-def _square(nested: dict, order: list[str] | None = None) -> pd.DataFrame:
-    frame = pd.DataFrame.from_dict(nested, orient="index").astype(float)
-    if order is not None:
-        frame = frame.loc[order, order]
-    return frame
 
 
 @pytest.mark.parametrize(("geometric", "key"), [(False, "htmt_arithmetic_mean"),
                                                 (True, "htmt2_geometric_mean")])
 def test_htmt_matches_semtools_holzinger_swineford(geometric, key):
     # measured max |diff|: 5.6e-17 (arithmetic), 3.3e-16 (geometric)
-    hs = _csv("holzinger_swineford_1939.csv")
-    ref = _square(_json("hs_cfa_reference.json")["htmt"][key], list(HS_CONSTRUCTS))
+    hs = load_csv("holzinger_swineford_1939.csv")
+    ref = square_frame(load_json("hs_cfa_reference.json")["htmt"][key], list(HS_CONSTRUCTS))
     square = htmt_matrix(hs, HS_CONSTRUCTS, geometric=geometric)
     assert list(square.index) == list(square.columns) == list(HS_CONSTRUCTS)
     assert_allclose(square.to_numpy(), ref.to_numpy(), rtol=0, atol=HTMT_TOL)
@@ -67,23 +54,23 @@ def test_htmt_matches_semtools_bfi_negative_and_missing(missing, geometric):
     # raw bfi items: reverse-keyed items correlate negatively (absolute values count), and
     # 364 of 2800 rows are incomplete. measured max |diff|: listwise 6.7e-16 (arithmetic),
     # 5.8e-16 (geometric); pairwise 3.9e-16, 1.1e-15
-    bfi = _csv("bfi.csv")
-    ref_all = _json("validity_reference.json")["htmt_bfi"]
+    bfi = load_csv("bfi.csv")
+    ref_all = load_json("validity_reference.json")["htmt_bfi"]
     key = f"{missing}_{'geometric' if geometric else 'arithmetic'}"
-    ref = _square(ref_all[key], list(BFI_CONSTRUCTS))
+    ref = square_frame(ref_all[key], list(BFI_CONSTRUCTS))
     got = htmt_matrix(bfi, BFI_CONSTRUCTS, geometric=geometric, missing=missing)
     assert_allclose(got.to_numpy(), ref.to_numpy(), rtol=0, atol=HTMT_TOL)
 
 
 def test_htmt_missing_policies_differ_on_incomplete_data():
-    bfi = _csv("bfi.csv")
+    bfi = load_csv("bfi.csv")
     listwise = htmt_matrix(bfi, BFI_CONSTRUCTS, missing="listwise")
     pairwise = htmt_matrix(bfi, BFI_CONSTRUCTS, missing="pairwise")
     assert np.abs(listwise - pairwise).to_numpy().max() > 1e-4
 
 
 def test_htmt_from_correlation_equals_raw_data_route_and_ignores_sign():
-    hs = _csv("holzinger_swineford_1939.csv")
+    hs = load_csv("holzinger_swineford_1939.csv")
     corr = hs[[f"x{i}" for i in range(1, 10)]].corr()
     flipped = hs.assign(x2=-hs["x2"], x7=-hs["x7"])
     for geometric in (False, True):
@@ -94,7 +81,7 @@ def test_htmt_from_correlation_equals_raw_data_route_and_ignores_sign():
 
 
 def test_htmt_single_item_construct_is_nan_and_bad_input_raises():
-    hs = _csv("holzinger_swineford_1939.csv")
+    hs = load_csv("holzinger_swineford_1939.csv")
     constructs = {"visual": ("x1", "x2", "x3"), "one": ("x4",), "speed": ("x7", "x8", "x9")}
     long = htmt(hs, constructs)
     values = dict(zip(zip(long["a"], long["b"], strict=True), long["value"], strict=True))

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
-from support import load_csv, load_json
+from support import load_csv, load_json, square_frame
 
 from cxsurvey.stats.validity import ave_semtools, comp_rel_sem, theta_matrix
 
@@ -33,19 +33,7 @@ FILES = {
 }
 
 
-def _json(name: str) -> dict:
-    return load_json(name)
 
-
-def _csv(name: str, index_col: int | None = None) -> pd.DataFrame:
-    return load_csv(name, index_col)
-
-
-def _square(nested: dict, order: list[str] | None = None) -> pd.DataFrame:
-    frame = pd.DataFrame.from_dict(nested, orient="index").astype(float)
-    if order is not None:
-        frame = frame.loc[order, order]
-    return frame
 
 
 class Estimates:
@@ -53,7 +41,7 @@ class Estimates:
 
     def __init__(self, key: str) -> None:
         ref_name, csv_name = FILES[key]
-        self.ref = _json(ref_name)
+        self.ref = load_json(ref_name)
         params = self.ref["all_parameters"]
         self.loadings: dict[str, dict[str, float]] = {}
         for p in params:
@@ -83,7 +71,7 @@ class Estimates:
         self.psi = psi
         self.theta = theta_matrix(variances, covariances)
         self.residual_variances = variances
-        data = _csv(csv_name)[self.indicators]
+        data = load_csv(csv_name)[self.indicators]
         # lavaan's sample covariance: divisor N
         self.sample_cov = data.cov(ddof=0)
 
@@ -129,7 +117,7 @@ def test_ave_semtools_matches_semtools(key):
     # measured max |diff|: obs.var TRUE HS 2.3e-15, PD 3.0e-15; FALSE HS 1.2e-15, PD 7.8e-16
     est = estimates(key)
     ref_true = est.ref["reliability"]["AVE_semTools"]
-    extra = _json("validity_reference.json")["hs_cfa" if key == "hs" else "political_democracy"]
+    extra = load_json("validity_reference.json")["hs_cfa" if key == "hs" else "political_democracy"]
     ref_false = extra["AVE_obsvar_false"]
     got_true = ave_semtools(est.loadings, est.cov_lv, est.sample_cov)
     got_false = ave_semtools(est.loadings, est.cov_lv, theta=est.theta, obs_var=False)
@@ -153,7 +141,7 @@ def test_variances_only_suffice_for_simple_structure():
 def test_political_democracy_cov_lv_matches_lavaan():
     # the test's (I - B)^-1 Psi (I - B)^-T equals lavInspect(fit, "cov.lv")
     est = estimates("pd")
-    ref = _square(_json("validity_reference.json")["political_democracy"]["cov_lv"],
+    ref = square_frame(load_json("validity_reference.json")["political_democracy"]["cov_lv"],
                   est.factors)
     assert_allclose(est.cov_lv.to_numpy(), ref.to_numpy(), rtol=1e-9, atol=0)
 
@@ -161,13 +149,13 @@ def test_political_democracy_cov_lv_matches_lavaan():
 def test_cross_loading_model_matches_semtools():
     # visual =~ x1 + x2 + x3 + x9; speed =~ x7 + x8 + x9. Inputs are lavaan's matrices.
     # measured max |diff|: omega TRUE 1.1e-15, FALSE 6.7e-16; AVE TRUE 1.9e-15, FALSE 7.8e-16
-    ref = _json("validity_reference.json")["hs_crossloading"]
+    ref = load_json("validity_reference.json")["hs_crossloading"]
     lam = pd.DataFrame.from_dict(ref["lambda"], orient="index").astype(float)
-    theta = _square(ref["theta"])
-    cov_lv = _square(ref["cov_lv"])
-    hs = _csv("holzinger_swineford_1939.csv")[list(lam.index)]
+    theta = square_frame(ref["theta"])
+    cov_lv = square_frame(ref["cov_lv"])
+    hs = load_csv("holzinger_swineford_1939.csv")[list(lam.index)]
     sample_cov = hs.cov(ddof=0)
-    assert_allclose(sample_cov.to_numpy(), _square(ref["sample_cov"]).to_numpy(), rtol=1e-12)
+    assert_allclose(sample_cov.to_numpy(), square_frame(ref["sample_cov"]).to_numpy(), rtol=1e-12)
     factors = list(lam.columns)
     for obs_var, suffix in ((True, "true"), (False, "false")):
         omega = comp_rel_sem(lam, cov_lv, sample_cov, theta, obs_var=obs_var)
