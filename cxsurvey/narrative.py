@@ -162,9 +162,12 @@ def _loading_sentence(outer: pd.DataFrame, col: str, label: str, v: Verdicts) ->
 
 def _fit_sentence(cfa: CfaResult, v: Verdicts) -> str:
     f = cfa.fit
-    parts, bad, near, cuts = [], [], [], []
-    for key, label in (("cfi", "CFI"), ("tli", "TLI"), ("rmsea", "RMSEA"), ("srmr", "SRMR")):
-        x = f.get(key)
+    parts: list[str] = []
+    bad: list[str] = []
+    near: list[str] = []
+    cuts: list[tuple[str, Threshold]] = []
+    for key, label, x in (("cfi", "CFI", f.get("cfi")), ("tli", "TLI", f.get("tli")),
+                          ("rmsea", "RMSEA", f.get("rmsea")), ("srmr", "SRMR", f.get("srmr"))):
         if x is None or x != x:
             continue
         parts.append(f"{label} {_f2(x) if key != 'rmsea' else f'{x:.3f}'.lstrip('0')}")

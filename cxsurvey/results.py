@@ -4,12 +4,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypedDict
 
 from cxsurvey.gates.results import ChecksResult
 from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.stats.findings import Findings
 
-__all__ = ["BatchResult", "FileOutcome", "Results"]
+__all__ = ["BatchResult", "FileOutcome", "Results", "RunMeta"]
+
+
+class RunMeta(TypedDict, total=False):
+    """What a run read and how (the JSON ``meta``; the About sheet).
+
+    ``file``, ``n_rows``, ``n_used``, ``missing_policy``, ``items``, ``constructs``,
+    ``version`` and ``seed`` are the contract's keys; ``sha256`` fingerprints the input,
+    ``recoded`` counts recoded and missing cells, ``read`` says how the file was read
+    (delimiter, encoding, header row, sheet), ``options`` are the run's options and
+    ``created`` its UTC time (left out of the JSON so that reruns give the same bytes).
+    """
+
+    file: str
+    sha256: str
+    sheet: str | None
+    n_rows: int
+    n_used: int
+    missing_policy: str
+    items: list[str]
+    constructs: dict[str, list[str]]
+    scale: list[int]
+    scale_source: str
+    model: str | None
+    model_inferred: bool
+    recoded: dict[str, Any]
+    read: dict[str, Any]
+    version: str
+    seed: int | None
+    options: dict[str, Any]
+    created: str
+    dependencies: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -24,7 +56,7 @@ class Results(Findings):
     it. ``checks`` holds the quality gates' verdicts when the run was gated.
     """
 
-    meta: dict = field(default_factory=dict)
+    meta: RunMeta = field(default_factory=lambda: RunMeta())
     warnings: tuple[str, ...] = ()
     summary: tuple[str, ...] = ()
     checks: ChecksResult | None = None

@@ -26,7 +26,7 @@ from cxsurvey.model import load_model
 from cxsurvey.model.spec import SurveyModel
 from cxsurvey.narrative import checks_sentence, summarise
 from cxsurvey.options import Method, Missing, Options, Section, SeMethod, choice
-from cxsurvey.results import Results
+from cxsurvey.results import Results, RunMeta
 
 __all__ = ["FOUNDATION", "Options", "analyse", "propose_model", "read", "run", "run_command"]
 
@@ -304,7 +304,7 @@ def _warnings(survey: Survey, desc, rel) -> list[str]:
     return out
 
 
-def _meta(survey: Survey, n_used: int, options: Options) -> dict:
+def _meta(survey: Survey, n_used: int, options: Options) -> RunMeta:
     raw = survey.raw
     return {
         "file": raw.path,

@@ -15,8 +15,10 @@ deleted" above the construct's alpha.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 import pandas as pd
 
@@ -37,13 +39,11 @@ STATISTICS: dict[str, str] = {
 """The statistics a rule can judge (``RuleKey.statistic``) and their short labels."""
 
 
-def _defined(value: object) -> bool:
-    if value is None or isinstance(value, bool):
+def _defined(value: object) -> TypeGuard[numbers.Real]:
+    """A finite real number (numpy's included); None, NaN, text and booleans are not."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return False
-    try:
-        return math.isfinite(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
+    return math.isfinite(float(value))
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class Verdicts:
         """The rules ``value`` does not meet (none when it is undefined or not judged)."""
         if not _defined(value):
             return ()
-        x = float(value)  # type: ignore[arg-type]
+        x = float(value)
         return tuple(r for r in self.rules_for(statistic) if not r.threshold.passes(x))
 
     def fails(self, statistic: str, value: object) -> bool:
@@ -97,7 +97,7 @@ class Verdicts:
         """Whether ``value`` meets its rules but lies within :data:`LIMIT_MARGIN` of one."""
         if not _defined(value) or self.fails(statistic, value):
             return False
-        x = float(value)  # type: ignore[arg-type]
+        x = float(value)
         return any(abs(x - t.value) <= LIMIT_MARGIN for t in self.thresholds(statistic))
 
     def text(self, statistic: str) -> str:
@@ -110,34 +110,33 @@ class Verdicts:
         texts = [self.text(s) for s in statistics if self.judged(s)]
         texts += [extra] if extra else []
         if not texts:
-            return f"No thresholds judged (rule set {self.rules.name})."
+            return f"Not judged by the {self.rules.name} rules."
         return "* = criterion not met: " + "; ".join(texts) + "."
 
     # -- fixed criteria --------------------------------------------------------------
     @staticmethod
     def heywood(loading: object) -> bool:
         """A standardised loading beyond +/-1: an improper solution (Heywood case)."""
-        return _defined(loading) and abs(float(loading)) > 1  # type: ignore[arg-type]
+        return _defined(loading) and abs(float(loading)) > 1
 
     def significant(self, pvalue: object) -> bool:
         """Whether a two-tailed p-value is below the run's significance level."""
-        return _defined(pvalue) and float(pvalue) < self.significance  # type: ignore[arg-type]
+        return _defined(pvalue) and float(pvalue) < self.significance
 
     @staticmethod
     def alpha_raised(alpha_if_deleted: object, alpha: object) -> bool:
         """Whether deleting an item would raise its construct's alpha."""
         return (_defined(alpha_if_deleted) and _defined(alpha)
-                and float(alpha_if_deleted) > float(alpha) + 1e-12)  # type: ignore[arg-type]
+                and float(alpha_if_deleted) > float(alpha) + 1e-12)
 
     @staticmethod
     def fornell_larcker_fails(correlation: object, root_ave_a: object,
                               root_ave_b: object) -> bool:
         """Whether ``|r|`` of two constructs reaches the smaller square root of their AVEs
         (Fornell & Larcker 1981: each sqrt(AVE) must exceed the construct's correlations)."""
-        if not all(_defined(v) for v in (correlation, root_ave_a, root_ave_b)):
+        if not (_defined(correlation) and _defined(root_ave_a) and _defined(root_ave_b)):
             return False
-        return abs(float(correlation)) > min(float(root_ave_a),  # type: ignore[arg-type]
-                                             float(root_ave_b))  # type: ignore[arg-type]
+        return abs(float(correlation)) > min(float(root_ave_a), float(root_ave_b))
 
     def fornell_larcker_pairs(self, frame: pd.DataFrame | None
                               ) -> list[tuple[str, str, float, float]]:

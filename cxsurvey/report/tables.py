@@ -6,7 +6,9 @@ same list; column labels, number kinds and threshold flags live here and only he
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -216,7 +218,7 @@ FIT_JUDGED = ("cfi", "tli", "rmsea", "srmr")
 """Fit indices a rule set can judge (their statistic names)."""
 
 
-def _fit_table(key: str, title: str, fit: dict, v: Verdicts) -> Table:
+def _fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts) -> Table:
     kinds = {"df": "int", "n": "int", "pvalue": "p"}
     rows, flags = [], set()
     for i, (k, label) in enumerate(r for r in _FIT_ROWS if r[0] in fit):

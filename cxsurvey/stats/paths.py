@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from cxsurvey.stats.records import BootstrapInfo, FitMeasures
+
 
 @dataclass(frozen=True)
 class PathsResult:
@@ -21,19 +23,19 @@ class PathsResult:
     effects : DataFrame
         ``kind (indirect|total), from, to, path, est, std_all, se, ci_lower, ci_upper,
         pvalue``.
-    fit : dict
-        Global fit of the structural model (CB only).
+    fit : FitMeasures
+        Global fit of the structural model (CB only; empty for PLS).
     se_method : str
         ``"standard"`` (information matrix) or ``"bootstrap"``.
-    bootstrap : dict, optional
-        ``requested, used, failed, seed, ci`` when bootstrapped.
+    bootstrap : BootstrapInfo, optional
+        How the bootstrap ran, when it did.
     """
 
     paths: pd.DataFrame
     r2: pd.DataFrame
     effects: pd.DataFrame
     method: str = "cb"
-    fit: dict = field(default_factory=dict)
+    fit: FitMeasures = field(default_factory=lambda: FitMeasures())
     se_method: str = "standard"
-    bootstrap: dict | None = None
+    bootstrap: BootstrapInfo | None = None
     warnings: tuple[str, ...] = ()

@@ -21,6 +21,7 @@ from cxsurvey.stats.cb.results import CfaResult
 from cxsurvey.stats.cb.syntax import structural_syntax
 from cxsurvey.stats.effects import effects
 from cxsurvey.stats.paths import PathsResult
+from cxsurvey.stats.records import BootstrapInfo
 from cxsurvey.stats.threads import single_threaded_blas
 
 __all__ = ["BootstrapDraws", "bootstrap_cfa", "bootstrap_fit", "bootstrap_paths",
@@ -54,7 +55,7 @@ class BootstrapDraws:
         """Resamples whose estimates were collected."""
         return int(self.est.shape[0])
 
-    def info(self, ci: float = 0.95) -> dict[str, object]:
+    def info(self, ci: float = 0.95) -> BootstrapInfo:
         """The report's ``bootstrap`` record: counts, seed, CI level and type."""
         return {"requested": self.requested, "used": self.used, "failed": self.failed,
                 "seed": self.seed, "ci": ci, "ci_type": "percentile"}

@@ -143,7 +143,7 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     rel = _cfa_reliability(fit, constructs)
     ave = dict(zip(rel["construct"], rel["ave"], strict=True))
     result = CfaResult(
-        fit=dict(fit.fit), loadings=_loadings(fit),
+        fit=fit.fit.copy(), loadings=_loadings(fit),
         factor_correlations=_factor_correlations(fit, constructs),
         residual_variances=_residual_variances(fit), reliability=rel,
         htmt=htmt(items, constructs), fornell_larcker=fornell_larcker(ave, lat_cor),

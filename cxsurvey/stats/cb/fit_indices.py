@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from cxsurvey.stats.records import FitMeasures
+
 __all__ = [
     "agfi",
     "baseline_chisq",
@@ -414,7 +416,7 @@ def agfi(gfi_value: float, df: float, p: int) -> float:
 
 
 def fit_measures(s: np.ndarray, sigma: np.ndarray, n: int, npar: int,
-                 fixed_x: Sequence[int] = ()) -> dict[str, float]:
+                 fixed_x: Sequence[int] = ()) -> FitMeasures:
     """All fit measures of an ML fit, with lavaan's names in snake_case.
 
     Parameters
@@ -433,7 +435,7 @@ def fit_measures(s: np.ndarray, sigma: np.ndarray, n: int, npar: int,
 
     Returns
     -------
-    dict
+    FitMeasures
         ``n, npar, chisq, df, pvalue, baseline_chisq, baseline_df, baseline_pvalue, cfi,
         tli, nfi, rmsea, rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue, srmr, logl,
         unrestricted_logl, aic, bic, bic2, gfi, agfi``.

@@ -41,6 +41,7 @@ from cxsurvey.stats.cb.diagnostics import (
 )
 from cxsurvey.stats.cb.prepare import PreparedModel, prepare_model
 from cxsurvey.stats.cb.semopy_adapter import ModelInfo, SemopyFit, describe_model, fit_semopy
+from cxsurvey.stats.records import FitMeasures
 
 __all__ = ["CbFit", "fit_cb"]
 
@@ -93,7 +94,7 @@ class CbFit:
     """
 
     params: pd.DataFrame
-    fit: dict[str, float]
+    fit: FitMeasures
     r2: pd.DataFrame
     implied_cov: pd.DataFrame
     latent_cov: pd.DataFrame

@@ -132,4 +132,4 @@ def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         for col in ("se", "pvalue", "ci_lower", "ci_upper"):
             eff[col] = np.nan
     return PathsResult(paths=paths, r2=r2_table(fit, paths), effects=eff, method="cb",
-                       fit=dict(fit.fit), warnings=tuple(fit.warnings)), fit
+                       fit=fit.fit.copy(), warnings=tuple(fit.warnings)), fit

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cxsurvey.stats.records import BootstrapInfo, FitMeasures
+
 
 @dataclass(frozen=True)
 class CfaResult:
@@ -13,7 +15,7 @@ class CfaResult:
 
     Attributes
     ----------
-    fit : dict
+    fit : FitMeasures
         ``n, npar, chisq, df, pvalue, cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper,
         rmsea_pvalue, srmr, logl, aic, bic`` (lavaan's ``fitMeasures`` names in snake_case).
     loadings : DataFrame
@@ -34,7 +36,7 @@ class CfaResult:
         Items removed before this fit (``--drop-weak``).
     """
 
-    fit: dict
+    fit: FitMeasures
     loadings: pd.DataFrame
     factor_correlations: pd.DataFrame
     residual_variances: pd.DataFrame
@@ -46,4 +48,4 @@ class CfaResult:
     dropped: tuple[str, ...] = ()
     syntax: str = ""
     warnings: tuple[str, ...] = ()
-    bootstrap: dict | None = None
+    bootstrap: BootstrapInfo | None = None

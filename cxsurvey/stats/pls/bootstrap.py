@@ -46,6 +46,7 @@ from cxsurvey.stats.pls.resample import (
 )
 from cxsurvey.stats.pls.specify import compile_model
 from cxsurvey.stats.pls.tables import TableLayout
+from cxsurvey.stats.records import BootstrapInfo
 
 __all__ = ["PlsBootstrap", "bootstrap_pls", "summarise_draws", "bca_interval",
            "resample_correlations", "jackknife_correlations"]
@@ -139,7 +140,7 @@ class PlsBootstrap:
         """Resamples excluded for any reason."""
         return self.n_invalid + self.n_not_converged
 
-    def info(self) -> dict:
+    def info(self) -> BootstrapInfo:
         """Run description for reports (JSON-ready)."""
         return {"requested": self.n_boot, "used": self.n_used, "failed": self.n_failed,
                 "invalid": self.n_invalid, "not_converged": self.n_not_converged,
