@@ -1,9 +1,11 @@
-"""Structural paths of one estimation method (covariance-based or PLS)."""
+"""Structural paths of one estimation method (covariance-based or PLS), and the
+explained-variance statistic both estimators report."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from cxsurvey.stats.records import BootstrapInfo, FitMeasures
@@ -39,3 +41,17 @@ class PathsResult:
     se_method: str = "standard"
     bootstrap: BootstrapInfo | None = None
     warnings: tuple[str, ...] = ()
+
+
+def adjusted_r2(r2: np.ndarray, n: int, n_predictors: np.ndarray) -> np.ndarray:
+    """Adjusted R^2 ``1 - (1 - R^2)(n - 1)/(n - m - 1)`` with m predictors (NaN when
+    ``n - m - 1 <= 0``).
+
+    References
+    ----------
+    Wherry, R. J. (1931). A new formula for predicting the shrinkage of the coefficient of
+    multiple correlation. Annals of Mathematical Statistics, 2(4), 440-457.
+    """
+    df = n - n_predictors - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(df > 0, 1.0 - (1.0 - r2) * (n - 1) / df, np.nan)

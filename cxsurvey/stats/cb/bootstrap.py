@@ -14,18 +14,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from cxsurvey.model.spec import ModelSpec
 from cxsurvey.stats.cb.results import CfaResult
 from cxsurvey.stats.cb.syntax import structural_syntax
 from cxsurvey.stats.effects import effects
+from cxsurvey.stats.intervals import summarise_draws
 from cxsurvey.stats.paths import PathsResult
 from cxsurvey.stats.records import BootstrapInfo
 from cxsurvey.stats.threads import single_threaded_blas
 
-__all__ = ["BootstrapDraws", "bootstrap_cfa", "bootstrap_fit", "bootstrap_paths",
-           "summarise_draws"]
+__all__ = ["BootstrapDraws", "bootstrap_cfa", "bootstrap_fit", "bootstrap_paths"]
 
 
 @dataclass(frozen=True)
@@ -157,29 +156,6 @@ def bootstrap_fit(data: pd.DataFrame, syntax: str, keys: list[tuple[str, str, st
                           failed=len(results) - len(ok), seed=seed)
 
 
-def summarise_draws(original: np.ndarray, draws: np.ndarray,
-                    ci: float = 0.95) -> pd.DataFrame:
-    """Bootstrap SE (SD, n - 1), t = est / SE, two-tailed normal p and percentile CI.
-
-    References
-    ----------
-    Efron & Tibshirani (1993), ch. 6 and 13 (standard error, percentile interval).
-    """
-    tail = (1 - ci) / 2 * 100
-    if draws.shape[0] < 2:
-        nan = np.full(original.shape, np.nan)
-        return pd.DataFrame({"se": nan, "t": nan, "pvalue": nan, "ci_lower": nan,
-                             "ci_upper": nan, "boot_mean": nan})
-    se = draws.std(axis=0, ddof=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = original / se
-    return pd.DataFrame({
-        "se": se, "t": t, "pvalue": 2 * stats.norm.sf(np.abs(t)),
-        "ci_lower": np.percentile(draws, tail, axis=0),
-        "ci_upper": np.percentile(draws, 100 - tail, axis=0),
-        "boot_mean": draws.mean(axis=0)})
-
-
 def bootstrap_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                     spec: ModelSpec, result: PathsResult, n_boot: int = 1000,
                     seed: int | None = None, jobs: int | None = None,
@@ -216,7 +192,7 @@ def bootstrap_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     keys = [(r["to"], "~", r["from"]) for _, r in result.paths.iterrows()]
     draws = bootstrap_fit(items[observed], syntax, keys, n_boot, seed, jobs, start=start)
     paths = result.paths.copy()
-    summ = summarise_draws(paths["est"].to_numpy(float), draws.est)
+    summ = summarise_draws(paths["est"].to_numpy(float), draws.est, pvalue="normal")
     for col in ("se", "t", "pvalue", "ci_lower", "ci_upper"):
         paths[col] = summ[col].to_numpy()
     eff = result.effects.copy()
@@ -227,7 +203,7 @@ def bootstrap_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                                  "est": row})
             frames.append(effects(coef)["est"].to_numpy())
         boot_eff = np.array(frames).reshape(len(frames), len(eff))
-        s = summarise_draws(eff["est"].to_numpy(float), boot_eff)
+        s = summarise_draws(eff["est"].to_numpy(float), boot_eff, pvalue="normal")
         for col in ("se", "pvalue", "ci_lower", "ci_upper"):
             eff[col] = s[col].to_numpy()
     warnings = list(result.warnings)
@@ -278,7 +254,8 @@ def bootstrap_cfa(items: pd.DataFrame, cfa: CfaResult, n_boot: int = 1000,
     loadings = cfa.loadings.copy()
     corr = cfa.factor_correlations.copy()
     for frame, cols in ((loadings, slice(0, k)), (corr, slice(k, None))):
-        summ = summarise_draws(frame["est"].to_numpy(float), draws.est[:, cols])
+        summ = summarise_draws(frame["est"].to_numpy(float), draws.est[:, cols],
+                               pvalue="normal")
         free = frame["se"].notna().to_numpy()  # fixed loadings stay fixed
         for src, dst in (("se", "se"), ("t", "z"), ("pvalue", "pvalue"),
                          ("ci_lower", "ci_lower"), ("ci_upper", "ci_upper")):

@@ -12,7 +12,7 @@ from cxsurvey.model.spec import ModelSpec
 from cxsurvey.stats.cb.ml_fit import CbFit, fit_cb
 from cxsurvey.stats.cb.syntax import structural_syntax
 from cxsurvey.stats.effects import effects
-from cxsurvey.stats.paths import PathsResult
+from cxsurvey.stats.paths import PathsResult, adjusted_r2
 
 __all__ = ["paths_table", "r2_table", "run_cb_paths"]
 
@@ -75,14 +75,11 @@ def r2_table(fit: CbFit, paths: pd.DataFrame) -> pd.DataFrame:
     """
     outcomes = list(dict.fromkeys(paths["to"]))
     r2 = fit.r2.set_index("variable")["r2"] if len(fit.r2) else pd.Series(dtype=float)
-    rows = []
-    for y in outcomes:
-        k = int((paths["to"] == y).sum())
-        value = float(r2.get(y, np.nan))
-        n = fit.n
-        adj = 1 - (1 - value) * (n - 1) / (n - k - 1) if n - k - 1 > 0 else np.nan
-        rows.append({"construct": y, "r2": value, "r2_adj": adj})
-    return pd.DataFrame(rows, columns=["construct", "r2", "r2_adj"])
+    values = np.array([float(r2.get(y, np.nan)) for y in outcomes])
+    k = np.array([int((paths["to"] == y).sum()) for y in outcomes])
+    return pd.DataFrame({"construct": outcomes, "r2": values,
+                         "r2_adj": adjusted_r2(values, fit.n, k)},
+                        columns=["construct", "r2", "r2_adj"])
 
 
 def _no_paths() -> PathsResult:

@@ -5,7 +5,7 @@ A resample enters the PLS algorithm only through its item correlation matrix
 :func:`~cxsurvey.stats.pls.estimate.estimate_batch` iterates a whole chunk of resamples at
 once, each with its own stop criterion. The jackknife (leave-one-out) samples for the BCa
 acceleration run through the same engine. :mod:`~cxsurvey.stats.pls.tables` says which
-statistics are resampled and :mod:`~cxsurvey.stats.pls.intervals` summarises them (SE, t,
+statistics are resampled and :mod:`~cxsurvey.stats.intervals` summarises them (SE, t,
 p, percentile and BCa intervals).
 
 Reproducibility: the resample index matrix is drawn once from numpy's PCG64 generator
@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from cxsurvey.stats.intervals import bca_interval, htmt_versus_one, summarise_draws
 from cxsurvey.stats.pls.data import prepare_data
 from cxsurvey.stats.pls.fit import PlsFit, fit_pls
-from cxsurvey.stats.pls.intervals import bca_interval, htmt_versus_one, summarise_draws
 from cxsurvey.stats.pls.resample import (
     cross_products,
     draw_indices,

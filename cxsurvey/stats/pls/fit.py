@@ -10,6 +10,7 @@ import pandas as pd
 
 from cxsurvey.errors import AnalysisError
 from cxsurvey.stats.effects import effects as trace_effects
+from cxsurvey.stats.paths import adjusted_r2
 from cxsurvey.stats.pls.data import PreparedData, correlation, prepare_data
 from cxsurvey.stats.pls.estimate import (
     COLLINEAR,
@@ -21,7 +22,6 @@ from cxsurvey.stats.pls.estimate import (
     estimate_batch,
 )
 from cxsurvey.stats.pls.quality import (
-    adjusted_r2,
     f2_table,
     fornell_larcker_table,
     htmt_table,

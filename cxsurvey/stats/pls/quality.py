@@ -19,7 +19,7 @@ from cxsurvey.stats.pls.estimate import batch_structural, estimate_batch
 from cxsurvey.stats.pls.specify import PlsModel
 from cxsurvey.stats.validity import cr_ave, fornell_larcker
 
-__all__ = ["adjusted_r2", "batch_htmt", "block_reliability", "cohen_f2", "f2_table",
+__all__ = ["batch_htmt", "block_reliability", "cohen_f2", "f2_table",
            "fornell_larcker_table", "htmt_table", "inner_vif_table", "item_vif_table",
            "reliability_table", "rho_a"]
 
@@ -207,20 +207,6 @@ def htmt_table(model: PlsModel, corr: np.ndarray) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------
 # Explained variance and effect sizes
 # ---------------------------------------------------------------------------------------
-
-def adjusted_r2(r2: np.ndarray, n: int, n_predictors: np.ndarray) -> np.ndarray:
-    """Adjusted R^2 ``1 - (1 - R^2)(n - 1)/(n - m - 1)`` with m predictors (NaN when
-    ``n - m - 1 <= 0``, as the CB paths report).
-
-    References
-    ----------
-    Wherry, R. J. (1931). A new formula for predicting the shrinkage of the coefficient of
-    multiple correlation. Annals of Mathematical Statistics, 2(4), 440-457.
-    """
-    df = n - n_predictors - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(df > 0, 1.0 - (1.0 - r2) * (n - 1) / df, np.nan)
-
 
 def cohen_f2(r2_with: np.ndarray, r2_without: np.ndarray) -> np.ndarray:
     """Cohen's effect size ``f^2 = (R^2_included - R^2_excluded) / (1 - R^2_included)``.

@@ -22,9 +22,9 @@ from numpy.testing import assert_allclose
 from scipy import stats
 from support import DATA, load_json
 
+from cxsurvey.stats.intervals import bca_interval, summarise_draws
 from cxsurvey.stats.pls.bootstrap import PlsBootstrap, bootstrap_pls
 from cxsurvey.stats.pls.fit import fit_pls
-from cxsurvey.stats.pls.intervals import bca_interval, summarise_draws
 from cxsurvey.stats.pls.resample import jackknife_correlations, resample_correlations
 
 TOL = 1e-6

@@ -19,9 +19,10 @@ from support import DATA, load_json
 from cxsurvey.stats.effects import effects
 from cxsurvey.stats.items.collinearity import vif_from_correlation
 from cxsurvey.stats.items.reliability import alpha_from_cov, cronbach_alpha
+from cxsurvey.stats.paths import adjusted_r2
 from cxsurvey.stats.pls.data import correlation, prepare_data
 from cxsurvey.stats.pls.fit import PlsFit, fit_pls
-from cxsurvey.stats.pls.quality import adjusted_r2, batch_htmt, cohen_f2
+from cxsurvey.stats.pls.quality import batch_htmt, cohen_f2
 from cxsurvey.stats.pls.specify import PlsModel, compile_model
 from cxsurvey.stats.validity import (
     average_variance_extracted,

@@ -1,7 +1,11 @@
-"""Bootstrap statistics and confidence intervals: standard error, t, p, percentile and
-bias-corrected and accelerated (BCa) intervals, column by column."""
+"""Bootstrap statistics and confidence intervals, column by column: standard error, t, p
+(Student's t with B - 1 df as SmartPLS, or normal as lavaan), percentile and
+bias-corrected and accelerated (BCa) intervals. The CB and the PLS bootstraps both
+summarise their draws here."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -89,7 +93,7 @@ def bca_interval(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray,
 
 
 def summarise_draws(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray | None = None,
-                    ci: float = 0.95) -> pd.DataFrame:
+                    ci: float = 0.95, pvalue: Literal["t", "normal"] = "t") -> pd.DataFrame:
     """Bootstrap mean, SE, t, p, percentile and BCa intervals per column.
 
     Parameters
@@ -102,14 +106,16 @@ def summarise_draws(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray | 
         Leave-one-out estimates; without them the BCa columns are NaN.
     ci : float
         Confidence level.
+    pvalue : {"t", "normal"}
+        Two-tailed p of ``t = est / se`` from Student's t with B - 1 df (SmartPLS,
+        seminr) or from the standard normal (lavaan's ``se = "bootstrap"``).
 
     Returns
     -------
     DataFrame
         ``est, boot_mean, se, t, pvalue, ci_lower, ci_upper, bca_lower, bca_upper``
         (``se`` with the n - 1 denominator; ``t = est / se``, NaN when ``se`` is 0;
-        two-tailed p from Student's t with B - 1 df; percentile interval by numpy's
-        "linear" rule = R's quantile type 7).
+        percentile interval by numpy's "linear" rule = R's quantile type 7).
 
     References
     ----------
@@ -132,7 +138,8 @@ def summarise_draws(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray | 
     constant = se <= 1e-13 * scale
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(constant, np.nan, est / se)
-    pvalue = 2.0 * special.stdtr(b - 1, -np.abs(t))  # Student t, two-tailed
+    p = (2.0 * special.stdtr(b - 1, -np.abs(t)) if pvalue == "t"
+         else 2.0 * special.ndtr(-np.abs(t)))
     tail = (1.0 - ci) / 2.0
     lower, upper = np.quantile(draws, [tail, 1.0 - tail], axis=0, method="linear")
     if jackknife is not None and len(jackknife):
@@ -142,7 +149,7 @@ def summarise_draws(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray | 
     else:
         bca_lower = bca_upper = nan
     return pd.DataFrame({"est": est, "boot_mean": draws.mean(axis=0), "se": se, "t": t,
-                         "pvalue": pvalue, "ci_lower": lower, "ci_upper": upper,
+                         "pvalue": p, "ci_lower": lower, "ci_upper": upper,
                          "bca_lower": bca_lower, "bca_upper": bca_upper})
 
 
