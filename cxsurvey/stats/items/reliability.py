@@ -245,8 +245,7 @@ def reliability(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
             r_drop, a_drop = item_total(cov)
             ok = np.all(np.isfinite(corr)) and np.all(np.diag(cov) > 0)
             if ok:
-                rbar = corr_alpha[np.triu_indices(k, 1)].mean()
-                rec["std_alpha"] = float(k * rbar / (1 + (k - 1) * rbar))
+                rec["std_alpha"] = alpha_from_cov(corr_alpha)  # alpha of z-scored items
                 if k >= 3:
                     lam, conv = one_factor_minres(corr)
                     rec["omega"] = omega_total(corr, lam)

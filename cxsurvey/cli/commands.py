@@ -1,21 +1,56 @@
-"""The ``cxsurvey`` command line: thin Typer commands over :mod:`cxsurvey.app.pipeline`.
+"""The ``cxsurvey`` commands: thin Typer wrappers over :mod:`cxsurvey.app.pipeline`.
 
 Heavy libraries (pandas, scipy, semopy) are imported inside the commands, so
-``cxsurvey --help`` stays fast. One handler turns :class:`~cxsurvey.errors.CxSurveyError`
-into one stderr line and the contract's exit code.
+``cxsurvey --help`` stays fast. :func:`~cxsurvey.cli.runtime.guarded` turns
+:class:`~cxsurvey.errors.CxSurveyError` into one stderr line and the contract's exit code.
 """
 
 from __future__ import annotations
 
-import enum
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
 from cxsurvey import __version__
+from cxsurvey.cli.params import (
+    BatchFormat,
+    BootOpt,
+    CheckFormat,
+    CsvDirOpt,
+    DropWeakOpt,
+    ExcelOpt,
+    FailOnOpt,
+    Format,
+    FormatOpt,
+    HtmlOpt,
+    JunitOpt,
+    MaxIterOpt,
+    MissingOpt,
+    ModelOpt,
+    QuietOpt,
+    RequiredModelOpt,
+    RulesOpt,
+    SchemeOpt,
+    SeedOpt,
+    SeOpt,
+    SurveyArg,
+    ThresholdOpt,
+    limit,
+)
+from cxsurvey.cli.runtime import (
+    STATE,
+    batch_progress,
+    emit,
+    emit_reports,
+    guarded,
+    n_boot,
+    one_rule_set,
+    progress_bar,
+    resolved,
+    stderr,
+)
 from cxsurvey.options import Method, Missing, Options, Scheme, SeMethod
 
 app = typer.Typer(
@@ -28,115 +63,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-
-T = TypeVar("T")
-_STATE: dict[str, bool] = {"debug": False}
-
-
-class Format(str, enum.Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-SurveyArg = Annotated[Path, typer.Argument(
-    help="Survey export: .xlsx/.xlsm, .csv/.tsv or SPSS .sav.", show_default=False)]
-ModelOpt = Annotated[Path | None, typer.Option(
-    "--model", "-m", help="Model file (TOML or lavaan syntax). Default: inferred from "
-    "column names (Att1, Att2 ... -> construct Att).")]
-FormatOpt = Annotated[Format, typer.Option(
-    "--format", "-f", case_sensitive=False, help="table (console), json (one object on "
-    "stdout) or csv (all sections on stdout, each after a '# key: title' line).")]
-MissingOpt = Annotated[Missing, typer.Option(
-    "--missing", case_sensitive=False, help="listwise: rows complete on the items each "
-    "analysis uses (SPSS default); pairwise: each item's / pair's available answers (psych "
-    "default); mean: PLS replaces missing answers by item means (SmartPLS), the rest is "
-    "listwise.")]
-ExcelOpt = Annotated[Path | None, typer.Option(
-    "--excel", help="Also write an Excel report (one sheet per section, About sheet).")]
-HtmlOpt = Annotated[Path | None, typer.Option(
-    "--html", help="Also write a self-contained HTML report (charts, path diagram, "
-    "summary; no network needed to view it).")]
-FailOnOpt = Annotated[str | None, typer.Option(
-    "--fail-on", metavar="RULES", help="Judge and check the results against a rule set "
-    "(default, lenient, hu-bentler, saeedi2022) or a TOML rules file, plus the model file's "
-    "[checks]; exit 1 when a check fails.")]
-RulesOpt = Annotated[str | None, typer.Option(
-    "--rules", metavar="NAME|FILE", help="The rule set that judges every number (table "
-    "flags, Excel highlights, HTML shading, summary): default, lenient, hu-bentler, "
-    "saeedi2022 or a TOML rules file; the model file's [checks] apply on top. Default: "
-    "default. Does not change the exit code; --fail-on does.")]
-JunitOpt = Annotated[Path | None, typer.Option(
-    "--junit", help="Also write the checks as JUnit XML (one test case per check).")]
-CsvDirOpt = Annotated[Path | None, typer.Option(
-    "--csv-dir", help="Also write one CSV per section into this folder.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Console: summary only.")]
-SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed (recorded in meta).")]
-RequiredModelOpt = Annotated[Path, typer.Option(
-    "--model", "-m", help="Model file (TOML or lavaan syntax) with the constructs and, for "
-    "paths, the structural regressions (Outcome ~ Predictor).", show_default=False)]
-ThresholdOpt = Annotated[float, typer.Option(
-    "--loading-threshold", min=0.0, max=1.0,
-    help="Items with |standardised loading| below this are weak (Hulland 1999: 0.4).")]
-DropWeakOpt = Annotated[bool, typer.Option(
-    "--drop-weak", help="Refit without the weak items and say which were dropped.")]
-SeOpt = Annotated[SeMethod, typer.Option(
-    "--se", case_sensitive=False, help="standard: information-matrix SEs (lavaan default); "
-    "bootstrap: percentile CIs from --bootstrap resamples, for non-normal items.")]
-MaxIterOpt = Annotated[int, typer.Option(
-    "--max-iter", min=1, help="Optimiser iteration limit (lavaan's iter.max).")]
-BootOpt = Annotated[int, typer.Option(
-    "--bootstrap", min=0, help="Bootstrap resamples: CB with --se bootstrap (default 1000); "
-    "PLS always bootstraps (default 5000, as SmartPLS).")]
-SchemeOpt = Annotated[Scheme, typer.Option(
-    "--scheme", case_sensitive=False, help="PLS inner weighting scheme (SmartPLS default: path).")]
-
-
-def _stderr():
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _fail(exc: BaseException, code: int) -> None:
-    from rich.markup import escape
-
-    _stderr().print(f"[bold red]cxsurvey: error:[/bold red] {escape(str(exc))}")
-    raise typer.Exit(code)
-
-
-def guarded(fn: Callable[..., T]) -> Callable[..., T]:
-    """Turn user errors into one stderr line and the contract's exit code."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        from cxsurvey.errors import CxSurveyError
-
-        try:
-            return fn(*args, **kwargs)
-        except CxSurveyError as exc:
-            if _STATE["debug"]:
-                import traceback
-
-                traceback.print_exc()
-            _fail(exc, exc.exit_code)
-        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
-            raise
-        except BrokenPipeError:  # e.g. `cxsurvey ... | head`
-            sys.stderr.close()
-            raise typer.Exit(0) from None
-        except Exception as exc:
-            if _STATE["debug"]:
-                raise
-            _stderr().print(
-                f"[bold red]cxsurvey: internal error:[/bold red] {type(exc).__name__}: {exc}\n"
-                "This is a bug in cxsurvey. Run again with --debug for the traceback "
-                "and report it.")
-            raise typer.Exit(70) from None
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    return wrapper
 
 
 def _version(value: bool) -> None:
@@ -152,90 +78,7 @@ def main_callback(
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """cxsurvey: survey psychometrics in one command."""
-    _STATE["debug"] = debug
-
-
-def _emit_reports(results: Any, inputs: list[Path | None], excel: Path | None = None,
-                  csv_dir: Path | None = None, html: Path | None = None,
-                  junit: Path | None = None) -> None:
-    """Write the report files asked for (never over an input; each atomically)."""
-    from cxsurvey.report import files
-
-    for out in (excel, csv_dir, html, junit):
-        if out is not None:
-            files.ensure_not_input(out, [p for p in inputs if p is not None])
-    if excel is not None:
-        from cxsurvey.report.excel.workbook import write_excel
-
-        write_excel(results, excel)
-    if html is not None:
-        from cxsurvey.report.html.page import write_html
-
-        write_html(results, html)
-    if junit is not None:
-        from cxsurvey.report.junit import render_junit
-
-        files.atomic_write_text(junit, render_junit([results]))
-    if csv_dir is not None:
-        from cxsurvey.report.csv_report import write_csv_dir
-
-        csv_dir.mkdir(parents=True, exist_ok=True)
-        write_csv_dir(results, csv_dir)
-
-
-def _emit(results: Any, fmt: Format, quiet: bool, excel: Path | None,
-          csv_dir: Path | None, inputs: list[Path | None], html: Path | None = None,
-          junit: Path | None = None) -> None:
-    _emit_reports(results, inputs, excel, csv_dir, html, junit)
-    if fmt is Format.json:
-        from cxsurvey.report.json_report import render_json
-
-        sys.stdout.write(render_json(results))
-    elif fmt is Format.csv:
-        from cxsurvey.report.csv_report import render_csv_stream
-
-        sys.stdout.write(render_csv_stream(results))
-    else:
-        from rich.console import Console
-
-        from cxsurvey.report.console import render_console
-
-        render_console(results, Console(highlight=False), quiet=quiet)
-        for label, out in (("Excel report", excel), ("CSV tables", csv_dir),
-                           ("HTML report", html), ("JUnit XML", junit)):
-            if out is not None and not quiet:
-                Console(highlight=False).print(f"{label} written to {out}")
-
-
-def _progress_bar(quiet: bool):
-    """A rich progress bar on stderr for long bootstraps (only on a terminal)."""
-    import contextlib
-
-    if quiet or not sys.stderr.isatty():
-        return contextlib.nullcontext(None)
-
-    @contextlib.contextmanager
-    def bar():
-        from rich.progress import BarColumn, Progress, TimeRemainingColumn
-
-        with Progress("[progress.description]{task.description}", BarColumn(),
-                      "{task.completed}/{task.total}", TimeRemainingColumn(),
-                      console=_stderr(), transient=True) as prog:
-            task = prog.add_task("bootstrap", total=None)
-
-            def update(done: int, total: int) -> None:
-                prog.update(task, completed=done, total=total)
-
-            yield update
-
-    return bar()
-
-
-def _n_boot(se: SeMethod, n: int, method: str = "cb") -> int:
-    """Resamples: CB only with --se bootstrap (default 1000); PLS always (default 5000)."""
-    if method in ("pls", "both") and n:
-        return n
-    return (n or 1000) if se is SeMethod.bootstrap else 0
+    STATE["debug"] = debug
 
 
 def _run(command: str, survey: Path, model: Path | None, fmt: Format, quiet: bool,
@@ -244,27 +87,13 @@ def _run(command: str, survey: Path, model: Path | None, fmt: Format, quiet: boo
          fail_on: str | None = None, junit: Path | None = None) -> None:
     from cxsurvey.app.pipeline import run_command
 
-    with _progress_bar(quiet) as progress:
+    with progress_bar(quiet) as progress:
         results = run_command(command, survey, model, method=method, options=options,
-                              rules=_one_rule_set(rules, fail_on), gate=fail_on is not None,
+                              rules=one_rule_set(rules, fail_on), gate=fail_on is not None,
                               progress=progress)
-    _emit(results, fmt, quiet, excel, csv_dir, [survey, model], html, junit)
+    emit(results, fmt, quiet, excel, csv_dir, [survey, model], html, junit)
     if results.checks is not None and not results.checks.ok:
         raise typer.Exit(1)
-
-
-def _one_rule_set(rules: str | None, fail_on: str | None) -> str | None:
-    """``--rules`` judges, ``--fail-on`` judges and gates: one rule set per run."""
-    if rules is not None and fail_on is not None and rules != fail_on:
-        from cxsurvey.errors import InputError, Location
-
-        raise InputError(f"--rules {rules} and --fail-on {fail_on} name two rule sets",
-                         Location(), "Give one: --fail-on alone judges and gates the run.")
-    return fail_on if fail_on is not None else rules
-
-
-def _resolved(method: Method) -> str:
-    return "cb" if method in (Method.auto, Method.none) else method.value
 
 
 @app.command()
@@ -289,7 +118,7 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
     """
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
-                      bootstrap=_n_boot(se, bootstrap, _resolved(method)))
+                      bootstrap=n_boot(se, bootstrap, resolved(method)))
     _run("analyze", survey, model, fmt, quiet, excel, csv_dir, options, method, html=html,
          rules=rules, fail_on=fail_on, junit=junit)
 
@@ -330,7 +159,7 @@ def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.tabl
         quiet: QuietOpt = False) -> None:
     """Confirmatory factor analysis (ML, as lavaan): loadings, fit, CR/AVE, HTMT."""
     options = Options(seed=seed, loading_threshold=loading_threshold, drop_weak=drop_weak,
-                      se=se, bootstrap=_n_boot(se, bootstrap), max_iter=max_iter)
+                      se=se, bootstrap=n_boot(se, bootstrap), max_iter=max_iter)
     _run("cfa", survey, model, fmt, quiet, excel, csv_dir, options)
 
 
@@ -353,20 +182,8 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
                          Location(), "Use --method cb (lavaan's ML) or pls (SmartPLS).")
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
-                      bootstrap=_n_boot(se, bootstrap, method.value))
+                      bootstrap=n_boot(se, bootstrap, method.value))
     _run("paths", survey, model, fmt, quiet, excel, csv_dir, options, method)
-
-
-class CheckFormat(str, enum.Enum):
-    table = "table"
-    json = "json"
-    junit = "junit"
-
-
-def _limit(flag: str, help: str) -> Any:
-    """A threshold flag of ``check`` (None: not given)."""
-    return typer.Option(None, flag, help=help, show_default=False,
-                        rich_help_panel="Thresholds")
 
 
 @app.command()
@@ -382,35 +199,35 @@ def check(
         "--method", case_sensitive=False, help="Models whose statistics are checked: auto "
         "(CFA when a rule needs loadings, HTMT or fit), cb, pls (adds rho_A and VIF), both, "
         "none.")] = Method.auto,
-    min_alpha: float | None = _limit(
+    min_alpha: float | None = limit(
         "--min-alpha", "Cronbach's alpha >= this (Nunnally & Bernstein 1994: 0.70)."),
-    min_rho_c: float | None = _limit(
+    min_rho_c: float | None = limit(
         "--min-rho-c", "Composite reliability >= this (Hair et al. 2019: 0.70)."),
-    max_rho_c: float | None = _limit(
+    max_rho_c: float | None = limit(
         "--max-rho-c", "Composite reliability < this (Hair et al. 2019: 0.95)."),
-    min_rho_a: float | None = _limit(
+    min_rho_a: float | None = limit(
         "--min-rho-a", "rho_A >= this (PLS; Dijkstra & Henseler 2015)."),
-    min_ave: float | None = _limit(
+    min_ave: float | None = limit(
         "--min-ave", "AVE >= this (Fornell & Larcker 1981: 0.50)."),
-    min_loading: float | None = _limit(
+    min_loading: float | None = limit(
         "--min-loading", "Standardised/outer loadings >= this (Hair et al. 2019: 0.708; "
         "Hulland 1999: 0.40)."),
-    min_item_total_r: float | None = _limit(
+    min_item_total_r: float | None = limit(
         "--min-item-total-r", "Corrected item-total r >= this (Nunnally & Bernstein 1994: "
         "0.30)."),
-    max_htmt: float | None = _limit(
+    max_htmt: float | None = limit(
         "--max-htmt", "HTMT <= this (Henseler et al. 2015: 0.85 or 0.90)."),
-    min_cfi: float | None = _limit(
+    min_cfi: float | None = limit(
         "--min-cfi", "CFI >= this (Hu & Bentler 1999: 0.95)."),
-    min_tli: float | None = _limit(
+    min_tli: float | None = limit(
         "--min-tli", "TLI >= this (Hu & Bentler 1999: 0.95)."),
-    max_rmsea: float | None = _limit(
+    max_rmsea: float | None = limit(
         "--max-rmsea", "RMSEA <= this (Hu & Bentler 1999: 0.06)."),
-    max_srmr: float | None = _limit(
+    max_srmr: float | None = limit(
         "--max-srmr", "SRMR <= this (Hu & Bentler 1999: 0.08)."),
-    max_vif: float | None = _limit(
+    max_vif: float | None = limit(
         "--max-vif", "PLS outer/inner VIF < this (Hair et al. 2019: 5)."),
-    max_fc_vif: float | None = _limit(
+    max_fc_vif: float | None = limit(
         "--max-fc-vif", "Full collinearity VIF <= this (Kock 2015: 3.3)."),
     fmt: Annotated[CheckFormat, typer.Option(
         "--format", "-f", help="table (failed checks on the console), json (the run with "
@@ -435,11 +252,11 @@ def check(
              "min_tli": min_tli, "max_rmsea": max_rmsea, "max_srmr": max_srmr,
              "max_vif": max_vif, "max_fc_vif": max_fc_vif}
     options = Options(missing=missing, seed=seed,
-                      bootstrap=_n_boot(SeMethod.standard, bootstrap, _resolved(method)))
-    with _progress_bar(fmt is not CheckFormat.table) as progress:
+                      bootstrap=n_boot(SeMethod.standard, bootstrap, resolved(method)))
+    with progress_bar(fmt is not CheckFormat.table) as progress:
         results = run_command("check", survey, model, method=method, options=options,
                               rules=rules, flags=flags, gate=True, progress=progress)
-    _emit_reports(results, [survey, model], excel=excel, html=html, junit=junit)
+    emit_reports(results, [survey, model], excel=excel, html=html, junit=junit)
     if fmt is CheckFormat.json:
         from cxsurvey.report.json_report import render_json
 
@@ -456,11 +273,6 @@ def check(
         render_checks(results, Console(highlight=False), show_all=show_all)
     if results.checks is not None and not results.checks.ok:
         raise typer.Exit(1)
-
-
-class BatchFormat(str, enum.Enum):
-    table = "table"
-    json = "json"
 
 
 @app.command()
@@ -520,10 +332,10 @@ def batch(
     job_list = plan_jobs(paths, model, out_dir, formats)
     out_dir.mkdir(parents=True, exist_ok=True)
     options = Options(missing=missing, seed=seed,
-                      bootstrap=_n_boot(SeMethod.standard, bootstrap,
+                      bootstrap=n_boot(SeMethod.standard, bootstrap,
                                         "cb" if method is Method.auto else method.value))
-    with _batch_progress(quiet or fmt is BatchFormat.json, len(job_list)) as progress:
-        result = run_batch(job_list, method, options, _one_rule_set(rules, fail_on),
+    with batch_progress(quiet or fmt is BatchFormat.json, len(job_list)) as progress:
+        result = run_batch(job_list, method, options, one_rule_set(rules, fail_on),
                            fail_on is not None, jobs, progress)
     write_batch_json(result, out_dir / "summary.json")
     write_batch_excel(result, out_dir / "summary.xlsx")
@@ -545,33 +357,8 @@ def batch(
     from rich.markup import escape
 
     for f in result.failed:  # the error names the file (and sheet, row, column)
-        _stderr().print(f"[bold red]cxsurvey: error:[/bold red] {escape(f.error or f.file)}")
+        stderr().print(f"[bold red]cxsurvey: error:[/bold red] {escape(f.error or f.file)}")
     raise typer.Exit(result.exit_code)
-
-
-def _batch_progress(quiet: bool, total: int):
-    """A rich progress bar over the files on stderr (on a terminal)."""
-    import contextlib
-
-    if quiet or not sys.stderr.isatty():
-        return contextlib.nullcontext(None)
-
-    @contextlib.contextmanager
-    def bar():
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-        with Progress("[progress.description]{task.description}", BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(), console=_stderr(),
-                      transient=True) as prog:
-            task = prog.add_task("surveys", total=total)
-
-            def update(outcome: Any, done: int, n: int) -> None:
-                prog.update(task, completed=done,
-                            description=f"{Path(outcome.file).name}: {outcome.status}")
-
-            yield update
-
-    return bar()
 
 
 @app.command()

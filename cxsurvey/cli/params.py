@@ -1,0 +1,94 @@
+"""The command line's parameters: output formats and the options the commands share.
+
+Choices come from :mod:`cxsurvey.options` (validated, case-insensitive); this module
+imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cxsurvey.options import Missing, Scheme, SeMethod
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+
+class CheckFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+
+
+
+class BatchFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+
+
+
+SurveyArg = Annotated[Path, typer.Argument(
+    help="Survey export: .xlsx/.xlsm, .csv/.tsv or SPSS .sav.", show_default=False)]
+ModelOpt = Annotated[Path | None, typer.Option(
+    "--model", "-m", help="Model file (TOML or lavaan syntax). Default: inferred from "
+    "column names (Att1, Att2 ... -> construct Att).")]
+FormatOpt = Annotated[Format, typer.Option(
+    "--format", "-f", case_sensitive=False, help="table (console), json (one object on "
+    "stdout) or csv (all sections on stdout, each after a '# key: title' line).")]
+MissingOpt = Annotated[Missing, typer.Option(
+    "--missing", case_sensitive=False, help="listwise: rows complete on the items each "
+    "analysis uses (SPSS default); pairwise: each item's / pair's available answers (psych "
+    "default); mean: PLS replaces missing answers by item means (SmartPLS), the rest is "
+    "listwise.")]
+ExcelOpt = Annotated[Path | None, typer.Option(
+    "--excel", help="Also write an Excel report (one sheet per section, About sheet).")]
+HtmlOpt = Annotated[Path | None, typer.Option(
+    "--html", help="Also write a self-contained HTML report (charts, path diagram, "
+    "summary; no network needed to view it).")]
+FailOnOpt = Annotated[str | None, typer.Option(
+    "--fail-on", metavar="RULES", help="Judge and check the results against a rule set "
+    "(default, lenient, hu-bentler, saeedi2022) or a TOML rules file, plus the model file's "
+    "[checks]; exit 1 when a check fails.")]
+RulesOpt = Annotated[str | None, typer.Option(
+    "--rules", metavar="NAME|FILE", help="The rule set that judges every number (table "
+    "flags, Excel highlights, HTML shading, summary): default, lenient, hu-bentler, "
+    "saeedi2022 or a TOML rules file; the model file's [checks] apply on top. Default: "
+    "default. Does not change the exit code; --fail-on does.")]
+JunitOpt = Annotated[Path | None, typer.Option(
+    "--junit", help="Also write the checks as JUnit XML (one test case per check).")]
+CsvDirOpt = Annotated[Path | None, typer.Option(
+    "--csv-dir", help="Also write one CSV per section into this folder.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Console: summary only.")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed (recorded in meta).")]
+RequiredModelOpt = Annotated[Path, typer.Option(
+    "--model", "-m", help="Model file (TOML or lavaan syntax) with the constructs and, for "
+    "paths, the structural regressions (Outcome ~ Predictor).", show_default=False)]
+ThresholdOpt = Annotated[float, typer.Option(
+    "--loading-threshold", min=0.0, max=1.0,
+    help="Items with |standardised loading| below this are weak (Hulland 1999: 0.4).")]
+DropWeakOpt = Annotated[bool, typer.Option(
+    "--drop-weak", help="Refit without the weak items and say which were dropped.")]
+SeOpt = Annotated[SeMethod, typer.Option(
+    "--se", case_sensitive=False, help="standard: information-matrix SEs (lavaan default); "
+    "bootstrap: percentile CIs from --bootstrap resamples, for non-normal items.")]
+MaxIterOpt = Annotated[int, typer.Option(
+    "--max-iter", min=1, help="Optimiser iteration limit (lavaan's iter.max).")]
+BootOpt = Annotated[int, typer.Option(
+    "--bootstrap", min=0, help="Bootstrap resamples: CB with --se bootstrap (default 1000); "
+    "PLS always bootstraps (default 5000, as SmartPLS).")]
+SchemeOpt = Annotated[Scheme, typer.Option(
+    "--scheme", case_sensitive=False, help="PLS inner weighting scheme (SmartPLS default: path).")]
+
+
+def limit(flag: str, help: str) -> Any:
+    """A threshold flag of ``check`` (None: not given)."""
+    return typer.Option(None, flag, help=help, show_default=False,
+                        rich_help_panel="Thresholds")
