@@ -151,3 +151,31 @@ def test_refuses_to_write_reports_over_inputs(tmp_path) -> None:
     assert res.exit_code == 2
     assert "would overwrite an input file" in res.stderr
     assert src.read_bytes() == (SAMPLES / "cx_journey.xlsx").read_bytes()
+
+
+def test_rules_judge_every_file_without_gating(tmp_path) -> None:
+    """``--rules`` sets the cut-offs of every file's summary and flags; the exit code
+    stays 0 (only ``--fail-on`` gates)."""
+    path = tmp_path / "wave.csv"
+    frame = make_survey(n=120, seed=4)
+    rng = np.random.default_rng(3)
+    eta = rng.standard_normal(120)
+    for j in range(1, 5):  # Cc: alpha between .60 and .70
+        x = 0.55 * eta + np.sqrt(1 - 0.55**2) * rng.standard_normal(120)
+        frame[f"Cc{j}"] = np.searchsorted([-1.5, -0.6, 0.2, 1.0], x) + 1
+    frame.to_csv(path, index=False)
+    docs = {}
+    for rules in ("default", "lenient"):
+        out = tmp_path / rules
+        res = CliRunner().invoke(app, ["batch", str(path), "--out-dir", str(out), "--jobs",
+                                       "1", "--rules", rules, "--no-excel", "--format",
+                                       "json"])
+        assert res.exit_code == 0, res.output
+        docs[rules] = json.loads((out / "wave.json").read_text())
+    alpha = {r["construct"]: r["alpha"] for r in docs["default"]["reliability"]}
+    assert 0.60 <= alpha["Cc"] < 0.70, alpha
+    strict = "\n".join(docs["default"]["summary"])
+    lenient = "\n".join(docs["lenient"]["summary"])
+    assert "2/3 constructs reach alpha >= .70" in strict and "below: Cc" in strict
+    assert "All 3 constructs reliable" in lenient and ">= .60, Hair et al. 2019" in lenient
+    assert "checks" not in docs["lenient"]
