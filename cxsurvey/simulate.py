@@ -2,7 +2,7 @@
 
 A population model (:class:`cxsurvey.model.population.PopulationModel`, read from a
 model file's ``[population]`` table by
-:func:`cxsurvey.model.population.population_from_model`) fixes every parameter of a
+:func:`cxsurvey.model.population_table.population_from_model`) fixes every parameter of a
 recursive LISREL-type model with standardized latent variables: exogenous constructs are
 standard normal (correlated when the syntax says ``A ~~ 0.3*B``), each endogenous
 construct is ``eta_j = sum_k beta_jk * eta_k + zeta_j`` with ``Var(zeta_j)`` chosen so

@@ -5,7 +5,7 @@ Run from anywhere with the project's Python::
     python sample_surveys/make_samples.py
 
 It reads ``cx_journey_population.toml`` next to this script
-(:func:`cxsurvey.model.population.population_from_model`), draws n = 157 respondents
+(:func:`cxsurvey.model.population_table.population_from_model`), draws n = 157 respondents
 with seed 20220401 using cxsurvey's own :func:`cxsurvey.simulate.simulate_sample`
 and writes, next to this script (each file atomically: a temporary file in the same
 folder, then ``os.replace``):
@@ -45,7 +45,8 @@ import pandas as pd
 from openpyxl.styles import Font
 
 from cxsurvey.model.load import load_model
-from cxsurvey.model.population import PopulationModel, population_from_model
+from cxsurvey.model.population import PopulationModel
+from cxsurvey.model.population_table import population_from_model
 from cxsurvey.simulate import make_rng, simulate_sample
 
 HERE = Path(__file__).resolve().parent

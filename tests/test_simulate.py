@@ -15,7 +15,8 @@ from scipy import stats
 
 from cxsurvey.errors import InputError
 from cxsurvey.model.load import load_model
-from cxsurvey.model.population import PopulationModel, default_thresholds, population_from_model
+from cxsurvey.model.population import PopulationModel, default_thresholds
+from cxsurvey.model.population_table import population_from_model
 from cxsurvey.simulate import implied_latent_correlation, make_rng, simulate, simulate_sample
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -256,20 +256,54 @@ def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Surv
         Unknown column, unmapped text, an answer outside the scale; the message names
         the file, sheet, row and column.
     """
-    if not model.model.constructs:
-        cols = [str(c) for c in raw.frame.columns]
-        if model.data.id:
-            cols = [c for c in cols if c != model.data.id]
-        model = infer_model(cols, model.data, is_item=lambda c: _usable(raw, c, model),
-                            source=model.source)
-        if not model.model.constructs:
-            raise InputError(
-                "no item columns found: cxsurvey looks for names such as Att1, Att2 "
-                "(a prefix and a number) holding numbers or agreement labels",
-                Location(file=raw.path, sheet=raw.sheet),
-                "Pass --model with the constructs and their items.",
-            )
+    model = _with_constructs(raw, model)
     _check_columns(raw, model)
+    constructs = _kept_constructs(model)
+    item_names = list(dict.fromkeys(i for its in constructs.values() for i in its))
+    counts: dict[str, int] = {}
+    mapping = _text_mapping(model, _text_answers(raw, item_names), model.data.scale)
+    frame = pd.DataFrame({c: _to_numeric(raw, c, model, mapping, counts) for c in item_names},
+                         index=raw.frame.index)
+    frame = frame.reset_index(drop=True)
+    scale, scale_source, origin = _scale_of(model, frame, raw, mapping, counts)
+    warnings: list[str] = []
+    out_of_range: list[float] | None = None
+    if check_range:
+        _check_range(frame, raw, scale, origin)
+    else:
+        frame, out_of_range, warning = _mask_out_of_range(frame, scale)
+        if warning:
+            warnings.append(warning)
+    reversed_items = _apply_reverse_keys(frame, model, scale, warnings)
+    ids = None
+    if model.data.id:
+        ids = raw.frame[model.data.id].reset_index(drop=True)
+    recoded = _recoded(raw, model, frame, counts, reversed_items, out_of_range)
+    return Survey(items=frame, constructs=constructs, scale=scale, scale_source=scale_source,
+                  raw=raw, model=model, ids=ids, recoded=recoded, warnings=tuple(warnings))
+
+
+def _with_constructs(raw: RawTable, model: SurveyModel) -> SurveyModel:
+    """``model``, or when it has no constructs, one inferred from the item-like columns."""
+    if model.model.constructs:
+        return model
+    cols = [str(c) for c in raw.frame.columns]
+    if model.data.id:
+        cols = [c for c in cols if c != model.data.id]
+    inferred = infer_model(cols, model.data, is_item=lambda c: _usable(raw, c, model),
+                           source=model.source)
+    if not inferred.model.constructs:
+        raise InputError(
+            "no item columns found: cxsurvey looks for names such as Att1, Att2 "
+            "(a prefix and a number) holding numbers or agreement labels",
+            Location(file=raw.path, sheet=raw.sheet),
+            "Pass --model with the constructs and their items.",
+        )
+    return inferred
+
+
+def _kept_constructs(model: SurveyModel) -> dict[str, tuple[str, ...]]:
+    """Construct -> its items without those listed in ``[data] drop``; emptied ones left out."""
     drop = set(model.data.drop)
     constructs = {c: tuple(i for i in its if i not in drop)
                   for c, its in model.model.constructs.items()}
@@ -278,46 +312,59 @@ def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Surv
         raise InputError("every item of the model is listed under [data] drop",
                          Location(file=model.source) if model.source else Location(),
                          "Remove items from [data] drop.")
-    item_names = list(dict.fromkeys(i for its in constructs.values() for i in its))
-    counts: dict[str, int] = {}
-    scale = model.data.scale
-    mapping = _text_mapping(model, _text_answers(raw, item_names), scale)
-    frame = pd.DataFrame({c: _to_numeric(raw, c, model, mapping, counts) for c in item_names},
-                         index=raw.frame.index)
-    frame = frame.reset_index(drop=True)
-    if scale is not None:
-        scale_source, origin = "model", "set by [data] scale"
-    else:
-        used = _label_range(mapping) if counts.get("text_answers_mapped") else None
-        scale, scale_source = _infer_scale(frame, raw, used)
-        origin = {"inferred": "seen in the answers"}.get(scale_source,
-                                                         "from the SPSS value labels")
-        if scale_source == "value labels" and not raw.value_labels:
-            origin = ("from [data.labels]" if model.data.labels
-                      else "of the built-in agreement labels")
-    warnings: list[str] = []
-    out_of_range: list[float] = []
-    if check_range:
-        _check_range(frame, raw, scale, origin)
-    else:
-        values = frame.to_numpy(dtype=float)
-        bad = np.isfinite(values) & ((values < scale[0]) | (values > scale[1]))
-        if bad.any():
-            out_of_range = sorted({float(v) for v in values[bad]})
-            frame = frame.mask(pd.DataFrame(bad, index=frame.index, columns=frame.columns))
-            codes = ", ".join(_show_number(v) for v in out_of_range)
-            warnings.append(f"{int(bad.sum())} answer(s) outside the scale {scale[0]}-"
-                            f"{scale[1]} set missing (codes {codes}); declare them under "
-                            "[data] missing")
+    return constructs
+
+
+def _scale_of(model: SurveyModel, frame: pd.DataFrame, raw: RawTable,
+              mapping: dict[str, float], counts: dict[str, int],
+              ) -> tuple[tuple[int, int], str, str]:
+    """The scale, its source (:attr:`Survey.scale_source`) and its origin as messages say it."""
+    if model.data.scale is not None:
+        return model.data.scale, "model", "set by [data] scale"
+    used = _label_range(mapping) if counts.get("text_answers_mapped") else None
+    scale, scale_source = _infer_scale(frame, raw, used)
+    origin = {"inferred": "seen in the answers"}.get(scale_source,
+                                                     "from the SPSS value labels")
+    if scale_source == "value labels" and not raw.value_labels:
+        origin = ("from [data.labels]" if model.data.labels
+                  else "of the built-in agreement labels")
+    return scale, scale_source, origin
+
+
+def _mask_out_of_range(frame: pd.DataFrame, scale: tuple[int, int],
+                       ) -> tuple[pd.DataFrame, list[float], str | None]:
+    """Answers outside the scale set missing: the frame, the codes seen and a warning."""
+    values = frame.to_numpy(dtype=float)
+    bad = np.isfinite(values) & ((values < scale[0]) | (values > scale[1]))
+    if not bad.any():
+        return frame, [], None
+    out_of_range = sorted({float(v) for v in values[bad]})
+    frame = frame.mask(pd.DataFrame(bad, index=frame.index, columns=frame.columns))
+    codes = ", ".join(_show_number(v) for v in out_of_range)
+    return frame, out_of_range, (
+        f"{int(bad.sum())} answer(s) outside the scale {scale[0]}-{scale[1]} set missing "
+        f"(codes {codes}); declare them under [data] missing")
+
+
+def _apply_reverse_keys(frame: pd.DataFrame, model: SurveyModel, scale: tuple[int, int],
+                        warnings: list[str]) -> list[str]:
+    """Reverse the ``[data] reverse`` items in place (``min + max - x``); those reversed.
+
+    A reverse-keyed item that is not an item of the model adds a warning.
+    """
     reversed_items = [i for i in model.data.reverse if i in frame.columns]
     for item in reversed_items:
         frame[item] = scale[0] + scale[1] - frame[item]
     for item in model.data.reverse:
         if item not in frame.columns:
             warnings.append(f"reverse-coded item '{item}' is not in the model; ignored")
-    ids = None
-    if model.data.id:
-        ids = raw.frame[model.data.id].reset_index(drop=True)
+    return reversed_items
+
+
+def _recoded(raw: RawTable, model: SurveyModel, frame: pd.DataFrame, counts: dict[str, int],
+             reversed_items: list[str], out_of_range: list[float] | None,
+             ) -> dict[str, object]:
+    """Facts of the recoding for the report; ``out_of_range`` when answers were masked."""
     user_missing = raw.details.get("user_missing_cells", 0)
     recoded: dict[str, object] = {
         "text_answers_mapped": counts.get("text_answers_mapped", 0),
@@ -325,12 +372,11 @@ def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Surv
         + (int(user_missing) if isinstance(user_missing, int) else 0),
         "missing_cells": int(frame.isna().sum().sum()),
         "reversed": reversed_items,
-        "dropped": sorted(drop & set(model.model.items)),
+        "dropped": sorted(set(model.data.drop) & set(model.model.items)),
     }
-    if not check_range:
+    if out_of_range is not None:
         recoded["out_of_range_codes"] = [int(v) if v.is_integer() else v for v in out_of_range]
-    return Survey(items=frame, constructs=constructs, scale=scale, scale_source=scale_source,
-                  raw=raw, model=model, ids=ids, recoded=recoded, warnings=tuple(warnings))
+    return recoded
 
 
 def _usable(raw: RawTable, col: str, model: SurveyModel) -> bool:

@@ -2,7 +2,8 @@
 
 from cxsurvey.model.infer import infer_model
 from cxsurvey.model.load import load_model, model_from_syntax
-from cxsurvey.model.population import PopulationModel, population_from_model
+from cxsurvey.model.population import PopulationModel
+from cxsurvey.model.population_table import population_from_model
 from cxsurvey.model.spec import DataSpec, Formula, ModelSpec, SurveyModel
 
 __all__ = [

@@ -91,6 +91,18 @@ def _str_list(value: Any, key: str, where: Location) -> tuple[str, ...]:
     return tuple(value)
 
 
+class _KeyAt:
+    """Locations of the keys of a model file's text, for messages."""
+
+    def __init__(self, file: str | None, text: str | None) -> None:
+        self.file = file
+        self.text = text
+
+    def __call__(self, key: str | None, in_table: str = "data") -> Location:
+        """The file and the line of ``key = ...`` inside ``[in_table]`` (no line if absent)."""
+        return Location(file=self.file, line=key_line(self.text, in_table, key))
+
+
 def parse_data_table(table: dict[str, Any], where: Location,
                      text: str | None = None) -> DataSpec:
     """Validate a ``[data]`` table into a :class:`DataSpec`.
@@ -109,12 +121,30 @@ def parse_data_table(table: dict[str, Any], where: Location,
     InputError
         Unknown keys or values of the wrong type.
     """
-
-    def at(key: str | None, in_table: str = "data") -> Location:
-        return Location(file=where.file, line=key_line(text, in_table, key))
-
+    at = _KeyAt(where.file, text)
     if not isinstance(table, dict):
         raise InputError("[data] must be a table", where, "Write it as a [data] section.")
+    _check_data_keys(table, at)
+    scale = _data_scale(table.get("scale"), at)
+    missing = _data_missing(table.get("missing", []), at)
+    labels = _data_labels(table.get("labels", {}), at)
+    _check_reading_keys(table, at)
+    return DataSpec(
+        sheet=table.get("sheet"),
+        header_row=table.get("header_row"),
+        id=table.get("id"),
+        scale=scale,
+        missing=tuple(missing),
+        reverse=_str_list(table.get("reverse", []), "reverse", at("reverse")),
+        drop=_str_list(table.get("drop", []), "drop", at("drop")),
+        labels={str(k): float(v) for k, v in labels.items()},
+        delimiter=table.get("delimiter"),
+        encoding=table.get("encoding"),
+    )
+
+
+def _check_data_keys(table: dict[str, Any], at: _KeyAt) -> None:
+    """Raise on the first key of ``[data]`` that is not a known one."""
     unknown = sorted(set(table) - _DATA_KEYS)
     if unknown:
         close = difflib.get_close_matches(unknown[0], sorted(_DATA_KEYS), n=1)
@@ -123,25 +153,36 @@ def parse_data_table(table: dict[str, Any], where: Location,
             f"unknown key(s) in [data]: {', '.join(unknown)}", at(unknown[0]),
             f"{hint}Allowed keys: {', '.join(sorted(_DATA_KEYS))}.",
         )
-    scale = table.get("scale")
-    if scale is not None:
-        ok = (isinstance(scale, list) and len(scale) == 2
-              and all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                      and float(v).is_integer() for v in scale)
-              and scale[0] < scale[1])
-        if not ok:
-            raise InputError(
-                f"[data] scale must be two integers [min, max] with min < max, got {scale!r}",
-                at("scale"), "For a 5-point Likert scale write scale = [1, 5].")
-        scale = (int(scale[0]), int(scale[1]))
-    missing = table.get("missing", [])
+
+
+def _data_scale(scale: Any, at: _KeyAt) -> tuple[int, int] | None:
+    """``[data] scale`` as ``(min, max)``: two whole numbers, min < max; None if absent."""
+    if scale is None:
+        return None
+    ok = (isinstance(scale, list) and len(scale) == 2
+          and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                  and float(v).is_integer() for v in scale)
+          and scale[0] < scale[1])
+    if not ok:
+        raise InputError(
+            f"[data] scale must be two integers [min, max] with min < max, got {scale!r}",
+            at("scale"), "For a 5-point Likert scale write scale = [1, 5].")
+    return int(scale[0]), int(scale[1])
+
+
+def _data_missing(missing: Any, at: _KeyAt) -> list[Any]:
+    """``[data] missing`` as a list of numbers and texts (a single code becomes a list)."""
     if not isinstance(missing, list):
         missing = [missing]
     for m in missing:
         if isinstance(m, bool) or not isinstance(m, (int, float, str)):
             raise InputError(f"[data] missing must list numbers or texts, got {m!r}",
                              at("missing"), 'Example: missing = [99, "N/A", ""]')
-    labels = table.get("labels", {})
+    return missing
+
+
+def _data_labels(labels: Any, at: _KeyAt) -> dict[str, Any]:
+    """``[data.labels]``: answer text -> number."""
     if not isinstance(labels, dict):
         raise InputError("[data] labels must be a table of answer text = score",
                          at("labels"), 'Write [data.labels] with lines such as '
@@ -150,6 +191,11 @@ def parse_data_table(table: dict[str, Any], where: Location,
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise InputError(f"[data.labels] must map answer texts to numbers; '{k}' = {v!r}",
                              at(k, "data.labels"), 'Example: "Strongly agree" = 5')
+    return labels
+
+
+def _check_reading_keys(table: dict[str, Any], at: _KeyAt) -> None:
+    """Check the keys that say how to read the file: sheet, header row, id, text format."""
     sheet = table.get("sheet")
     if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, int))):
         raise InputError("[data] sheet must be a sheet name or a 0-based index", at("sheet"),
@@ -170,18 +216,6 @@ def parse_data_table(table: dict[str, Any], where: Location,
             raise InputError(f"[data] encoding '{encoding}' is not a known text encoding",
                              at("encoding"), 'Examples: "utf-8", "cp1252", "latin-1".',
                              ) from None
-    return DataSpec(
-        sheet=sheet,
-        header_row=header_row,
-        id=table.get("id"),
-        scale=scale,
-        missing=tuple(missing),
-        reverse=_str_list(table.get("reverse", []), "reverse", at("reverse")),
-        drop=_str_list(table.get("drop", []), "drop", at("drop")),
-        labels={str(k): float(v) for k, v in labels.items()},
-        delimiter=table.get("delimiter"),
-        encoding=encoding,
-    )
 
 
 def _syntax_start(text: str) -> tuple[int, bool] | None:
@@ -233,8 +267,28 @@ def load_model(path: str | Path) -> SurveyModel:
         When the file is missing or unreadable, the TOML is malformed, a key is unknown
         or the lavaan syntax has an error; the message names file and line.
     """
-    p = Path(path)
     where = Location(file=str(path))
+    text = _read_model_text(Path(path), where)
+    if not _looks_like_toml(text):  # also a .toml file that holds only lavaan syntax
+        return SurveyModel(data=DataSpec(), model=parse_syntax(text, source=str(path)),
+                           source=str(path))
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _toml_error(exc, text, where) from None
+    _check_top_keys(doc, text, str(path))
+    data = parse_data_table(doc.get("data", {}), where, text)
+    spec = _model_spec(doc, text, str(path))
+    checks = doc.get("checks")
+    if checks is not None and not isinstance(checks, dict):
+        raise InputError("[checks] must be a table", Location(file=str(path)),
+                         "Write [checks] with keys such as min_alpha = 0.7.")
+    return SurveyModel(data=data, model=spec, source=str(path), population=doc.get("population"),
+                       checks=checks, text=text)
+
+
+def _read_model_text(p: Path, where: Location) -> str:
+    """The text of the model file (a UTF-8 byte order mark dropped); not empty."""
     if not p.exists():
         raise InputError("model file not found", where, "Check the path given to --model.")
     if p.is_dir():
@@ -250,13 +304,11 @@ def load_model(path: str | Path) -> SurveyModel:
     if not text.strip():
         raise InputError("the model file is empty", where,
                          'Write [model] with syntax = """ Construct =~ item1 + item2 """.')
-    if not _looks_like_toml(text):  # also a .toml file that holds only lavaan syntax
-        return SurveyModel(data=DataSpec(), model=parse_syntax(text, source=str(path)),
-                           source=str(path))
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _toml_error(exc, text, where) from None
+    return text
+
+
+def _check_top_keys(doc: dict[str, Any], text: str, source: str) -> None:
+    """Raise on the first top-level table or key that a model file does not have."""
     unknown = sorted(set(doc) - _TOP_KEYS)
     if unknown:
         close = difflib.get_close_matches(unknown[0], sorted(_TOP_KEYS), n=1)
@@ -265,14 +317,17 @@ def load_model(path: str | Path) -> SurveyModel:
                     None) or key_line(text, "", unknown[0])
         raise InputError(
             f"unknown table(s) or key(s): {', '.join(unknown)}",
-            Location(file=str(path), line=line),
+            Location(file=source, line=line),
             (f"Did you mean [{close[0]}]? " if close else "")
             + "A model file has [data], [model] and optionally [population] and [checks].")
-    data = parse_data_table(doc.get("data", {}), where, text)
+
+
+def _model_spec(doc: dict[str, Any], text: str, source: str) -> ModelSpec:
+    """The parsed ``[model] syntax``; an empty model for a codebook-only file."""
     model_table = doc.get("model", {})
     population = doc.get("population")
     if not isinstance(model_table, dict):
-        raise InputError("[model] must be a table", where,
+        raise InputError("[model] must be a table", Location(file=source),
                          'Write [model] with syntax = """ Construct =~ item1 + item2 """.')
     syntax = model_table.get("syntax")
     if syntax is None and (model_table or ("data" not in doc and population is None)):
@@ -281,27 +336,25 @@ def load_model(path: str | Path) -> SurveyModel:
         raise InputError(
             "the file has no [model] syntax"
             + (f" ([model] has only: {others})" if others else ""),
-            Location(file=str(path), line=key_line(text, "model", next(iter(model_table), None))
+            Location(file=source, line=key_line(text, "model", next(iter(model_table), None))
                      if model_table else None),
             'Add [model] with syntax = """ Construct =~ item1 + item2 """.')
     if syntax is not None and not isinstance(syntax, str):
         raise InputError("[model] syntax must be a string",
-                         Location(file=str(path), line=key_line(text, "model", "syntax")),
+                         Location(file=source, line=key_line(text, "model", "syntax")),
                          'Write syntax = """ Construct =~ item1 + item2 """.')
-    if syntax is not None:
-        start = _syntax_start(text)
-        first, multiline = start if start is not None else (1, True)
-        try:
-            spec = parse_syntax(syntax, source=str(path), first_line=first)
-        except InputError as exc:
-            if not multiline:  # a one-line string: all its lines are that file line
-                exc.location.line = first
-            raise
-    else:
-        spec = ModelSpec(syntax="")
-    checks = doc.get("checks")
-    if checks is not None and not isinstance(checks, dict):
-        raise InputError("[checks] must be a table", Location(file=str(path)),
-                         "Write [checks] with keys such as min_alpha = 0.7.")
-    return SurveyModel(data=data, model=spec, source=str(path), population=population,
-                       checks=checks, text=text)
+    if syntax is None:
+        return ModelSpec(syntax="")
+    return _parse_model_syntax(syntax, text, source)
+
+
+def _parse_model_syntax(syntax: str, text: str, source: str) -> ModelSpec:
+    """Parse ``[model] syntax`` with the file's line numbers in error messages."""
+    start = _syntax_start(text)
+    first, multiline = start if start is not None else (1, True)
+    try:
+        return parse_syntax(syntax, source=source, first_line=first)
+    except InputError as exc:
+        if not multiline:  # a one-line string: all its lines are that file line
+            exc.location.line = first
+        raise

@@ -1,12 +1,12 @@
-"""Population models for ``cxsurvey simulate``: the ``[population]`` table, parsed and checked.
+"""Population models for ``cxsurvey simulate``: the model, its checks and its structure.
 
 A population model fixes every parameter of a recursive LISREL-type model with
 standardized latents (Joreskog 1973): loadings, paths, exogenous correlations and the
-cut points of the Likert categories. :func:`population_from_model` reads a model file's
-``[population]`` table (lavaan syntax with numeric pre-multipliers, Rosseel 2012) into a
-:class:`PopulationModel`, whose construction validates it; errors name file and line.
-:func:`topological_order` and :func:`latent_structure` (Bollen 1989, ch. 4) serve both
-the validation and the draws of :mod:`cxsurvey.simulate`.
+cut points of the Likert categories. Constructing a :class:`PopulationModel` validates it
+(:func:`validate_population`); :func:`cxsurvey.model.population_table.population_from_model`
+reads a model file's ``[population]`` table into one, with errors that name file and
+line. :func:`topological_order` and :func:`latent_structure` (Bollen 1989, ch. 4) serve
+both the validation and the draws of :mod:`cxsurvey.simulate`.
 
 Nothing here reads or writes a file; numpy is imported inside the functions that compute
 with it, so importing :mod:`cxsurvey.model` stays light.
@@ -15,34 +15,32 @@ with it, so importing :mod:`cxsurvey.model` stays light.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from cxsurvey.errors import InputError, Location
-from cxsurvey.model.spec import Formula, ModelSpec, SurveyModel
-from cxsurvey.model.syntax import parse_syntax
 
 if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
+    "DEFAULT_ID_COLUMN",
     "DEFAULT_THRESHOLDS",
     "PopulationModel",
+    "Where",
     "default_thresholds",
     "latent_structure",
-    "population_from_model",
     "topological_order",
+    "validate_population",
 ]
 
 #: Cut points of a 5-point scale when the population model gives none: equally spaced
 #: in z units and symmetric, so categories 1..5 have probabilities .07 .24 .38 .24 .07.
 DEFAULT_THRESHOLDS: tuple[float, ...] = (-1.5, -0.5, 0.5, 1.5)
 
-_POPULATION_KEYS = {"syntax", "thresholds", "item_thresholds"}
-_ID_COLUMN = "RespondentID"
+#: Name of the respondent-number column of a simulated frame when ``[data] id`` gives none.
+DEFAULT_ID_COLUMN = "RespondentID"
 
 
 def default_thresholds(scale: tuple[int, int]) -> tuple[float, ...]:
@@ -94,7 +92,7 @@ class PopulationModel:
     Raises
     ------
     InputError
-        When the model is invalid: see :func:`population_from_model`.
+        When the model is invalid: see :func:`validate_population`.
 
     References
     ----------
@@ -108,10 +106,10 @@ class PopulationModel:
     item_thresholds: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     scale: tuple[int, int] = (1, 5)
     correlations: tuple[tuple[str, str, float], ...] = ()
-    id_column: str = _ID_COLUMN
+    id_column: str = DEFAULT_ID_COLUMN
 
     def __post_init__(self) -> None:
-        _Checker(self, _nowhere).run()
+        validate_population(self)
 
     @property
     def constructs(self) -> tuple[str, ...]:
@@ -136,6 +134,37 @@ Where = Callable[[str, str], Location]
 def _nowhere(kind: str, key: str) -> Location:
     """Location of a problem in a model built in code: none."""
     return Location()
+
+
+def validate_population(pop: Any, where: Where = _nowhere) -> None:
+    """Raise the first problem of a population model.
+
+    The checks run in this order: the scale; the constructs, their items and loadings
+    and the id column; the paths; the common and per-item thresholds; the causal order
+    (no cycle, :func:`topological_order`); the exogenous correlations; the residual
+    variances the paths imply (:func:`latent_structure`).
+
+    Parameters
+    ----------
+    pop : PopulationModel or object
+        The model, or any object with its attributes (so that a model file's values can
+        be checked, with line numbers, before the model is built).
+    where : callable
+        ``where(kind, key)`` gives the :class:`~cxsurvey.errors.Location` of a problem of
+        a kind: ``"construct"``, ``"path"`` (key: outcome), ``"correlation"``,
+        ``"thresholds"``, ``"item_thresholds"`` (key: item), ``"scale"``, ``"data"`` or
+        ``"syntax"``. Default: no location (a model built in code).
+
+    Raises
+    ------
+    InputError
+        The first problem found: e.g. a loading not strictly between -1 and 1, an item
+        on two constructs, a path naming an unknown construct, thresholds not
+        increasing or of the wrong count, paths forming a cycle, a correlation
+        involving an endogenous construct, or a construct whose implied residual
+        variance is not positive.
+    """
+    _Checker(pop, where).run()
 
 
 class _Checker:
@@ -337,236 +366,3 @@ def latent_structure(
         sigma[placed, j] = cov
         placed.append(j)
     return sigma, beta, psi
-
-
-# ----------------------------------------------------------------------------- from file
-class _Lines:
-    """Line numbers of keys in a TOML model file, for error messages (best effort)."""
-
-    def __init__(self, source: str | None, text: str | None) -> None:
-        self.source = source
-        self._text = text
-
-    def _lines(self) -> list[str]:
-        return (self._text or "").splitlines()
-
-    def key(self, table: str, key: str) -> int | None:
-        """Line of ``key = ...`` inside ``[table]``; the table header line as fallback."""
-        current = None
-        header_line = None
-        for no, raw in enumerate(self._lines(), start=1):
-            line = raw.strip()
-            m = re.match(r"^\[\s*([^\[\]]+?)\s*\]", line)
-            if m:
-                current = m.group(1).replace(" ", "")
-                if current == table and header_line is None:
-                    header_line = no
-                continue
-            if current == table and key and re.match(
-                    rf"^[\"']?{re.escape(key)}[\"']?\s*=", line):
-                return no
-        return header_line
-
-    def syntax_start(self) -> int:
-        """File line of the first line of ``[population] syntax``."""
-        no = self.key("population", "syntax")
-        if no is None:
-            return 1
-        after = self._lines()[no - 1].split("=", 1)[1].strip()
-        return no + 1 if after in ('"""', "'''") else no
-
-    def at(self, line: int | None) -> Location:
-        return Location(file=self.source, line=line)
-
-
-def _numbers(value: object, what: str, where: Location) -> tuple[float, ...]:
-    if not isinstance(value, list) or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-        raise InputError(f"{what} must be a list of numbers, got {value!r}", where,
-                         "Example: thresholds = [-2.0, -1.4, -0.6, 0.35]")
-    return tuple(float(v) for v in value)
-
-
-def _population_syntax(model: SurveyModel, lines: _Lines, text: str | None,
-                       ) -> tuple[dict[str, Any], ModelSpec]:
-    """The ``[population]`` table, its keys checked, and its syntax parsed."""
-    table = model.population
-    if not isinstance(table, dict):
-        raise InputError(
-            "the model file has no [population] table", Location(file=model.source),
-            'Add [population] with syntax = """ Awareness =~ 0.74*Inf1 + 0.69*Inf2 """ '
-            "and thresholds = [-2.0, -1.4, -0.6, 0.35].")
-    unknown = set(table) - _POPULATION_KEYS
-    if unknown:
-        raise InputError(f"unknown key(s) in [population]: {', '.join(sorted(unknown))}",
-                         lines.at(lines.key("population", sorted(unknown)[0])),
-                         f"Allowed keys: {', '.join(sorted(_POPULATION_KEYS))}.")
-    syntax = table.get("syntax")
-    if not isinstance(syntax, str) or not syntax.strip():
-        raise InputError("[population] needs a syntax string with the numeric model",
-                         lines.at(lines.key("population", "syntax")),
-                         'Example: syntax = """ Awareness =~ 0.74*Inf1 + 0.69*Inf2 """')
-    first = lines.syntax_start() if text is not None else 1
-    return table, parse_syntax(syntax, source=model.source, first_line=first)
-
-
-@dataclass
-class _Parameters:
-    """The numeric parameters of the population syntax, with the first line of each
-    construct's loadings, each outcome's paths and each correlation's left side."""
-
-    loadings: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
-    paths: list[tuple[str, str, float]] = field(default_factory=list)
-    correlations: list[tuple[str, str, float]] = field(default_factory=list)
-    construct_line: dict[str, int] = field(default_factory=dict)
-    path_line: dict[str, int] = field(default_factory=dict)
-    corr_line: dict[str, int] = field(default_factory=dict)
-
-    def add(self, f: Formula, at: Location) -> None:
-        """Take the fixed values of one formula (``=~``, ``~`` or ``~~``)."""
-        if f.op == "=~":
-            self._add_loadings(f, at)
-        elif f.op == "~":
-            self._add_paths(f, at)
-        elif f.op == "~~":
-            self._add_correlations(f, at)
-        else:
-            raise InputError(f"'{f.text}': the operator '{f.op}' is not supported in a "
-                             "population model", at,
-                             "Use '=~' (loadings), '~' (paths) and '~~' (correlations).")
-
-    def _add_loadings(self, f: Formula, at: Location) -> None:
-        pairs = list(self.loadings.get(f.lhs, ()))
-        for t in f.rhs:
-            if t.fixed is None:
-                raise InputError(
-                    f"the loading of '{t.name}' on '{f.lhs}' has no number", at,
-                    f"A population model fixes every loading, e.g. 0.7*{t.name}.")
-            pairs.append((t.name, t.fixed))
-        self.loadings[f.lhs] = tuple(pairs)
-        self.construct_line.setdefault(f.lhs, f.line)
-
-    def _add_paths(self, f: Formula, at: Location) -> None:
-        for t in f.rhs:
-            if t.fixed is None:
-                raise InputError(
-                    f"the path {f.lhs} ~ {t.name} has no coefficient", at,
-                    f"A population model fixes every path, e.g. {f.lhs} ~ 0.5*{t.name}.")
-            self.paths.append((t.name, f.lhs, t.fixed))
-        self.path_line.setdefault(f.lhs, f.line)
-
-    def _add_correlations(self, f: Formula, at: Location) -> None:
-        for t in f.rhs:
-            if t.name == f.lhs:
-                raise InputError(
-                    f"'{f.text}': construct variances are fixed to 1 in a population "
-                    "model", at, "Remove the line, or correlate two different constructs.")
-            if t.fixed is None:
-                raise InputError(f"the correlation {f.lhs} ~~ {t.name} has no number", at,
-                                 f"Write e.g. {f.lhs} ~~ 0.3*{t.name}.")
-            self.correlations.append((f.lhs, t.name, t.fixed))
-        self.corr_line.setdefault(f.lhs, f.line)
-
-
-def _parameters(spec: ModelSpec, source: str | None) -> _Parameters:
-    """Loadings, paths and correlations of the parsed syntax, every one fixed."""
-    params = _Parameters()
-    for f in spec.formulas:
-        params.add(f, Location(file=source, line=f.line or None))
-    return params
-
-
-def _thresholds(model: SurveyModel, table: dict[str, Any], lines: _Lines,
-                ) -> tuple[tuple[int, int], tuple[float, ...], dict[str, tuple[float, ...]]]:
-    """The scale, the common cut points and the per-item cut points."""
-    scale = model.data.scale or (1, 5)
-    if "thresholds" in table:
-        thr_where = lines.at(lines.key("population", "thresholds"))
-        thresholds = _numbers(table["thresholds"], "[population] thresholds", thr_where)
-    else:
-        thresholds = default_thresholds(scale)
-    item_thr: dict[str, tuple[float, ...]] = {}
-    raw_items = table.get("item_thresholds", {})
-    if not isinstance(raw_items, dict):
-        raise InputError("[population.item_thresholds] must map items to lists of numbers",
-                         lines.at(lines.key("population", "item_thresholds")))
-    for item, cuts in raw_items.items():
-        item_thr[str(item)] = _numbers(
-            cuts, f"[population.item_thresholds] {item}",
-            lines.at(lines.key("population.item_thresholds", str(item))))
-    return scale, thresholds, item_thr
-
-
-def _file_where(lines: _Lines, params: _Parameters) -> Where:
-    """``where(kind, key)`` for the checks: file lines of the model file's keys."""
-    data_where = lines.at(lines.key("data", "scale"))
-
-    def where(kind: str, key: str) -> Location:
-        if kind == "construct":
-            return lines.at(params.construct_line.get(key))
-        if kind == "path":
-            return lines.at(params.path_line.get(key))
-        if kind == "correlation":
-            return lines.at(params.corr_line.get(key))
-        if kind == "thresholds":
-            return lines.at(lines.key("population", "thresholds"))
-        if kind == "item_thresholds":
-            return lines.at(lines.key("population.item_thresholds", key))
-        if kind in ("scale", "data"):
-            return data_where if kind == "scale" else lines.at(lines.key("data", key))
-        return lines.at(lines.key("population", "syntax"))
-
-    return where
-
-
-def population_from_model(model: SurveyModel, text: str | None = None) -> PopulationModel:
-    """Build a :class:`PopulationModel` from a model file's ``[population]`` table.
-
-    The table holds ``syntax`` (lavaan syntax whose terms carry numeric pre-multipliers:
-    ``Awareness =~ 0.739*Inf1 + 0.687*Inf2``, ``Attention ~ 0.543*Awareness``, optionally
-    ``A ~~ 0.3*B`` for correlated exogenous constructs), ``thresholds`` (increasing
-    standard-normal cut points, one fewer than the scale has points; default
-    :func:`default_thresholds`) and an optional ``[population.item_thresholds]`` table
-    (item -> cut points). The scale comes from ``[data] scale`` (default ``[1, 5]``) and
-    the id column name from ``[data] id`` (default ``RespondentID``).
-
-    Parameters
-    ----------
-    model : SurveyModel
-        A loaded model file (:func:`cxsurvey.model.load.load_model`).
-    text : str, optional
-        The file's text, used only to give file line numbers in error messages (this
-        function reads no file); without it, lines are counted from the syntax's start.
-
-    Returns
-    -------
-    PopulationModel
-
-    Raises
-    ------
-    InputError
-        When there is no ``[population]`` table, a loading or path has no number, a
-        loading is not strictly between -1 and 1, the thresholds are not increasing or
-        have the wrong count, an endogenous construct's implied residual variance is not
-        positive, or the paths form a cycle; the message names file and line.
-
-    References
-    ----------
-    Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. Journal of
-    Statistical Software, 48(2) (fixed-parameter syntax). Joreskog (1973), LISREL.
-    """
-    lines = _Lines(model.source, text)
-    table, spec = _population_syntax(model, lines, text)
-    params = _parameters(spec, model.source)
-    scale, thresholds, item_thr = _thresholds(model, table, lines)
-    values: dict[str, Any] = {
-        "loadings": params.loadings,
-        "paths": tuple(params.paths),
-        "thresholds": thresholds,
-        "item_thresholds": item_thr,
-        "scale": scale,
-        "correlations": tuple(params.correlations),
-        "id_column": model.data.id or _ID_COLUMN,
-    }
-    _Checker(SimpleNamespace(**values), _file_where(lines, params)).run()  # with file lines
-    return PopulationModel(**values)

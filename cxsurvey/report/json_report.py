@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from cxsurvey.results import Results
+
+if TYPE_CHECKING:
+    from cxsurvey.gates.results import ChecksResult
+    from cxsurvey.stats.cb.results import CfaResult
+    from cxsurvey.stats.items.results import NormalityResult, ReliabilityResult
+    from cxsurvey.stats.paths import PathsResult
+    from cxsurvey.stats.pls.results import PlsResult
 
 _INT_KEYS = {"n", "n_items", "ks_df", "sw_df", "missing", "row", "skewness_df", "df", "npar",
              "requested", "used", "failed", "seed", "baseline_df"}
@@ -60,81 +67,114 @@ def to_document(res: Results) -> dict[str, Any]:
         doc["descriptives"] = records(res.descriptives.items)
         doc["straightliners"] = records(res.descriptives.straightliners)
     if res.normality is not None:
-        nr = res.normality
-        doc["normality"] = records(nr.items, ["item", "construct", "n", "ks_statistic",
-                                              "ks_df", "ks_pvalue", "sw_statistic", "sw_df",
-                                              "sw_pvalue"])
-        doc["normality_constructs"] = records(nr.constructs)
-        doc["multivariate_normality"] = records(nr.multivariate)
-        doc["normality_conclusion"] = nr.conclusion
+        doc.update(_normality(res.normality))
     if res.reliability is not None:
-        rel = res.reliability
-        doc["reliability"] = records(rel.constructs, ["construct", "n_items", "n", "alpha",
-                                                      "alpha_ci_lower", "alpha_ci_upper",
-                                                      "std_alpha", "omega", "rho_a", "rho_c",
-                                                      "ave"])
-        doc["item_stats"] = records(rel.items, ["construct", "item", "n", "mean", "sd",
-                                                "item_total_r", "alpha_if_deleted",
-                                                "loading"])
+        doc.update(_reliability(res.reliability))
     if res.cfa is not None:
-        cfa = res.cfa
-        fit_keys = ("n", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower",
-                    "rmsea_ci_upper", "srmr", "aic", "bic")
-        fit = {k: cfa.fit.get(k) for k in fit_keys}
-        fit.update({k: v for k, v in cfa.fit.items() if k not in fit})
-        doc["cfa"] = _clean({
-            "fit": fit,
-            "loadings": records(cfa.loadings, ["construct", "item", "est", "se", "z",
-                                               "pvalue", "ci_lower", "ci_upper", "std_all"]),
-            "bootstrap": cfa.bootstrap,
-            "factor_correlations": records(cfa.factor_correlations),
-            "residual_variances": records(cfa.residual_variances),
-            "reliability": records(cfa.reliability),
-            "loading_threshold": cfa.loading_threshold,
-            "weak_items": list(cfa.weak_items),
-            "dropped": list(cfa.dropped),
-            "warnings": list(cfa.warnings),
-        })
-        doc["validity"] = {"htmt": records(cfa.htmt, ["a", "b", "value"]),
-                           "fornell_larcker": records(cfa.fornell_larcker, ["a", "b", "value"])}
+        doc["cfa"] = _cfa(res.cfa)
+        doc["validity"] = _validity(res.cfa)
     if res.pls is not None:
-        pls = res.pls
-        doc["pls"] = _clean({
-            "outer": records(pls.outer), "reliability": records(pls.reliability),
-            "htmt": records(pls.htmt, ["a", "b", "value"]),
-            "fornell_larcker": records(pls.fornell_larcker, ["a", "b", "value"]),
-            "f2": records(pls.f2), "vif": records(pls.vif), "info": pls.info,
-            "cross_loadings": records(pls.cross_loadings),
-            "warnings": list(pls.warnings)})
+        doc["pls"] = _pls(res.pls)
         if "validity" not in doc:
-            doc["validity"] = {"htmt": records(pls.htmt, ["a", "b", "value"]),
-                               "fornell_larcker": records(pls.fornell_larcker,
-                                                          ["a", "b", "value"])}
+            doc["validity"] = _validity(res.pls)
     if res.paths:
-        cols = ["from", "to", "est", "std_all", "se", "t", "pvalue", "ci_lower", "ci_upper",
-                "method"]
-        doc["paths"] = [r for p in res.paths for r in records(p.paths, cols)]
-        doc["r2"] = [dict(r, method=p.method) for p in res.paths
-                     for r in records(p.r2, ["construct", "r2", "r2_adj"])]
-        doc["effects"] = [dict(r, method=p.method) for p in res.paths
-                          for r in records(p.effects)]
-        doc["structural"] = [_clean({"method": p.method, "se_method": p.se_method,
-                                     "bootstrap": p.bootstrap, "fit": p.fit,
-                                     "warnings": list(p.warnings)}) for p in res.paths]
+        doc.update(_structural(res.paths))
     if res.collinearity is not None:
         doc["collinearity"] = records(res.collinearity)
     if res.checks is not None:
-        ch = res.checks
-        frame = ch.checks.astype(object).where(ch.checks.notna(), None)
-        doc["checks"] = records(frame, ["name", "construct", "value", "threshold", "passed",
-                                        "direction", "item", "other", "source", "statistic",
-                                        "citation", "message"])
-        doc["checks_skipped"] = records(ch.skipped)
-        doc["checks_summary"] = {"rule_set": ch.rule_set, "total": len(ch.checks),
-                                 "failed": len(ch.failed), "passed": bool(ch.ok)}
+        doc.update(_checks(res.checks))
     doc["warnings"] = list(res.warnings)
     doc["summary"] = list(res.summary)
     return doc
+
+
+def _normality(nr: NormalityResult) -> dict[str, Any]:
+    """``normality`` per item and construct, ``multivariate_normality``, the conclusion."""
+    return {
+        "normality": records(nr.items, ["item", "construct", "n", "ks_statistic", "ks_df",
+                                        "ks_pvalue", "sw_statistic", "sw_df", "sw_pvalue"]),
+        "normality_constructs": records(nr.constructs),
+        "multivariate_normality": records(nr.multivariate),
+        "normality_conclusion": nr.conclusion,
+    }
+
+
+def _reliability(rel: ReliabilityResult) -> dict[str, Any]:
+    """``reliability`` per construct and ``item_stats`` per item."""
+    return {
+        "reliability": records(rel.constructs, ["construct", "n_items", "n", "alpha",
+                                                "alpha_ci_lower", "alpha_ci_upper",
+                                                "std_alpha", "omega", "rho_a", "rho_c",
+                                                "ave"]),
+        "item_stats": records(rel.items, ["construct", "item", "n", "mean", "sd",
+                                          "item_total_r", "alpha_if_deleted", "loading"]),
+    }
+
+
+def _cfa(cfa: CfaResult) -> dict[str, Any]:
+    """The ``cfa`` section: fit (the contract's measures first), loadings and the rest."""
+    fit_keys = ("n", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower",
+                "rmsea_ci_upper", "srmr", "aic", "bic")
+    fit = {k: cfa.fit.get(k) for k in fit_keys}
+    fit.update({k: v for k, v in cfa.fit.items() if k not in fit})
+    return _clean({
+        "fit": fit,
+        "loadings": records(cfa.loadings, ["construct", "item", "est", "se", "z",
+                                           "pvalue", "ci_lower", "ci_upper", "std_all"]),
+        "bootstrap": cfa.bootstrap,
+        "factor_correlations": records(cfa.factor_correlations),
+        "residual_variances": records(cfa.residual_variances),
+        "reliability": records(cfa.reliability),
+        "loading_threshold": cfa.loading_threshold,
+        "weak_items": list(cfa.weak_items),
+        "dropped": list(cfa.dropped),
+        "warnings": list(cfa.warnings),
+    })
+
+
+def _validity(result: CfaResult | PlsResult) -> dict[str, Any]:
+    """The ``validity`` section: HTMT and Fornell-Larcker pairs of one estimation."""
+    return {"htmt": records(result.htmt, ["a", "b", "value"]),
+            "fornell_larcker": records(result.fornell_larcker, ["a", "b", "value"])}
+
+
+def _pls(pls: PlsResult) -> dict[str, Any]:
+    """The ``pls`` section: outer model, reliability, validity, f2, VIF and run info."""
+    return _clean({
+        "outer": records(pls.outer), "reliability": records(pls.reliability),
+        "htmt": records(pls.htmt, ["a", "b", "value"]),
+        "fornell_larcker": records(pls.fornell_larcker, ["a", "b", "value"]),
+        "f2": records(pls.f2), "vif": records(pls.vif), "info": pls.info,
+        "cross_loadings": records(pls.cross_loadings),
+        "warnings": list(pls.warnings)})
+
+
+def _structural(paths: tuple[PathsResult, ...]) -> dict[str, Any]:
+    """``paths``, ``r2``, ``effects`` and ``structural`` of every estimation, in order."""
+    cols = ["from", "to", "est", "std_all", "se", "t", "pvalue", "ci_lower", "ci_upper",
+            "method"]
+    return {
+        "paths": [r for p in paths for r in records(p.paths, cols)],
+        "r2": [dict(r, method=p.method) for p in paths
+               for r in records(p.r2, ["construct", "r2", "r2_adj"])],
+        "effects": [dict(r, method=p.method) for p in paths for r in records(p.effects)],
+        "structural": [_clean({"method": p.method, "se_method": p.se_method,
+                               "bootstrap": p.bootstrap, "fit": p.fit,
+                               "warnings": list(p.warnings)}) for p in paths],
+    }
+
+
+def _checks(ch: ChecksResult) -> dict[str, Any]:
+    """``checks`` (one record per check), ``checks_skipped`` and ``checks_summary``."""
+    frame = ch.checks.astype(object).where(ch.checks.notna(), None)
+    return {
+        "checks": records(frame, ["name", "construct", "value", "threshold", "passed",
+                                  "direction", "item", "other", "source", "statistic",
+                                  "citation", "message"]),
+        "checks_skipped": records(ch.skipped),
+        "checks_summary": {"rule_set": ch.rule_set, "total": len(ch.checks),
+                           "failed": len(ch.failed), "passed": bool(ch.ok)},
+    }
 
 
 def render_json(res: Results) -> str:

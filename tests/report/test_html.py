@@ -19,15 +19,14 @@ from cxsurvey.app.pipeline import Options, run
 from cxsurvey.errors import InputError
 from cxsurvey.report.formatting import format_number, format_value
 from cxsurvey.report.html import page as html_report
-from cxsurvey.report.html.page import render_html, render_table, write_html
-from cxsurvey.report.html.svg import (
+from cxsurvey.report.html.diagram import (
     layer_nodes,
-    likert_chart,
-    likert_colours,
     path_diagram,
     significance_mark,
     snake_layout,
 )
+from cxsurvey.report.html.likert import likert_chart, likert_colours
+from cxsurvey.report.html.page import render_html, render_table, write_html
 from cxsurvey.report.tables import Column, Table, build_tables
 from cxsurvey.stats.paths import PathsResult
 

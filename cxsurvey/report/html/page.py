@@ -3,7 +3,8 @@
 Design
 ------
 The page is a single ``.html`` file that opens anywhere, offline, years later: the CSS
-is inline, the charts are inline SVG drawn in Python (:mod:`cxsurvey.report.html.svg`),
+is inline, the charts are inline SVG drawn in Python (:mod:`cxsurvey.report.html.likert`,
+:mod:`cxsurvey.report.html.diagram`),
 the fonts are the reader's system fonts. There is no script, no ``<link>``, no image
 file and no URL to fetch, so a reader's browser never contacts a server.
 
@@ -42,7 +43,8 @@ from cxsurvey.errors import InputError, Location
 from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.report import files
 from cxsurvey.report.formatting import format_number, format_value, is_undefined
-from cxsurvey.report.html.svg import likert_chart, path_diagram
+from cxsurvey.report.html.diagram import path_diagram
+from cxsurvey.report.html.likert import likert_chart
 from cxsurvey.report.provenance import about_rows
 from cxsurvey.report.tables import Column, Table, build_tables
 from cxsurvey.results import Results

@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import pandas as pd
+
+
+class PlsInfo(TypedDict, total=False):
+    """How the PLS model was estimated: inner weighting ``scheme``, ``iterations`` until
+    the weights converged, ``converged``, ``n`` respondents used, ``missing`` handling
+    (``listwise`` or ``mean``) and the ``replaced_cells`` of mean replacement."""
+
+    scheme: str
+    iterations: int
+    converged: bool
+    n: int
+    missing: str
+    replaced_cells: int
 
 
 @dataclass(frozen=True)
@@ -24,8 +38,8 @@ class PlsResult:
         ``from, to, f2`` (Cohen's effect size of each path).
     vif : DataFrame
         ``kind (outer|inner), construct, variable, vif``.
-    info : dict
-        ``scheme, iterations, converged, n, missing, replaced_cells``.
+    info : PlsInfo
+        How the model was estimated.
     """
 
     outer: pd.DataFrame
@@ -34,6 +48,6 @@ class PlsResult:
     fornell_larcker: pd.DataFrame
     f2: pd.DataFrame
     vif: pd.DataFrame
-    info: dict = field(default_factory=dict)
+    info: PlsInfo = field(default_factory=lambda: PlsInfo())
     warnings: tuple[str, ...] = ()
     cross_loadings: pd.DataFrame = field(default_factory=pd.DataFrame)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from cxsurvey.model.spec import ModelSpec
 from cxsurvey.stats.paths import PathsResult
-from cxsurvey.stats.pls.results import PlsResult
+from cxsurvey.stats.pls.results import PlsInfo, PlsResult
 
 if TYPE_CHECKING:  # the bootstrap (numpy, scipy) is imported when a run needs it
     from cxsurvey.stats.pls.bootstrap import PlsBootstrap
@@ -99,7 +99,7 @@ def run_pls(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]], spec: M
     if fit.n_dropped:
         warnings.append(f"{fit.n_dropped} row(s) with missing answers left out of PLS "
                         "(listwise)")
-    info = {"scheme": fit.scheme, "iterations": fit.iterations, "converged": fit.converged,
+    info: PlsInfo = {"scheme": fit.scheme, "iterations": fit.iterations, "converged": fit.converged,
             "n": fit.n, "missing": fit.missing, "replaced_cells": fit.n_replaced}
     rel = fit.reliability[["construct", "n_items", "alpha", "rho_a", "rho_c", "ave"]]
     pls = PlsResult(outer=_outer(boot), reliability=rel.reset_index(drop=True),
