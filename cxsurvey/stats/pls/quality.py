@@ -17,7 +17,7 @@ from cxsurvey.stats.items.collinearity import vif_from_correlation
 from cxsurvey.stats.items.reliability import alpha_from_cov
 from cxsurvey.stats.pls.estimate import batch_structural, estimate_batch
 from cxsurvey.stats.pls.specify import PlsModel
-from cxsurvey.stats.validity import cr_ave, fornell_larcker
+from cxsurvey.stats.validity import cr_ave, fornell_larcker, htmt_batch
 
 __all__ = ["batch_htmt", "block_reliability", "cohen_f2", "f2_table",
            "fornell_larcker_table", "htmt_table", "inner_vif_table", "item_vif_table",
@@ -154,14 +154,11 @@ def inner_vif_table(model: PlsModel, score_corr: np.ndarray) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------
 
 def batch_htmt(corr: np.ndarray, model: PlsModel) -> np.ndarray:
-    """Heterotrait-monotrait ratio on absolute item correlations, seminr's variant.
+    """HTMT of a batch of item correlation matrices, seminr's convention: a single-item
+    construct's monotrait mean is 1 and the diagonal is undefined (NaN).
 
-    HTMT(i, j) = mean |r| between the items of i and j divided by the geometric mean of
-    the average off-diagonal |r| within i and within j; a single-item construct's
-    monotrait mean is 1. For multi-item constructs this is
-    :func:`cxsurvey.stats.validity.htmt_from_correlation` (semTools, which leaves
-    single-item constructs undefined), computed for a whole batch of correlation matrices
-    at once: the bootstrap needs it for thousands of resamples.
+    The ratio itself is :func:`cxsurvey.stats.validity.htmt_batch` (absolute
+    correlations, arithmetic means).
 
     Returns
     -------
@@ -174,17 +171,7 @@ def batch_htmt(corr: np.ndarray, model: PlsModel) -> np.ndarray:
     discriminant validity in variance-based structural equation modeling. Journal of the
     Academy of Marketing Science, 43(1), 115-135.
     """
-    absr = np.abs(corr)
-    onehot = model.onehot
-    sums = np.matmul(np.matmul(onehot.T, absr), onehot)
-    diag = np.einsum("bpp,pk->bk", absr, onehot)
-    sizes = onehot.sum(axis=0)
-    pairs = sizes[:, None] * sizes[None, :]
-    hetero = sums / pairs
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mono = np.where(sizes > 1,
-                        (np.einsum("bkk->bk", sums) - diag) / (sizes * (sizes - 1)), 1.0)
-        out = hetero / np.sqrt(mono[:, :, None] * mono[:, None, :])
+    out = htmt_batch(corr, model.onehot, single_item=1.0)
     idx = np.arange(model.k)
     out[:, idx, idx] = np.nan
     return out

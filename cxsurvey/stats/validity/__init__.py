@@ -16,9 +16,10 @@ from cxsurvey.stats.validity.composite import (
 )
 from cxsurvey.stats.validity.correlation import item_correlation
 from cxsurvey.stats.validity.fornell_larcker import fornell_larcker, fornell_larcker_passed
-from cxsurvey.stats.validity.htmt import htmt, htmt_from_correlation, htmt_matrix
+from cxsurvey.stats.validity.htmt import htmt, htmt_batch, htmt_from_correlation, htmt_matrix
 from cxsurvey.stats.validity.semtools import ave_semtools, comp_rel_sem, theta_matrix
 
 __all__ = ["average_variance_extracted", "ave_semtools", "comp_rel_sem", "composite_reliability",
            "cr_ave", "cr_ave_table", "fornell_larcker", "fornell_larcker_passed", "htmt",
-           "htmt_from_correlation", "htmt_matrix", "item_correlation", "theta_matrix"]
+           "htmt_batch", "htmt_from_correlation", "htmt_matrix", "item_correlation",
+           "theta_matrix"]

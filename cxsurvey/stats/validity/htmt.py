@@ -15,7 +15,7 @@ import pandas as pd
 
 from cxsurvey.stats.validity.correlation import item_correlation
 
-__all__ = ["htmt", "htmt_matrix", "htmt_from_correlation"]
+__all__ = ["htmt", "htmt_batch", "htmt_from_correlation", "htmt_matrix"]
 
 Constructs = Mapping[str, Sequence[str]]
 
@@ -41,14 +41,56 @@ def _construct_items(constructs: Constructs) -> dict[str, list[str]]:
     return blocks
 
 
-def _block_mean(values: np.ndarray, geometric: bool) -> float:
-    values = values[~np.isnan(values)]
-    if values.size == 0:
-        return float("nan")
-    if geometric:
-        with np.errstate(divide="ignore"):
-            return float(np.exp(np.mean(np.log(values))))
-    return float(np.mean(values))
+def htmt_batch(corr: np.ndarray, membership: np.ndarray, *, geometric: bool = False,
+               single_item: float = float("nan")) -> np.ndarray:
+    """HTMT of a batch of item correlation matrices at once (the bootstrap's form).
+
+    Parameters
+    ----------
+    corr : ndarray, shape (B, p, p)
+        Item correlation matrices; NaN entries (an undefined correlation) are left out
+        of the means.
+    membership : ndarray, shape (p, k)
+        ``membership[i, j] = 1`` when item i measures construct j (disjoint blocks).
+    geometric : bool
+        Geometric instead of arithmetic means (HTMT2).
+    single_item : float
+        The monotrait mean of a construct with one item: NaN leaves its HTMT undefined
+        (semTools); 1 gives the heterotrait mean itself (seminr).
+
+    Returns
+    -------
+    ndarray, shape (B, k, k)
+        Symmetric; the diagonal is 1 where the construct's monotrait mean is positive,
+        else NaN; NaN where a ratio is undefined.
+
+    References
+    ----------
+    Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). Journal of the Academy of Marketing
+    Science, 43(1), 115-135. Roemer, E., Schuberth, F., & Henseler, J. (2021). Industrial
+    Management & Data Systems, 121(12), 2637-2650.
+    """
+    r = np.abs(np.asarray(corr, dtype=float))
+    m = np.asarray(membership, dtype=float)
+    valid = ~np.isnan(r) & ~np.eye(r.shape[-1], dtype=bool)
+    zero = valid & (r == 0.0)
+    if geometric:  # log |r|; exact zeros are counted apart (their geometric mean is 0)
+        values = np.where(valid & ~zero, np.log(np.where(zero | ~valid, 1.0, r)), 0.0)
+    else:
+        values = np.where(valid, r, 0.0)
+    sums = m.T @ values @ m
+    counts = m.T @ valid.astype(float) @ m
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = sums / counts
+        if geometric:
+            means = np.where((m.T @ zero.astype(float) @ m) > 0, 0.0, np.exp(means))
+        idx = np.arange(m.shape[1])
+        mono = means[:, idx, idx]
+        mono = np.where(counts[:, idx, idx] > 0, mono, single_item)
+        out = means / np.sqrt(mono[:, :, None] * mono[:, None, :])
+    out = np.where(np.isfinite(out), out, np.nan)
+    out[:, idx, idx] = np.where(np.isfinite(mono) & (mono > 0), 1.0, np.nan)
+    return out
 
 
 def htmt_from_correlation(corr: pd.DataFrame, constructs: Constructs, *,
@@ -96,25 +138,13 @@ def htmt_from_correlation(corr: pd.DataFrame, constructs: Constructs, *,
     absent = [item for item in all_items if item not in corr.index or item not in corr.columns]
     if absent:
         raise ValueError(f"the correlation matrix has no row/column for {', '.join(absent)}")
-    r = np.abs(corr.loc[all_items, all_items].to_numpy(dtype=float))
-    np.fill_diagonal(r, np.nan)
-    pos: dict[str, np.ndarray] = {}
+    r = corr.loc[all_items, all_items].to_numpy(dtype=float)
+    membership = np.zeros((len(all_items), len(names)))
     start = 0
-    for name in names:
-        pos[name] = np.arange(start, start + len(blocks[name]))
+    for j, name in enumerate(names):
+        membership[start:start + len(blocks[name]), j] = 1.0
         start += len(blocks[name])
-    mono = {name: _block_mean(r[np.ix_(pos[name], pos[name])].ravel(), geometric)
-            for name in names}
-    out = np.full((len(names), len(names)), np.nan)
-    for i, a in enumerate(names):
-        if np.isfinite(mono[a]) and mono[a] > 0:
-            out[i, i] = 1.0
-        for j in range(i + 1, len(names)):
-            b = names[j]
-            hetero = _block_mean(r[np.ix_(pos[a], pos[b])].ravel(), geometric)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                value = hetero / np.sqrt(mono[a] * mono[b])
-            out[i, j] = out[j, i] = value if np.isfinite(value) else np.nan
+    out = htmt_batch(r[None], membership, geometric=geometric)[0]
     return pd.DataFrame(out, index=names, columns=names)
 
 

@@ -18,7 +18,7 @@ import pytest
 from numpy.testing import assert_allclose
 from support import load_csv, load_json, square_frame
 
-from cxsurvey.stats.validity import htmt, htmt_from_correlation, htmt_matrix
+from cxsurvey.stats.validity import htmt, htmt_batch, htmt_from_correlation, htmt_matrix
 
 HTMT_TOL = 1e-3
 
@@ -95,3 +95,50 @@ def test_htmt_single_item_construct_is_nan_and_bad_input_raises():
         htmt(hs, HS_CONSTRUCTS, missing="fiml")
     with pytest.raises(ValueError, match="no items"):
         htmt(hs, {"a": ("x1", "x2"), "b": ()})
+
+
+def _htmt_by_loops(r: np.ndarray, blocks: list[list[int]], geometric: bool,
+                   single_item: float) -> np.ndarray:
+    """HTMT written out pair by pair, the definition in Henseler et al. (2015)."""
+    def mean(values):
+        values = np.abs(np.array([v for v in values if not np.isnan(v)]))
+        if not values.size:
+            return np.nan
+        with np.errstate(divide="ignore"):
+            return float(np.exp(np.mean(np.log(values)))) if geometric else float(values.mean())
+
+    k = len(blocks)
+    mono = []
+    for b in blocks:
+        within = [r[i, j] for i in b for j in b if i != j]
+        mono.append(mean(within) if len(b) > 1 else single_item)
+    out = np.full((k, k), np.nan)
+    for a in range(k):
+        for b in range(k):
+            if a != b:
+                out[a, b] = mean([r[i, j] for i in blocks[a] for j in blocks[b]]) / np.sqrt(
+                    mono[a] * mono[b])
+    return out
+
+
+@pytest.mark.parametrize("geometric", [False, True])
+@pytest.mark.parametrize("single_item", [np.nan, 1.0])
+def test_batched_htmt_equals_the_definition(geometric, single_item) -> None:
+    rng = np.random.default_rng(2)
+    blocks = [[0, 1, 2], [3, 4], [5]]
+    membership = np.zeros((6, 3))
+    for j, b in enumerate(blocks):
+        membership[b, j] = 1.0
+    batch = []
+    for _ in range(4):
+        x = rng.standard_normal((50, 6)) + rng.standard_normal((50, 1))
+        batch.append(np.corrcoef(x, rowvar=False))
+    batch[1][0, 3] = batch[1][3, 0] = np.nan  # an undefined correlation is left out
+    batch[2][1, 4] = batch[2][4, 1] = 0.0  # a zero: HTMT2's geometric mean becomes 0
+    got = htmt_batch(np.array(batch), membership, geometric=geometric,
+                     single_item=single_item)
+    for r, g in zip(batch, got, strict=True):
+        want = _htmt_by_loops(r, blocks, geometric, single_item)
+        off = ~np.eye(3, dtype=bool)
+        assert_allclose(g[off], want[off], rtol=1e-13, equal_nan=True)
+    assert bool(np.isnan(got[0, 2, 2])) == bool(np.isnan(single_item))
