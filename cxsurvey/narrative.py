@@ -134,9 +134,12 @@ def _item_sentences(items: pd.DataFrame, v: Verdicts) -> list[str]:
                    "declared?): " + _names(neg["item"].tolist()) + ".")
     cuts = v.thresholds("item_total_r")
     if cuts and "item_total_r" in items:
-        weak = items[[x >= 0 and v.fails("item_total_r", x) for x in items["item_total_r"]]]
+        named = set(neg["item"])  # reverse-coded suspects are named above
+        weak = items[[v.fails("item_total_r", x) and item not in named
+                      for x, item in zip(items["item_total_r"], items["item"], strict=True)]]
         if len(weak):
-            out.append(f"Weak items (corrected item-total r {_cite(cuts)} not met): "
+            out.append(f"Weak items (corrected item-total r {_cuts(cuts)} not met; "
+                       f"{_cites(cuts)}): "
                        + _names([f"{r.item} {_f2(r.item_total_r)}" for r in weak.itertuples()])
                        + ".")
     return out

@@ -119,3 +119,17 @@ def test_cfa_loadings_are_judged_by_the_loading_rule() -> None:
         RULE_SETS["default"].with_value("min_loading", 0.74, "test")), 100, 100))
     assert "1/4 CFA loadings below .74 (test): b2 .72" in strict
     assert "CFA fit meets the cut-offs" in text and "Hu & Bentler 1999" in text
+
+
+def test_weak_items_follow_the_item_total_rule() -> None:
+    rel = _rel([0.8])
+    items = pd.DataFrame({"construct": ["C0"] * 4, "item": ["a", "b", "c", "d"],
+                          "item_total_r": [0.6, 0.2, -0.1, -0.5],
+                          "reverse_suspect": [False, False, False, True]})
+    rel = ReliabilityResult(constructs=rel.constructs, items=items)
+    text = _say(rel=rel)
+    assert "Items that run against their construct (reverse-coded but not declared?): d." \
+        in text
+    assert "Weak items (corrected item-total r >= .30 not met; Nunnally & Bernstein 1994): " \
+           "b .20, c -.10." in text
+    assert "Weak items" not in _say("hu-bentler", rel=rel)
