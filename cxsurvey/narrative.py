@@ -17,6 +17,7 @@ from cxsurvey.gates.thresholds import Threshold
 from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.stats.cb.results import CfaResult
 from cxsurvey.stats.findings import Findings
+from cxsurvey.stats.items.screen import ScreenResult
 from cxsurvey.stats.paths import PathsResult
 from cxsurvey.stats.pls.results import PlsResult
 
@@ -302,6 +303,29 @@ def _paths_sentences(p: PathsResult, v: Verdicts) -> list[str]:
     return out
 
 
+def _exclusion_sentence(dq: ScreenResult | None) -> list[str]:
+    """Whom the data-quality screen flagged, by rule, and whether ``--exclude-flagged``
+    dropped them."""
+    if dq is None:
+        return []
+    c = dq.counts
+    if not c["flagged"]:
+        return ([f"The data-quality screen flagged none of the {c['screened']} respondents; "
+                 "none excluded."] if dq.excluded else [])
+    words = (("straightliner", "straightlining"), ("duplicate", "duplicate submission"),
+             ("speeder", "speeding"), ("attention", "failed attention check"))
+    parts = ", ".join(f"{c[k]} {w}" for k, w in words if c[k])
+    if dq.excluded:
+        return [f"{c['flagged']} of {c['screened']} respondents flagged by the data-quality "
+                f"screen ({parts}) were excluded; the analyses use the other "
+                f"{c['screened'] - c['flagged']}."]
+    rows = ", ".join(str(r) for r in dq.flagged["row"].head(6))
+    more = " ..." if c["flagged"] > 6 else ""
+    return [f"{c['flagged']} of {c['screened']} respondents flagged by the data-quality "
+            f"screen ({parts}; file row(s) {rows}{more}); they are analysed: "
+            "--exclude-flagged leaves them out."]
+
+
 def summarise(findings: Findings, verdicts: Verdicts, n_rows: int,
               n_used: int) -> list[str]:
     """Sentences that say what holds and what fails, for console, Excel and HTML.
@@ -322,6 +346,7 @@ def summarise(findings: Findings, verdicts: Verdicts, n_rows: int,
                    f"({n_rows - n_used} with missing answers).")
     else:
         out.append(f"{n_rows} respondents, no missing answers.")
+    out += _exclusion_sentence(f.data_quality)
     if f.descriptives is not None:
         if f.descriptives.zero_variance:
             out.append("No variance (one answer only): "

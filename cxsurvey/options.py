@@ -14,7 +14,11 @@ from typing import Any, TypeVar
 
 from cxsurvey.errors import InputError, Location
 
-__all__ = ["Method", "Missing", "Options", "Scheme", "SeMethod", "Section", "choice"]
+__all__ = ["DEFAULT_SEED", "Method", "Missing", "Options", "Scheme", "SeMethod", "Section",
+           "choice"]
+
+DEFAULT_SEED = 1
+"""The bootstraps' seed when none is given: two runs of the same input give the same bytes."""
 
 
 class Choice(str, enum.Enum):
@@ -113,8 +117,8 @@ class Options:
         How missing answers are handled.
     alpha : float
         Significance level of the normality tests.
-    seed : int, optional
-        Random seed of the bootstraps.
+    seed : int
+        Random seed of the bootstraps (default :data:`DEFAULT_SEED`).
     method : Method
         Structural estimator: ``cb``, ``pls`` or ``both`` (``none`` runs no model).
     loading_threshold : float
@@ -127,11 +131,13 @@ class Options:
         Optimiser iteration limit (lavaan's ``iter.max``).
     scheme : Scheme
         PLS inner weighting scheme.
+    exclude_flagged : bool
+        Drop the respondents the data-quality screen flags before the analyses.
     """
 
     missing: Missing = Missing.listwise
     alpha: float = 0.05
-    seed: int | None = None
+    seed: int = DEFAULT_SEED
     method: Method = Method.cb
     loading_threshold: float = 0.4
     drop_weak: bool = False
@@ -139,6 +145,7 @@ class Options:
     bootstrap: int = 0
     max_iter: int = 10_000
     scheme: Scheme = Scheme.path
+    exclude_flagged: bool = False
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -153,11 +160,11 @@ class Options:
         _number(self.loading_threshold, "loading_threshold", 0.0, 1.0, integer=False)
         _number(self.bootstrap, "bootstrap", 0, None, integer=True)
         _number(self.max_iter, "max_iter", 1, None, integer=True)
-        if self.seed is not None:
-            _number(self.seed, "seed", 0, None, integer=True)
-        if not isinstance(self.drop_weak, bool):
-            raise InputError(f"drop_weak must be true or false, got {self.drop_weak!r}",
-                             Location())
+        _number(self.seed, "seed", 0, None, integer=True)
+        for name in ("drop_weak", "exclude_flagged"):
+            if not isinstance(getattr(self, name), bool):
+                raise InputError(f"{name} must be true or false, got "
+                                 f"{getattr(self, name)!r}", Location())
 
     def as_dict(self) -> dict[str, Any]:
         """The options as JSON values (enums as their strings), in field order."""

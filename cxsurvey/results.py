@@ -19,7 +19,8 @@ class RunMeta(TypedDict, total=False):
     ``file``, ``n_rows``, ``n_used``, ``missing_policy``, ``items``, ``constructs``,
     ``version`` and ``seed`` are the contract's keys; ``sha256`` fingerprints the input,
     ``recoded`` counts recoded and missing cells, ``read`` says how the file was read
-    (delimiter, encoding, header row, sheet), ``options`` are the run's options and
+    (delimiter, encoding, header row, sheet), ``options`` are the run's options,
+    ``excluded`` the respondents ``--exclude-flagged`` dropped (count, by rule, file rows) and
     ``created`` its UTC time (left out of the JSON so that reruns give the same bytes).
     """
 
@@ -38,8 +39,9 @@ class RunMeta(TypedDict, total=False):
     recoded: dict[str, Any]
     read: dict[str, Any]
     version: str
-    seed: int | None
+    seed: int
     options: dict[str, Any]
+    excluded: dict[str, Any]
     created: str
     dependencies: dict[str, str]
 

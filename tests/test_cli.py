@@ -31,9 +31,16 @@ def test_every_command_has_help_text() -> None:
 def test_analyze_table_output(survey_csv: Path) -> None:
     result = runner.invoke(app, ["analyze", str(survey_csv)])
     assert result.exit_code == 0, result.stdout
-    for title in ("Item descriptives", "Tests of normality", "Reliability", "Summary"):
-        assert title in result.stdout
-    assert "Aa1" in result.stdout
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    for title in ("Reliability and convergent validity", "Item-total statistics"):
+        assert title in lines
+    assert "Summary" in result.stdout and "Aa1" in result.stdout
+    full = runner.invoke(app, ["analyze", str(survey_csv), "--full"])
+    assert full.exit_code == 0, full.stdout
+    full_lines = [line.strip() for line in full.stdout.splitlines()]
+    for title in ("Item descriptives", "Tests of normality (items)",
+                  "Reliability and convergent validity", "Item-total statistics"):
+        assert title in full_lines
 
 
 def test_analyze_json_sections(survey_csv: Path) -> None:

@@ -48,7 +48,7 @@ def test_json_has_contract_keys_and_types(clean_doc: dict) -> None:
     meta = clean_doc["meta"]
     _check_record(meta, {"file": (str,), "n_rows": (int,), "n_used": (int,),
                          "missing_policy": (str,), "version": (str,)})
-    assert "seed" in meta and (meta["seed"] is None or isinstance(meta["seed"], int))
+    assert "seed" in meta and isinstance(meta["seed"], int)
     assert meta["n_rows"] == 157 and meta["n_used"] == 157
     assert len(meta["items"]) == 33 and len(meta["constructs"]) == 8
     assert meta["constructs"]["Attention"] == [f"Att{i}" for i in range(1, 9)]

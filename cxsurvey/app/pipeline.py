@@ -16,6 +16,7 @@ import numpy as np
 
 from cxsurvey import __version__
 from cxsurvey.app.plan import plan
+from cxsurvey.app.quality import exclusion_meta, exclusion_warning, screen_survey, without_flagged
 from cxsurvey.gates.evaluate import evaluate
 from cxsurvey.gates.resolve import resolve_rules
 from cxsurvey.gates.rules import RULE_SETS, RuleSet
@@ -103,6 +104,12 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
     """
     options = options or Options()
     wanted = {choice(Section, x, "section").value for x in sections}
+    quality = None
+    if "describe" in wanted or options.exclude_flagged:
+        quality = screen_survey(survey)
+        if options.exclude_flagged:
+            quality = replace(quality, excluded=True)
+            survey = without_flagged(survey, quality)
     items, constructs = survey.items, survey.constructs
     rows = np.asarray(survey.raw.file_rows())
     desc = norm = rel = None
@@ -110,7 +117,7 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
     if "describe" in wanted:
         from cxsurvey.stats.items.describe import describe
 
-        desc = describe(items, constructs, survey.scale, rows, survey.ids)
+        desc = describe(items, constructs, survey.scale, rows, survey.ids, survey.answers)
     # "mean" (replacement) exists for PLS only; the other analyses then work listwise
     basic_missing = "pairwise" if options.missing is Missing.pairwise else "listwise"
     if "normality" in wanted:
@@ -131,16 +138,20 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
         if pls is not None and rel is not None:
             rel = _with_rho_a(rel, pls)
     n_used = int(items.dropna().shape[0])
-    warnings = list(survey.warnings) + _warnings(survey, desc, rel) + extra_warnings
+    warnings = (list(survey.warnings) + _warnings(survey, desc, rel)
+                + _listwise_loss(survey, options) + extra_warnings)
+    warnings += exclusion_warning(quality) if quality is not None else []
     collinearity = None
     if rel is not None and len(constructs) >= 2:
         from cxsurvey.stats.items.collinearity import construct_scores, full_collinearity_vif
 
         collinearity = full_collinearity_vif(construct_scores(items, dict(constructs)))
     meta = _meta(survey, n_used, options)
+    if quality is not None and quality.excluded:
+        meta["excluded"] = exclusion_meta(quality) or {}
     verdicts = Verdicts(rules or RULE_SETS["default"])
     findings = Results(descriptives=desc, normality=norm, reliability=rel, cfa=cfa, pls=pls,
-                       paths=tuple(paths), collinearity=collinearity)
+                       paths=tuple(paths), collinearity=collinearity, data_quality=quality)
     summary = summarise(findings, verdicts, survey.n_rows, n_used)
     res = replace(findings, meta=meta, warnings=tuple(warnings), summary=tuple(summary),
                   verdicts=verdicts)
@@ -273,6 +284,24 @@ def _rule_set(survey: Survey, rules: str | RuleSet | None,
     return resolve_rules(rules, survey.model, flags)
 
 
+LISTWISE_LOSS = 0.2
+"""Listwise deletion that drops more than this share of respondents gets a hint."""
+
+
+def _listwise_loss(survey: Survey, options: Options) -> list[str]:
+    """A hint when listwise deletion leaves far fewer respondents than answered."""
+    if options.missing is not Missing.listwise or survey.items.empty:
+        return []
+    n_rows = survey.n_rows
+    complete = int(survey.items.dropna().shape[0])
+    if n_rows == 0 or complete >= (1 - LISTWISE_LOSS) * n_rows:
+        return []
+    per_item = int(survey.items.notna().sum().median())
+    return [f"listwise deletion keeps {complete} of {n_rows} respondents (those who answered "
+            f"every item) for the tests that use all items; --missing pairwise would use "
+            f"each item's own answers, about {per_item} per item"]
+
+
 def _warnings(survey: Survey, desc, rel) -> list[str]:
     out: list[str] = []
     if desc is not None:
@@ -295,6 +324,10 @@ def _warnings(survey: Survey, desc, rel) -> list[str]:
             out.append("negative corrected item-total r, probably because other items of the "
                        "construct are reverse-coded: " + ", ".join(others["item"]))
         out.extend(rel.notes)
+    notes = survey.raw.details.get("notes_below_data")
+    if notes:
+        out.append(f"{notes} row(s) below the data hold notes or blank lines, not answers; "
+                   "they are not counted as respondents")
     empty = int(survey.items.isna().all(axis=1).sum())
     if empty:
         out.append(f"{empty} row(s) have no answer to any item")

@@ -21,6 +21,7 @@ from cxsurvey.cli.params import (
     CsvDirOpt,
     DropWeakOpt,
     ExcelOpt,
+    ExcludeFlaggedOpt,
     FailOnOpt,
     Format,
     FormatOpt,
@@ -29,6 +30,7 @@ from cxsurvey.cli.params import (
     MaxIterOpt,
     MissingOpt,
     ModelOpt,
+    PlsBootOpt,
     QuietOpt,
     RequiredModelOpt,
     RulesOpt,
@@ -42,6 +44,7 @@ from cxsurvey.cli.params import (
 from cxsurvey.cli.runtime import (
     STATE,
     batch_progress,
+    check_outputs,
     emit,
     emit_reports,
     guarded,
@@ -51,13 +54,14 @@ from cxsurvey.cli.runtime import (
     resolved,
     stderr,
 )
-from cxsurvey.options import Method, Missing, Options, Scheme, SeMethod
+from cxsurvey.options import DEFAULT_SEED, Method, Missing, Options, Scheme, SeMethod
 
 app = typer.Typer(
     name="cxsurvey",
-    help="Psychometrics for Likert customer-experience surveys: descriptives, normality, "
-         "reliability and validity tables from a raw survey export, as console tables, "
-         "JSON, CSV and Excel.",
+    help="Psychometrics for Likert customer-experience surveys, from the raw export: "
+         "descriptives, normality, reliability and validity, CFA and covariance-based SEM "
+         "(lavaan's numbers), PLS-SEM with bootstrap (SmartPLS/seminr's numbers), quality "
+         "gates for CI; as console tables, JSON, CSV, an Excel workbook and an HTML report.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -84,14 +88,16 @@ def main_callback(
 def _run(command: str, survey: Path, model: Path | None, fmt: Format, quiet: bool,
          excel: Path | None, csv_dir: Path | None, options: Options,
          method: Method = Method.auto, html: Path | None = None, rules: str | None = None,
-         fail_on: str | None = None, junit: Path | None = None) -> None:
+         fail_on: str | None = None, junit: Path | None = None, full: bool = False) -> None:
     from cxsurvey.app.pipeline import run_command
 
+    check_outputs([survey, model], excel, csv_dir, html, junit)
     with progress_bar(quiet) as progress:
         results = run_command(command, survey, model, method=method, options=options,
                               rules=one_rule_set(rules, fail_on), gate=fail_on is not None,
                               progress=progress)
-    emit(results, fmt, quiet, excel, csv_dir, [survey, model], html, junit)
+    emit(results, fmt, quiet, excel, csv_dir, [survey, model], html, junit,
+         overview=command == "analyze", full=full or command != "analyze")
     if results.checks is not None and not results.checks.ok:
         raise typer.Exit(1)
 
@@ -106,21 +112,29 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
                 "(cb when --model is given, none otherwise).")] = Method.auto,
             scheme: SchemeOpt = Scheme.path,
             loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
-            se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0,
+            se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None,
             max_iter: MaxIterOpt = 10_000,
             excel: ExcelOpt = None, html: HtmlOpt = None, csv_dir: CsvDirOpt = None,
-            seed: SeedOpt = None, rules: RulesOpt = None, fail_on: FailOnOpt = None,
-            junit: JunitOpt = None, quiet: QuietOpt = False) -> None:
-    """Every table at once: descriptives, normality, reliability, CFA, validity, paths.
+            seed: SeedOpt = DEFAULT_SEED, rules: RulesOpt = None, fail_on: FailOnOpt = None,
+            junit: JunitOpt = None, quiet: QuietOpt = False,
+            exclude_flagged: ExcludeFlaggedOpt = False,
+            full: Annotated[bool, typer.Option(
+                "--full", help="Console: every table (descriptives, normality, item "
+                "statistics, effects, ...), not only the summary and the key tables.")]
+            = False) -> None:
+    """Every analysis at once: descriptives, normality, reliability, CFA, validity, paths.
+
+    The console shows the summary and warnings first, then the key tables (--full: all).
 
     With --fail-on, the results are also checked against a rule set and the command
     exits 1 when a check fails (as `cxsurvey check`).
     """
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
-                      bootstrap=n_boot(se, bootstrap, resolved(method)))
+                      bootstrap=n_boot(se, bootstrap, resolved(method)),
+                      exclude_flagged=exclude_flagged)
     _run("analyze", survey, model, fmt, quiet, excel, csv_dir, options, method, html=html,
-         rules=rules, fail_on=fail_on, junit=junit)
+         rules=rules, fail_on=fail_on, junit=junit, full=full)
 
 
 @app.command()
@@ -154,7 +168,7 @@ def reliability(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Form
 @guarded
 def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.table,
         loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
-        se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0, seed: SeedOpt = None,
+        se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None, seed: SeedOpt = DEFAULT_SEED,
         max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
         quiet: QuietOpt = False) -> None:
     """Confirmatory factor analysis (ML, as lavaan): loadings, fit, CR/AVE, HTMT."""
@@ -170,7 +184,7 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
               "--method", case_sensitive=False, help="cb: covariance-based SEM (ML, as "
               "lavaan); pls: PLS-SEM (SmartPLS defaults, bootstrap); both.")] = Method.cb,
           scheme: SchemeOpt = Scheme.path, missing: MissingOpt = Missing.listwise,
-          se: SeOpt = SeMethod.standard, bootstrap: BootOpt = 0, seed: SeedOpt = None,
+          se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None, seed: SeedOpt = DEFAULT_SEED,
           loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
           max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
           quiet: QuietOpt = False) -> None:
@@ -235,7 +249,8 @@ def check(
     = CheckFormat.table,
     show_all: Annotated[bool, typer.Option("--all", help="Console: list passed checks "
                                            "too.")] = False,
-    missing: MissingOpt = Missing.listwise, bootstrap: BootOpt = 0, seed: SeedOpt = None,
+    missing: MissingOpt = Missing.listwise, bootstrap: PlsBootOpt = None,
+    seed: SeedOpt = DEFAULT_SEED,
     junit: JunitOpt = None, excel: ExcelOpt = None, html: HtmlOpt = None,
 ) -> None:
     """CI gate: check reliability, validity and fit against cited thresholds.
@@ -253,6 +268,7 @@ def check(
              "max_vif": max_vif, "max_fc_vif": max_fc_vif}
     options = Options(missing=missing, seed=seed,
                       bootstrap=n_boot(SeMethod.standard, bootstrap, resolved(method)))
+    check_outputs([survey, model], excel=excel, html=html, junit=junit)
     with progress_bar(fmt is not CheckFormat.table) as progress:
         results = run_command("check", survey, model, method=method, options=options,
                               rules=rules, flags=flags, gate=True, progress=progress)
@@ -294,8 +310,10 @@ def batch(
     method: Annotated[Method, typer.Option(
         "--method", case_sensitive=False, help="As in analyze: auto (CFA and CB paths for "
         "files with a model), cb, pls, both or none.")] = Method.auto,
-    missing: MissingOpt = Missing.listwise, bootstrap: BootOpt = 0, seed: SeedOpt = None,
+    missing: MissingOpt = Missing.listwise, bootstrap: PlsBootOpt = None,
+    seed: SeedOpt = DEFAULT_SEED,
     rules: RulesOpt = None, fail_on: FailOnOpt = None,
+    exclude_flagged: ExcludeFlaggedOpt = False,
     excel: Annotated[bool, typer.Option(
         "--excel/--no-excel", help="An Excel report per file.")] = True,
     html: Annotated[bool, typer.Option("--html", help="Also an HTML report per file.")]
@@ -330,10 +348,12 @@ def batch(
         raise InputError("model file not found", Location(file=str(model)))
     formats = ("json",) + (("xlsx",) if excel else ()) + (("html",) if html else ())
     job_list = plan_jobs(paths, model, out_dir, formats)
+    check_outputs([*paths, model], junit=junit)
     out_dir.mkdir(parents=True, exist_ok=True)
     options = Options(missing=missing, seed=seed,
                       bootstrap=n_boot(SeMethod.standard, bootstrap,
-                                        "cb" if method is Method.auto else method.value))
+                                        "cb" if method is Method.auto else method.value),
+                      exclude_flagged=exclude_flagged)
     with batch_progress(quiet or fmt is BatchFormat.json, len(job_list)) as progress:
         result = run_batch(job_list, method, options, one_rule_set(rules, fail_on),
                            fail_on is not None, jobs, progress)

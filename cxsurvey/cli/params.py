@@ -67,7 +67,9 @@ JunitOpt = Annotated[Path | None, typer.Option(
 CsvDirOpt = Annotated[Path | None, typer.Option(
     "--csv-dir", help="Also write one CSV per section into this folder.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Console: summary only.")]
-SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed (recorded in meta).")]
+SeedOpt = Annotated[int, typer.Option(
+    "--seed", min=0, help="Random seed of the bootstraps (recorded in meta); the same seed "
+    "gives the same numbers.")]
 RequiredModelOpt = Annotated[Path, typer.Option(
     "--model", "-m", help="Model file (TOML or lavaan syntax) with the constructs and, for "
     "paths, the structural regressions (Outcome ~ Predictor).", show_default=False)]
@@ -76,14 +78,21 @@ ThresholdOpt = Annotated[float, typer.Option(
     help="Items with |standardised loading| below this are weak (Hulland 1999: 0.4).")]
 DropWeakOpt = Annotated[bool, typer.Option(
     "--drop-weak", help="Refit without the weak items and say which were dropped.")]
+ExcludeFlaggedOpt = Annotated[bool, typer.Option(
+    "--exclude-flagged", help="Drop the respondents the data-quality screen flags "
+    "(straightlining, duplicate, speeding, failed attention check) before the analyses; "
+    "without it they are only reported.")]
 SeOpt = Annotated[SeMethod, typer.Option(
     "--se", case_sensitive=False, help="standard: information-matrix SEs (lavaan default); "
     "bootstrap: percentile CIs from --bootstrap resamples, for non-normal items.")]
 MaxIterOpt = Annotated[int, typer.Option(
     "--max-iter", min=1, help="Optimiser iteration limit (lavaan's iter.max).")]
-BootOpt = Annotated[int, typer.Option(
-    "--bootstrap", min=0, help="Bootstrap resamples: CB with --se bootstrap (default 1000); "
-    "PLS always bootstraps (default 5000, as SmartPLS).")]
+BootOpt = Annotated[int | None, typer.Option(
+    "--bootstrap", min=0, show_default=False, help="Bootstrap resamples: CB with --se "
+    "bootstrap (default 1000); PLS always bootstraps (default 5000, as SmartPLS).")]
+PlsBootOpt = Annotated[int | None, typer.Option(
+    "--bootstrap", min=0, show_default=False, help="PLS bootstrap resamples with --method "
+    "pls|both (default 5000, as SmartPLS).")]
 SchemeOpt = Annotated[Scheme, typer.Option(
     "--scheme", case_sensitive=False, help="PLS inner weighting scheme (SmartPLS default: path).")]
 

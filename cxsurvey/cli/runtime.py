@@ -4,7 +4,7 @@ writing, console output and progress bars."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,6 +64,22 @@ def guarded(fn: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+def check_outputs(inputs: list[Path | None], excel: Path | None = None,
+                  csv_dir: Path | None = None, html: Path | None = None,
+                  junit: Path | None = None) -> None:
+    """Refuse unwritable report paths before any analysis runs."""
+    from cxsurvey.report import files
+
+    if excel is not None:
+        files.check_output(excel, inputs, suffixes=(".xlsx",), what="an Excel report")
+    if html is not None:
+        files.check_output(html, inputs, suffixes=(".html", ".htm"), what="an HTML report")
+    if junit is not None:
+        files.check_output(junit, inputs, what="a JUnit report")
+    if csv_dir is not None:
+        files.check_output_folder(csv_dir, inputs)
+
+
 def emit_reports(results: Any, inputs: list[Path | None], excel: Path | None = None,
                   csv_dir: Path | None = None, html: Path | None = None,
                   junit: Path | None = None) -> None:
@@ -94,7 +110,8 @@ def emit_reports(results: Any, inputs: list[Path | None], excel: Path | None = N
 
 def emit(results: Any, fmt: Format, quiet: bool, excel: Path | None,
           csv_dir: Path | None, inputs: list[Path | None], html: Path | None = None,
-          junit: Path | None = None) -> None:
+          junit: Path | None = None, overview: bool = False, full: bool = True) -> None:
+    """Write the reports, then print the run (``overview``/``full``: see render_console)."""
     emit_reports(results, inputs, excel, csv_dir, html, junit)
     if fmt is Format.json:
         from cxsurvey.report.json_report import render_json
@@ -109,7 +126,8 @@ def emit(results: Any, fmt: Format, quiet: bool, excel: Path | None,
 
         from cxsurvey.report.console import render_console
 
-        render_console(results, Console(highlight=False), quiet=quiet)
+        render_console(results, Console(highlight=False), quiet=quiet, overview=overview,
+                       full=full)
         for label, out in (("Excel report", excel), ("CSV tables", csv_dir),
                            ("HTML report", html), ("JUnit XML", junit)):
             if out is not None and not quiet:
@@ -124,24 +142,33 @@ def progress_bar(quiet: bool):
         return contextlib.nullcontext(None)
 
     @contextlib.contextmanager
-    def bar():
-        from rich.progress import BarColumn, Progress, TimeRemainingColumn
+    def bar() -> Iterator[Callable[[int, int], None]]:
+        from rich.progress import BarColumn, Progress, TaskID, TimeRemainingColumn
 
-        with Progress("[progress.description]{task.description}", BarColumn(),
-                      "{task.completed}/{task.total}", TimeRemainingColumn(),
-                      console=stderr(), transient=True) as prog:
-            task = prog.add_task("bootstrap", total=None)
+        prog = Progress("[progress.description]{task.description}", BarColumn(),
+                        "{task.completed}/{task.total}", TimeRemainingColumn(),
+                        console=stderr(), transient=True)
+        task: list[TaskID] = []
 
-            def update(done: int, total: int) -> None:
-                prog.update(task, completed=done, total=total)
+        def update(done: int, total: int) -> None:
+            # the bar appears with the first report of a running bootstrap, never before
+            if not task:
+                prog.start()
+                task.append(prog.add_task("bootstrap", total=total))
+            prog.update(task[0], completed=done, total=total)
 
+        try:
             yield update
+        finally:
+            if task:
+                prog.stop()
 
     return bar()
 
 
-def n_boot(se: SeMethod, n: int, method: str = "cb") -> int:
-    """Resamples: CB only with --se bootstrap (default 1000); PLS always (default 5000)."""
+def n_boot(se: SeMethod, n: int | None, method: str = "cb") -> int:
+    """Resamples: CB only with --se bootstrap (default 1000); PLS always (default 5000,
+    which the pipeline applies when this returns 0)."""
     if method in ("pls", "both") and n:
         return n
     return (n or 1000) if se is SeMethod.bootstrap else 0

@@ -22,7 +22,9 @@ from cxsurvey.io.labels import (
     normalise,
 )
 from cxsurvey.io.readers import RawTable
+from cxsurvey.io.screening import attention_answers, find_duration
 from cxsurvey.model.infer import infer_model
+from cxsurvey.model.load import key_line
 from cxsurvey.model.spec import SurveyModel
 
 
@@ -46,6 +48,17 @@ class Survey:
         Respondent identifiers when ``[data] id`` names a column.
     raw : RawTable
         The table as read, for row numbers in messages.
+    answers : DataFrame, optional
+        The items' answers before reverse keying (labels mapped, missing codes NaN), in
+        the file's column order: what a respondent actually ticked, for the data-quality
+        screen.
+    attention : DataFrame, optional
+        Answers to the ``[data.attention]`` columns, read as the items are.
+    attention_accepted : dict
+        Attention-check column -> its accepted scores.
+    duration : Series, optional
+        Completion time per respondent from a column named like a duration (see
+        :data:`cxsurvey.io.screening.DURATION_NAME`), named by that column.
     recoded : dict
         Facts for the report: text answers mapped, cells set missing, reversed items.
     warnings : list of str
@@ -61,6 +74,10 @@ class Survey:
     ids: pd.Series | None = None
     recoded: dict[str, object] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    answers: pd.DataFrame | None = None
+    attention: pd.DataFrame | None = None
+    attention_accepted: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    duration: pd.Series | None = None
 
     @property
     def n_rows(self) -> int:
@@ -95,6 +112,16 @@ def _check_columns(raw: RawTable, model: SurveyModel) -> None:
             where = Location(file=model.source) if model.source else Location()
             raise InputError(f"[data] {key} names column '{name}', which is not in {in_file}",
                              where, _suggest(name, cols))
+    for name in model.data.attention:
+        where = Location(file=model.source, line=key_line(model.text, "data.attention", name))
+        if name not in colset:
+            raise InputError(f"[data.attention] names column '{name}', which is not in "
+                             f"{in_file}", where, _suggest(name, cols))
+        if name in model.model.items:
+            raise InputError(f"[data.attention] names '{name}', an item of construct "
+                             f"'{model.model.construct_of(name)}'",
+                             where, "An attention check is not an item: take it out of the "
+                             "model's constructs.")
 
 
 def _text_answers(raw: RawTable, columns: list[str]) -> set[str]:
@@ -274,13 +301,21 @@ def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Surv
         frame, out_of_range, warning = _mask_out_of_range(frame, scale)
         if warning:
             warnings.append(warning)
+    in_file_order = [str(c) for c in raw.frame.columns if str(c) in frame.columns]
+    answers = frame[in_file_order].copy()
     reversed_items = _apply_reverse_keys(frame, model, scale, warnings)
     ids = None
     if model.data.id:
         ids = raw.frame[model.data.id].reset_index(drop=True)
     recoded = _recoded(raw, model, frame, counts, reversed_items, out_of_range)
+    attention, accepted = attention_answers(
+        raw, model, mapping,
+        lambda c: _to_numeric(raw, c, model, mapping, {}).reset_index(drop=True))
+    taken = set(item_names) | set(model.data.attention) | {model.data.id or ""}
     return Survey(items=frame, constructs=constructs, scale=scale, scale_source=scale_source,
-                  raw=raw, model=model, ids=ids, recoded=recoded, warnings=tuple(warnings))
+                  raw=raw, model=model, ids=ids, recoded=recoded, warnings=tuple(warnings),
+                  answers=answers, attention=attention if len(attention.columns) else None,
+                  attention_accepted=accepted, duration=find_duration(raw, taken))
 
 
 def _with_constructs(raw: RawTable, model: SurveyModel) -> SurveyModel:
@@ -288,8 +323,7 @@ def _with_constructs(raw: RawTable, model: SurveyModel) -> SurveyModel:
     if model.model.constructs:
         return model
     cols = [str(c) for c in raw.frame.columns]
-    if model.data.id:
-        cols = [c for c in cols if c != model.data.id]
+    cols = [c for c in cols if c != model.data.id and c not in model.data.attention]
     inferred = infer_model(cols, model.data, is_item=lambda c: _usable(raw, c, model),
                            source=model.source)
     if not inferred.model.constructs:

@@ -160,6 +160,32 @@ def _detect_header(rows: list[list[object]]) -> int:
     return 0
 
 
+def _is_note(row: list[Any], width: int) -> bool:
+    """A note, not an answer row: text only, and either one cell in the first column with
+    the rest blank, or (a text file's unquoted sentence split at its commas) fewer
+    fields than the header."""
+    filled = [(j, v) for j, v in enumerate(row) if not _is_blank(v)]
+    if not filled or not all(
+            isinstance(_typed_cell(v) if isinstance(v, str) else v, str) for _, v in filled):
+        return False
+    return (len(filled) == 1 and filled[0][0] == 0) or len(row) < width
+
+
+def _notes_below(rows: list[list[Any]], width: int) -> int:
+    """How many rows at the end of the data are notes (a source, a footnote) or blank
+    lines between them; they are not respondents. Tables of one column have none."""
+    if width < 2:
+        return 0
+    k = len(rows)
+    while k > 0 and all(_is_blank(v) for v in rows[k - 1]):
+        k -= 1
+    notes = k
+    while notes > 0 and (_is_note(rows[notes - 1], width)
+                         or all(_is_blank(v) for v in rows[notes - 1])):
+        notes -= 1
+    return len(rows) - notes if any(_is_note(r, width) for r in rows[notes:]) else 0
+
+
 def _description_rows(rows: list[list[Any]]) -> int:
     """How many rows below the header describe the columns rather than answer them.
 
@@ -252,7 +278,9 @@ def _read_excel(p: Path, shown: str, spec: DataSpec) -> RawTable:
     width = max(len(r) for r in rows[h:])
     names = _column_names(rows[h] + [None] * (width - len(rows[h])))
     skip = _description_rows(rows[h + 1:h + 3])
-    body = [r[:width] + [None] * (width - len(r)) for r in rows[h + 1 + skip:]]
+    data = rows[h + 1 + skip:]
+    notes = _notes_below(data, len(names))
+    body = [r[:width] + [None] * (width - len(r)) for r in data[:len(data) - notes]]
     frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(
         columns=names)
     frame = frame.loc[:, [not n.startswith("Unnamed: ") or bool(frame[n].notna().any())
@@ -261,7 +289,8 @@ def _read_excel(p: Path, shown: str, spec: DataSpec) -> RawTable:
     return RawTable(frame=frame, path=shown, kind="excel", sheet=sheet_name,
                     first_data_row=h + 2 + skip,
                     details={"header_row": h + 1, "sheet": sheet_name,
-                             "description_rows_skipped": skip})
+                             "description_rows_skipped": skip,
+                             **({"notes_below_data": notes} if notes else {})})
 
 
 def _choose_sheet(names: list[str], wanted: str | int | None, where: Location) -> str:
@@ -417,7 +446,9 @@ def _read_text(p: Path, shown: str, spec: DataSpec, suffix: str) -> RawTable:
     body: list[list[str]] = []
     lines: list[int] = []
     skip = _description_rows([row for _, row in records[h + 1:h + 3]])
-    for line, row in records[h + 1 + skip:]:
+    rest = records[h + 1 + skip:]
+    notes = _notes_below([row for _, row in rest], width)
+    for line, row in rest[:len(rest) - notes]:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line is no respondent
         if len(row) > width and not any(c.strip() for c in row[width:]):
@@ -447,7 +478,8 @@ def _read_text(p: Path, shown: str, spec: DataSpec, suffix: str) -> RawTable:
                     first_data_row=lines[0] if lines else records[h][0] + 1,
                     row_numbers=None if consecutive else tuple(lines),
                     details={"delimiter": delim, "encoding": encoding,
-                             "header_row": records[h][0], "description_rows_skipped": skip})
+                             "header_row": records[h][0], "description_rows_skipped": skip,
+                             **({"notes_below_data": notes} if notes else {})})
 
 
 # ----------------------------------------------------------------------------- spss

@@ -20,7 +20,7 @@ else:  # pragma: no cover
 
 _DATA_KEYS = {
     "sheet", "header_row", "id", "scale", "missing", "reverse", "drop", "labels",
-    "delimiter", "encoding",
+    "delimiter", "encoding", "attention",
 }
 _TOP_KEYS = {"data", "model", "population", "checks", "simulate"}
 
@@ -140,6 +140,7 @@ def parse_data_table(table: dict[str, Any], where: Location,
         labels={str(k): float(v) for k, v in labels.items()},
         delimiter=table.get("delimiter"),
         encoding=table.get("encoding"),
+        attention=_data_attention(table.get("attention", {}), at),
     )
 
 
@@ -192,6 +193,27 @@ def _data_labels(labels: Any, at: _KeyAt) -> dict[str, Any]:
             raise InputError(f"[data.labels] must map answer texts to numbers; '{k}' = {v!r}",
                              at(k, "data.labels"), 'Example: "Strongly agree" = 5')
     return labels
+
+
+def _data_attention(checks: Any, at: _KeyAt) -> dict[str, tuple[float | str, ...]]:
+    """``[data.attention]``: attention-check column -> its accepted answers (one or a list)."""
+    if not isinstance(checks, dict):
+        raise InputError("[data] attention must be a table of column = expected answer",
+                         at("attention"), "Write [data.attention] with lines such as "
+                         "Att_check = 4 (or a list of accepted answers: Att_check = [4, 5]).")
+    out: dict[str, tuple[float | str, ...]] = {}
+    for column, expected in checks.items():
+        values = expected if isinstance(expected, list) else [expected]
+        ok = bool(values) and all(
+            isinstance(v, str) and v.strip()
+            or isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        if not ok:
+            raise InputError(
+                f"[data.attention] '{column}' must be the expected answer (a number or an "
+                f"answer text) or a non-empty list of them, got {expected!r}",
+                at(column, "data.attention"), "Example: Att_check = 4, or Att_check = [4, 5]")
+        out[str(column)] = tuple(v if isinstance(v, str) else float(v) for v in values)
+    return out
 
 
 def _check_reading_keys(table: dict[str, Any], at: _KeyAt) -> None:

@@ -112,6 +112,9 @@ class DataSpec:
         Text answer -> score; matched case- and whitespace-insensitively.
     delimiter, encoding : str, optional
         For text files; default: detected.
+    attention : dict
+        Attention-check column -> its accepted answers (numbers, or texts mapped like
+        the items' answers); such a column is not an item of any construct.
     """
 
     sheet: str | int | None = None
@@ -124,6 +127,7 @@ class DataSpec:
     labels: dict[str, float] = field(default_factory=dict)
     delimiter: str | None = None
     encoding: str | None = None
+    attention: dict[str, tuple[float | str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

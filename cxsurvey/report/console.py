@@ -1,48 +1,59 @@
-"""Rich console tables: one per section, flagged cells in red, a plain-language summary."""
+"""Rich console output: the verdicts first, then tables that fit the console's width.
+
+``analyze`` opens with the plain-language summary and the warnings, then the key tables
+(:data:`KEY_TABLES`); the other tables follow with ``--full``. The section commands
+(``describe``, ``normality``, ...) print all their tables, then warnings and summary.
+Every table is fitted to the console by :func:`~cxsurvey.report.console_layout.fit_table`;
+flagged cells are marked ``*`` in red, notes wrap under their table.
+"""
 
 from __future__ import annotations
 
-from rich import box
-from rich.console import Console, Group
+from collections.abc import Sequence
+
+from rich.console import Console, RenderableType
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from cxsurvey.report.formatting import format_value
+from cxsurvey.report.console_layout import fit_table
 from cxsurvey.report.tables import Table, build_tables
 from cxsurvey.results import Results
 
+KEY_TABLES = ("reliability", "pls_reliability", "cfa_fit", "htmt", "pls_htmt", "paths_cb",
+              "r2_cb", "paths_pls", "r2_pls", "cfa_loadings", "pls_outer", "item_stats")
+"""The tables ``analyze`` prints without ``--full``, in this order.
 
-def _rich_table(t: Table) -> RichTable:
-    rt = RichTable(title=t.title, title_justify="left", title_style="bold",
-                   header_style="bold cyan", show_lines=False, pad_edge=False,
-                   box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True)
-    rows = t.frame.to_dict(orient="records")
-    # a column with no value at all (e.g. effect SEs before a bootstrap) is left out
-    columns = tuple(c for c in t.console_columns
-                    if any(format_value(r.get(c.key), c.kind, c.decimals) for r in rows))
-    for col in columns:
-        cells = [format_value(r.get(col.key), col.kind, col.decimals) for r in rows]
-        widest = max([len(c) for c in cells] + [max(map(len, col.label.split()))])
-        rt.add_column(col.label, justify="left" if col.kind == "text" else "right",
-                      min_width=widest, overflow="fold")
-    for i, values in enumerate(rows):
-        shown: list[Text] = []
-        for col in columns:
-            text = format_value(values.get(col.key), col.kind, col.decimals)
-            if (i, col.key) in t.flags:
-                shown.append(Text(text + "*", style="bold red"))
-            else:
-                shown.append(Text(text))
-        rt.add_row(*shown)
-    return rt
+What a CX analyst reports and acts on, in the order of the two-step approach (Anderson &
+Gerbing 1988), construct-level verdicts before item-level detail: reliability and
+convergent validity (alpha, CR, AVE; rho_A with PLS), whether the measurement model fits
+(CFA fit), discriminant validity (HTMT), then the drivers: the structural paths and how
+much of each outcome they explain (R2); the loadings, one row per item, come last. When a
+CFA ran, the PLS outer loadings and PLS HTMT repeat its measurement verdicts and wait for
+``--full``; the item-total statistics are the item-level verdicts only when no model ran.
+Descriptives, normality, effects, cross-loadings, VIF, Fornell-Larcker and the structural
+model's fit are for ``--full``.
+"""
+
+_UNLESS = {"pls_htmt": ("htmt",), "pls_outer": ("cfa_loadings",),
+           "item_stats": ("cfa_loadings", "pls_outer")}
+"""Key tables left out when one of these tables is there (they say the same)."""
+
+
+def _notes(notes: Sequence[str], console: Console) -> None:
+    for note in notes:
+        console.print(Padding(Text(note, style="dim"), (0, 0, 0, 2), expand=False))
 
 
 def _print_table(t: Table, console: Console) -> None:
-    console.print(_rich_table(t), crop=False)
-    for note in t.notes:
-        console.print(f"  [dim]{escape(note)}[/dim]")
+    """Title, the table (as column blocks when too wide), its notes and a blank line."""
+    for i, block in enumerate(fit_table(t, console)):
+        title = t.title if i == 0 else f"{t.title} (continued)"
+        console.print(Text(title, style="bold"))
+        console.print(block)
+    _notes(t.notes, console)
     console.print()
 
 
@@ -52,9 +63,8 @@ def print_checks(t: Table, console: Console, show_all: bool = False) -> None:
     bad = [i for i, p in enumerate(frame["passed"]) if not p]
     if not show_all:
         if not bad:
-            console.print(f"[bold green]All {len(frame)} quality checks passed.[/bold green]")
-            for note in t.notes[1:]:
-                console.print(f"  [dim]{escape(note)}[/dim]")
+            console.print(Text(f"All {len(frame)} quality checks passed.", style="bold green"))
+            _notes(t.notes[1:], console)
             console.print()
             return
         keep = frame.iloc[bad].reset_index(drop=True)
@@ -62,6 +72,20 @@ def print_checks(t: Table, console: Console, show_all: bool = False) -> None:
         t = Table(t.key, f"Quality checks: {len(bad)} of {len(frame)} failed", keep,
                   t.columns, flags, t.notes)
     _print_table(t, console)
+
+
+def _bullets(lines: Sequence[str], title: str, style: str) -> Panel:
+    """A titled panel of bullet points; a wrapped sentence hangs under its first word."""
+    grid = RichTable.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for line in lines:
+        grid.add_row("-", Text(line))
+    return Panel(grid, title=title, title_align="left", border_style=style)
+
+
+def _warnings(res: Results) -> RenderableType | None:
+    return _bullets(res.warnings, "Warnings", "yellow") if res.warnings else None
 
 
 def render_checks(res: Results, console: Console, show_all: bool = False) -> None:
@@ -72,43 +96,103 @@ def render_checks(res: Results, console: Console, show_all: bool = False) -> Non
     table = next((t for t in build_tables(res) if t.key == "checks"), None)
     if table is not None:
         print_checks(table, console, show_all)
-    if res.warnings:
-        console.print(Panel(Group(*[Text("- " + w) for w in res.warnings]),
-                            title="Warnings", title_align="left", border_style="yellow"))
+    warnings = _warnings(res)
+    if warnings is not None:
+        console.print(warnings)
     if res.checks is not None:
         verdict = ("[bold green]PASS[/bold green]" if res.checks.ok
                    else "[bold red]FAIL[/bold red]")
         console.print(f"{verdict} {escape(res.summary[-1])}")
 
 
-def render_console(res: Results, console: Console, quiet: bool = False) -> None:
-    """Print every table, the warnings and the summary (only the summary when quiet)."""
+def _head(res: Results, console: Console) -> None:
     meta = res.meta
+    console.print(f"[bold]{escape(str(meta['file']))}[/bold]"
+                  + (f" (sheet {escape(str(meta['sheet']))})" if meta.get("sheet") else "")
+                  + f": {meta['n_rows']} rows, {meta['n_used']} complete; "
+                  + f"{len(meta['items'])} items in {len(meta['constructs'])} constructs; "
+                  + f"scale {meta['scale'][0]}-{meta['scale'][1]}; "
+                  + f"missing: {meta['missing_policy']}")
+    console.print()
+
+
+def _shown(t: Table) -> Table:
+    """The table as printed: a long straightliner list is cut to its first 20 rows."""
+    if t.key == "straightliners" and len(t.frame) > 20:
+        return Table(t.key, t.title + f" (first 20 of {len(t.frame)})", t.frame.head(20),
+                     t.columns, t.flags, t.notes)
+    return t
+
+
+def key_tables(tables: list[Table]) -> list[Table]:
+    """The :data:`KEY_TABLES` among ``tables``, in that order."""
+    keys = {t.key for t in tables}
+    wanted = [k for k in KEY_TABLES if not keys & set(_UNLESS.get(k, ()))]
+    by_key = {t.key: t for t in tables}
+    return [by_key[k] for k in wanted if k in by_key]
+
+
+def _overview(res: Results, console: Console, quiet: bool, full: bool) -> None:
+    """``analyze``: summary, warnings, failed checks, key tables, then the rest (full)."""
+    if res.summary:
+        console.print(_bullets(res.summary, "Summary", "green"))
+    warnings = _warnings(res)
+    if warnings is not None:
+        console.print(warnings)
+    if quiet:
+        return
+    console.print()
+    tables = build_tables(res)
+    for t in tables:
+        if t.key == "checks":
+            print_checks(t, console)
+    key = key_tables(tables)
+    for t in key:
+        _print_table(t, console)
+    shown = {t.key for t in key} | {"checks"}
+    rest = [t for t in tables if t.key not in shown]
+    if full:
+        for t in rest:
+            _print_table(_shown(t), console)
+    elif rest:
+        console.print(Text(f"{len(rest)} more tables with --full (every table is in the "
+                           "--excel, --html, --format json and csv reports): "
+                           + "; ".join(t.title for t in rest) + ".", style="dim"))
+
+
+def render_console(res: Results, console: Console, quiet: bool = False,
+                   overview: bool = False, full: bool = True) -> None:
+    """Print the run on the console.
+
+    Parameters
+    ----------
+    res : Results
+    console : Console
+        Tables are fitted to its width.
+    quiet : bool
+        Only the summary (and the warnings).
+    overview : bool
+        ``analyze``'s layout: summary and warnings first, then the key tables
+        (:data:`KEY_TABLES`). Otherwise every table in report order, then the warnings
+        and the summary (the section commands).
+    full : bool
+        With ``overview``, also print the tables that are not key ones.
+    """
     if not quiet:
-        head = (f"[bold]{escape(str(meta['file']))}[/bold]"
-                + (f" (sheet {escape(str(meta['sheet']))})" if meta.get("sheet") else "")
-                + f": {meta['n_rows']} rows, {meta['n_used']} complete; "
-                + f"{len(meta['items'])} items in {len(meta['constructs'])} constructs; "
-                + f"scale {meta['scale'][0]}-{meta['scale'][1]}; "
-                + f"missing: {meta['missing_policy']}")
-        console.print(head)
-        console.print()
+        _head(res, console)
+    if overview:
+        _overview(res, console, quiet, full)
+        return
+    if not quiet:
         tables = build_tables(res)
         # the quality checks come last, next to the summary
-        tables = [t for t in tables if t.key != "checks"] + [
-            t for t in tables if t.key == "checks"]
+        for t in [t for t in tables if t.key != "checks"]:
+            _print_table(_shown(t), console)
         for t in tables:
-            frame = t.frame
-            if t.key == "straightliners" and len(frame) > 20:
-                t = Table(t.key, t.title + f" (first 20 of {len(frame)})", frame.head(20),
-                          t.columns, t.flags, t.notes)
             if t.key == "checks":
                 print_checks(t, console)
-                continue
-            _print_table(t, console)
-    if res.warnings:
-        console.print(Panel(Group(*[Text("- " + w) for w in res.warnings]),
-                            title="Warnings", title_align="left", border_style="yellow"))
+    warnings = _warnings(res)
+    if warnings is not None:
+        console.print(warnings)
     if res.summary:
-        console.print(Panel(Group(*[Text("- " + s) for s in res.summary]),
-                            title="Summary", title_align="left", border_style="green"))
+        console.print(_bullets(res.summary, "Summary", "green"))

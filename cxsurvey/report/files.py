@@ -38,6 +38,52 @@ def ensure_not_input(out: str | Path, inputs: Iterable[str | Path]) -> None:
                              Location(file=str(out)), "Choose another output name.")
 
 
+def check_output(out: str | Path, inputs: Iterable[str | Path | None] = (), *,
+                 suffixes: tuple[str, ...] = (), what: str = "a report") -> Path:
+    """Refuse, before any work, a report path the run could not write.
+
+    Parameters
+    ----------
+    out : path
+        The report file.
+    inputs : paths
+        The run's input files (never overwritten).
+    suffixes : tuple of str
+        Accepted endings (lower case, with the dot); empty: any.
+    what : str
+        The report's name in messages (``"an Excel report"``).
+
+    Raises
+    ------
+    InputError
+        The name has the wrong ending, its folder does not exist, a folder stands at the
+        path, or the path is an input file.
+    """
+    target = Path(out)
+    if suffixes and target.suffix.lower() not in suffixes:
+        raise InputError(f"{what} must be an {suffixes[0]} file", Location(file=str(out)),
+                         f"Give the output a name ending in {suffixes[0]}.")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError("the output folder does not exist", Location(file=str(out)),
+                         f"Create it first (mkdir -p {folder}) or write the report elsewhere.")
+    if target.is_dir():
+        raise InputError("a folder of that name exists", Location(file=str(out)),
+                         "Give the report a file name.")
+    ensure_not_input(target, [p for p in inputs if p is not None])
+    return target
+
+
+def check_output_folder(out: str | Path, inputs: Iterable[str | Path | None] = ()) -> Path:
+    """Refuse, before any work, a report folder that is a file or an input."""
+    target = Path(out)
+    if target.exists() and not target.is_dir():
+        raise InputError("not a folder", Location(file=str(out)),
+                         "Give --csv-dir a folder (it is created when missing).")
+    ensure_not_input(target, [p for p in inputs if p is not None])
+    return target
+
+
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
 

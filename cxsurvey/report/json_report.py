@@ -20,11 +20,13 @@ if TYPE_CHECKING:
     from cxsurvey.gates.results import ChecksResult
     from cxsurvey.stats.cb.results import CfaResult
     from cxsurvey.stats.items.results import NormalityResult, ReliabilityResult
+    from cxsurvey.stats.items.screen import ScreenResult
     from cxsurvey.stats.paths import PathsResult
     from cxsurvey.stats.pls.results import PlsResult
 
 _INT_KEYS = {"n", "n_items", "ks_df", "sw_df", "missing", "row", "skewness_df", "df", "npar",
-             "requested", "used", "failed", "seed", "baseline_df"}
+             "requested", "used", "failed", "seed", "baseline_df", "duplicate_of",
+             "longest_run", "answered"}
 
 
 def _clean(value: Any, key: str | None = None) -> Any:
@@ -57,7 +59,7 @@ def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[
 
 _META_KEYS = ("file", "sha256", "sheet", "n_rows", "n_used", "missing_policy", "items",
               "constructs", "scale", "scale_source", "model", "model_inferred", "recoded",
-              "read", "version", "seed", "options", "dependencies")
+              "read", "version", "seed", "options", "excluded", "dependencies")
 
 
 def to_document(res: Results) -> dict[str, Any]:
@@ -66,6 +68,8 @@ def to_document(res: Results) -> dict[str, Any]:
     if res.descriptives is not None:
         doc["descriptives"] = records(res.descriptives.items)
         doc["straightliners"] = records(res.descriptives.straightliners)
+    if res.data_quality is not None:
+        doc["data_quality"] = _data_quality(res.data_quality)
     if res.normality is not None:
         doc.update(_normality(res.normality))
     if res.reliability is not None:
@@ -86,6 +90,14 @@ def to_document(res: Results) -> dict[str, Any]:
     doc["warnings"] = list(res.warnings)
     doc["summary"] = list(res.summary)
     return doc
+
+
+def _data_quality(dq: ScreenResult) -> dict[str, Any]:
+    """``data_quality``: the rules, counts per rule, the long-string distribution and the
+    flagged respondents."""
+    return {"rules": dict(dq.rules), "counts": _clean(dict(dq.counts)),
+            "longest_run": _clean(dict(dq.longest_run)), "excluded": dq.excluded,
+            "flagged": records(dq.flagged.astype(object).where(dq.flagged.notna(), None))}
 
 
 def _normality(nr: NormalityResult) -> dict[str, Any]:

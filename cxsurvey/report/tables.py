@@ -14,6 +14,7 @@ import pandas as pd
 
 from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.report.formatting import format_value
+from cxsurvey.report.quality_table import data_quality_notes
 from cxsurvey.results import Results
 
 
@@ -23,6 +24,8 @@ class Column:
 
     ``console`` and ``files`` say where the column is shown: wide detail (answer
     percentages per scale point) goes to Excel/CSV, a compact form to the terminal.
+    ``wrap`` marks long text (effect paths, citations) that the console wraps inside
+    its cell rather than widening the table.
     """
 
     key: str
@@ -31,6 +34,7 @@ class Column:
     decimals: int = 3
     console: bool = True
     files: bool = True
+    wrap: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,21 @@ def _descriptives(res: Results) -> list[Table]:
     return tables
 
 
+def _data_quality(res: Results) -> list[Table]:
+    dq = res.data_quality
+    if dq is None or not len(dq.flagged):
+        return []
+    has_id = bool(dq.flagged["id"].notna().any())
+    cols = (Column("row", "File row", "int"),
+            *((Column("id", "Respondent", "text"),) if has_id else ()),
+            Column("answered", "Items answered", "int", console=False),
+            Column("longest_run", "Longest run", "int"),
+            Column("duration", "Duration", "num", 0, console=False),
+            Column("reasons", "Reasons", "text"))
+    return [Table("data_quality", "Data quality: flagged respondents", dq.flagged, cols,
+                  notes=data_quality_notes(dq))]
+
+
 def _normality(res: Results) -> list[Table]:
     nr = res.normality
     if nr is None:
@@ -233,7 +252,7 @@ def _fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts) -> Tab
     return Table(key, title, pd.DataFrame(rows, columns=["index", "value", "shown", "cutoff"]),
                  (Column("index", "Index", "text"), Column("value", "Value", console=False),
                   Column("shown", "Value", "text", files=False),
-                  Column("cutoff", "Cut-off", "text")),
+                  Column("cutoff", "Cut-off", "text", wrap=True)),
                  frozenset((i, "shown") for i, _ in flags) | frozenset(flags),
                  ("Chi-square = N x F_ML with the biased (N) covariance, RMSEA with divisor N "
                   "and SRMR (Bentler) as lavaan reports them.",))
@@ -417,7 +436,7 @@ def _paths(res: Results) -> list[Table]:
         if len(p.effects):
             out.append(Table(
                 f"effects_{p.method}", f"Effects ({label})", p.effects,
-                (Column("kind", "Effect", "text"), Column("path", "Path", "text"),
+                (Column("kind", "Effect", "text"), Column("path", "Path", "text", wrap=True),
                  Column("est", "Estimate"), Column("std_all", "Std."), Column("se", "SE"),
                  Column("pvalue", "p", "p"), Column("ci_lower", "95% CI low"),
                  Column("ci_upper", "95% CI high")),
@@ -464,12 +483,12 @@ def _checks(res: Results) -> list[Table]:
                   (Column("name", "Rule", "text"), Column("where", "Construct / item", "text"),
                    Column("source", "Source", "text"), Column("value", "Value"),
                    Column("cutoff", "Cut-off", "text"), Column("result", "Result", "text"),
-                   Column("citation", "Citation", "text")),
+                   Column("citation", "Citation", "text", wrap=True)),
                   frozenset(failed), tuple(notes))]
 
 
-_BUILDERS = (_checks, _descriptives, _normality, _reliability, _collinearity, _cfa, _pls,
-             _paths)
+_BUILDERS = (_checks, _descriptives, _data_quality, _normality, _reliability, _collinearity,
+             _cfa, _pls, _paths)
 
 
 def build_tables(res: Results) -> list[Table]:

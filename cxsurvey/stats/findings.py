@@ -8,6 +8,7 @@ import pandas as pd
 
 from cxsurvey.stats.cb.results import CfaResult
 from cxsurvey.stats.items.results import DescribeResult, NormalityResult, ReliabilityResult
+from cxsurvey.stats.items.screen import ScreenResult
 from cxsurvey.stats.paths import PathsResult
 from cxsurvey.stats.pls.results import PlsResult
 
@@ -29,6 +30,8 @@ class Findings:
         Structural paths, one per estimation method.
     collinearity : DataFrame, optional
         ``construct, vif``: full-collinearity VIF of the construct scores.
+    data_quality : ScreenResult, optional
+        The data-quality screen of the respondents' raw answers.
     """
 
     descriptives: DescribeResult | None = None
@@ -38,3 +41,4 @@ class Findings:
     pls: PlsResult | None = None
     paths: tuple[PathsResult, ...] = ()
     collinearity: pd.DataFrame | None = None
+    data_quality: ScreenResult | None = None

@@ -234,3 +234,12 @@ def test_qualtrics_description_rows_are_skipped(tmp_path: Path) -> None:
     ]})
     raw = read_table(path)
     assert raw.frame["Att1"].tolist() == [4, 3] and raw.first_data_row == 4
+
+
+def test_notes_below_the_data_are_not_respondents(tmp_path: Path) -> None:
+    rows = [["id", "A1", "A2", "A3"], [1, 4, 5, 4], [2, 3, 3, 2], [None, None, None, None],
+            ["Source: CX panel, March wave", None, None, None]]
+    table = read_table(_workbook(tmp_path / "notes.xlsx", {"Answers": rows}))
+    assert len(table.frame) == 2 and table.details["notes_below_data"] == 2
+    sv = load_survey(tmp_path / "notes.xlsx", None)
+    assert sv.n_rows == 2

@@ -204,3 +204,20 @@ def test_qualtrics_description_rows_are_skipped(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_survey(path, _model("A =~ Att1 + Att2", scale=(1, 5)))
     assert err.value.location.row == 5
+
+
+def test_notes_below_the_data_are_not_respondents(tmp_path: Path) -> None:
+    body = "id,A1,A2,A3\n1,4,5,4\n2,3,3,2\n3,5,4,5\n"
+    path = _write(tmp_path / "notes.csv",
+                  body + "\nSource: CX panel, March wave\n\"Note: 5 = strongly agree\"\n")
+    table = read_table(path)
+    assert len(table.frame) == 3 and table.details["notes_below_data"] == 3
+    assert list(table.frame["A3"]) == [4, 2, 5]
+    plain = read_table(_write(tmp_path / "plain.csv", body))
+    assert "notes_below_data" not in plain.details
+    # a last row with answers is a respondent, however few
+    last = read_table(_write(tmp_path / "last.csv", body + "4,,,2\n"))
+    assert len(last.frame) == 4 and "notes_below_data" not in last.details
+    # a note in the middle of the data stays an error: rows are never silently lost
+    with pytest.raises(InputError, match="1 field"):
+        read_table(_write(tmp_path / "middle.csv", "id,A1,A2,A3\n1,4,5,4\nNote\n2,3,3,2\n"))

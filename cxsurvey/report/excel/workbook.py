@@ -51,7 +51,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cxsurvey.errors import InputError, Location
 from cxsurvey.report import files
 from cxsurvey.report.excel import chart as excel_chart
 from cxsurvey.report.excel import paper as excel_paper
@@ -322,11 +321,7 @@ def write_excel(results: Results, path: str | Path,
         The name does not end in ``.xlsx``, the folder does not exist, or the path is
         the survey or model file.
     """
-    target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        raise InputError("an Excel report must be an .xlsx file", Location(file=str(path)),
-                         "Give the output a name ending in .xlsx.")
-    files.ensure_not_input(target, [p for p in (results.meta.get("file"),
-                                                results.meta.get("model")) if p])
+    target = files.check_output(path, (results.meta.get("file"), results.meta.get("model")),
+                                suffixes=(".xlsx",), what="an Excel report")
     wb = build_workbook(results, extra_text)
     return files.atomic_write(target, wb.save)

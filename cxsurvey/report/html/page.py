@@ -39,7 +39,6 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from cxsurvey.errors import InputError, Location
 from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.report import files
 from cxsurvey.report.formatting import format_number, format_value, is_undefined
@@ -458,11 +457,7 @@ def write_html(results: Results, path: str | Path,
         The name does not end in ``.html``/``.htm``, the folder does not exist, or the
         path is the survey or model file.
     """
-    target = Path(path)
-    if target.suffix.lower() not in _SUFFIXES:
-        raise InputError("an HTML report must be an .html file", Location(file=str(path)),
-                         "Give the output a name ending in .html.")
-    files.ensure_not_input(target, [p for p in (results.meta.get("file"),
-                                                results.meta.get("model")) if p])
+    target = files.check_output(path, (results.meta.get("file"), results.meta.get("model")),
+                                suffixes=_SUFFIXES, what="an HTML report")
     page = render_html(results, extra_text)
     return files.atomic_write_text(target, page)

@@ -7,13 +7,15 @@ import pandas as pd
 
 from cxsurvey.stats.items.moments import kurtosis, skewness
 from cxsurvey.stats.items.results import DescribeResult
+from cxsurvey.stats.items.screen import same_answer
 
 __all__ = ["describe"]
 
 
 def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
              scale: tuple[int, int], row_numbers: np.ndarray | None = None,
-             ids: pd.Series | None = None) -> DescribeResult:
+             ids: pd.Series | None = None,
+             answers: pd.DataFrame | None = None) -> DescribeResult:
     """Describe every item on its valid answers.
 
     Parameters
@@ -28,6 +30,9 @@ def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         File row of each respondent, to name straightliners; default 1..n.
     ids : Series, optional
         Respondent identifiers (``[data] id``), shown beside straightliners' rows.
+    answers : DataFrame, optional
+        The raw answers (before reverse keying) on which straightliners are found;
+        default ``items``.
 
     Returns
     -------
@@ -39,8 +44,11 @@ def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
 
     Notes
     -----
-    A straightliner gave the same answer to every item and answered at least 5 items
-    (fewer answers make identical answers unremarkable).
+    A straightliner gave the same raw answer to every item and answered at least 5 items
+    (fewer answers make identical answers unremarkable); see
+    :func:`cxsurvey.stats.items.screen.same_answer`. Raw answers, because a respondent who
+    ticks 1 on every item and 4 on the reverse-keyed ones answered attentively, and one who
+    ticks 3 everywhere did not, whatever the keys.
 
     References
     ----------
@@ -75,11 +83,8 @@ def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
             zero_var.append(str(item))
         rows.append(row)
     table = pd.DataFrame(rows)
-    values = items.to_numpy(dtype=float)
-    answered = np.isfinite(values).sum(axis=1)
-    lo = np.nanmin(np.where(np.isfinite(values), values, np.inf), axis=1)
-    hi = np.nanmax(np.where(np.isfinite(values), values, -np.inf), axis=1)
-    straight = (answered >= min(5, values.shape[1])) & (lo == hi) & (values.shape[1] > 1)
+    values = (items if answers is None else answers).to_numpy(dtype=float)
+    straight, lo = same_answer(values)
     if row_numbers is None:
         row_numbers = np.arange(1, values.shape[0] + 1)
     sl = pd.DataFrame({"row": np.asarray(row_numbers)[straight].astype(int),

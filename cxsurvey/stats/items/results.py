@@ -20,7 +20,8 @@ class DescribeResult:
     zero_variance : tuple of str
         Items with one answer only.
     straightliners : DataFrame
-        ``row, answer``: respondents (file rows) who gave one answer to every item.
+        ``row, answer``: respondents (file rows) who gave one raw answer (before reverse
+        keying) to every item.
     """
 
     items: pd.DataFrame
