@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -21,6 +20,14 @@ import numpy as np
 import pandas as pd
 
 from cxsurvey.errors import InputError, Location
+from cxsurvey.io.layout import (
+    column_names,
+    description_rows,
+    detect_header,
+    is_blank,
+    notes_below,
+    typed_cell,
+)
 from cxsurvey.model.spec import DataSpec
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -136,84 +143,6 @@ def read_table(path: str | Path, spec: DataSpec | None = None) -> RawTable:
     return table
 
 
-# ----------------------------------------------------------------------------- headers
-def _is_blank(v: object) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or (
-        isinstance(v, str) and not v.strip())
-
-
-def _detect_header(rows: list[list[object]]) -> int:
-    """0-based index of the header row among the first rows of a sheet or file.
-
-    The header is the first row whose filled cells are all text and which fills at
-    least 60% of the widest row seen: a title or notes row above it fills one or two.
-    Text files should pass numbers as numbers (see :func:`_typed_cell`), so that a data
-    row is not taken for a header.
-    """
-    counts = [sum(not _is_blank(v) for v in r) for r in rows]
-    width = max(counts, default=0)
-    for i, (row, n) in enumerate(zip(rows, counts, strict=True)):
-        if n >= max(2, 0.6 * width) and all(
-            isinstance(v, str) for v in row if not _is_blank(v)
-        ):
-            return i
-    return 0
-
-
-def _is_note(row: list[Any], width: int) -> bool:
-    """A note, not an answer row: text only, and either one cell in the first column with
-    the rest blank, or (a text file's unquoted sentence split at its commas) fewer
-    fields than the header."""
-    filled = [(j, v) for j, v in enumerate(row) if not _is_blank(v)]
-    if not filled or not all(
-            isinstance(_typed_cell(v) if isinstance(v, str) else v, str) for _, v in filled):
-        return False
-    return (len(filled) == 1 and filled[0][0] == 0) or len(row) < width
-
-
-def _notes_below(rows: list[list[Any]], width: int) -> int:
-    """How many rows at the end of the data are notes (a source, a footnote) or blank
-    lines between them; they are not respondents. Tables of one column have none."""
-    if width < 2:
-        return 0
-    k = len(rows)
-    while k > 0 and all(_is_blank(v) for v in rows[k - 1]):
-        k -= 1
-    notes = k
-    while notes > 0 and (_is_note(rows[notes - 1], width)
-                         or all(_is_blank(v) for v in rows[notes - 1])):
-        notes -= 1
-    return len(rows) - notes if any(_is_note(r, width) for r in rows[notes:]) else 0
-
-
-def _description_rows(rows: list[list[Any]]) -> int:
-    """How many rows below the header describe the columns rather than answer them.
-
-    Qualtrics exports put the question texts and a ``{"ImportId": ...}`` row under the
-    column names; those two rows are skipped. Other files: none.
-    """
-    for k, row in enumerate(rows[:2]):
-        if any(isinstance(v, str) and v.lstrip().startswith('{"ImportId"') for v in row):
-            return k + 1
-    return 0
-
-
-def _column_names(header: list[object]) -> list[str]:
-    names: list[str] = []
-    seen: dict[str, int] = {}
-    for j, v in enumerate(header):
-        name = str(v).replace("\ufeff", "").strip() if not _is_blank(v) else f"Unnamed: {j + 1}"
-        if isinstance(v, float) and v.is_integer():
-            name = str(int(v))
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        else:
-            seen[name] = 0
-        names.append(name)
-    return names
-
-
 # ----------------------------------------------------------------------------- excel
 def _read_excel(p: Path, shown: str, spec: DataSpec) -> RawTable:
     import openpyxl
@@ -259,7 +188,7 @@ def _read_excel(p: Path, shown: str, spec: DataSpec) -> RawTable:
                                  ) from None
         finally:
             wb.close()
-    while rows and all(_is_blank(v) for v in rows[-1]):
+    while rows and all(is_blank(v) for v in rows[-1]):
         rows.pop()
     if not rows:
         raise InputError("the sheet is empty", where,
@@ -269,23 +198,23 @@ def _read_excel(p: Path, shown: str, spec: DataSpec) -> RawTable:
         if h >= len(rows):
             raise InputError(f"header_row {spec.header_row} is past the last row "
                              f"({len(rows)})", where)
-        if all(_is_blank(v) for v in rows[h]):
+        if all(is_blank(v) for v in rows[h]):
             raise InputError(f"header_row {spec.header_row} is blank", where,
                              "Set [data] header_row to the row with the column names.")
     else:
-        h = _detect_header(rows[:_SCAN_ROWS])
+        h = detect_header(rows[:_SCAN_ROWS])
     # answers right of the last header cell get "Unnamed: j" columns rather than vanish
     width = max(len(r) for r in rows[h:])
-    names = _column_names(rows[h] + [None] * (width - len(rows[h])))
-    skip = _description_rows(rows[h + 1:h + 3])
+    names = column_names(rows[h] + [None] * (width - len(rows[h])))
+    skip = description_rows(rows[h + 1:h + 3])
     data = rows[h + 1 + skip:]
-    notes = _notes_below(data, len(names))
+    notes = notes_below(data, len(names))
     body = [r[:width] + [None] * (width - len(r)) for r in data[:len(data) - notes]]
     frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(
         columns=names)
     frame = frame.loc[:, [not n.startswith("Unnamed: ") or bool(frame[n].notna().any())
                           for n in names]]
-    frame = frame.map(lambda v: None if _is_blank(v) else v).infer_objects()
+    frame = frame.map(lambda v: None if is_blank(v) else v).infer_objects()
     return RawTable(frame=frame, path=shown, kind="excel", sheet=sheet_name,
                     first_data_row=h + 2 + skip,
                     details={"header_row": h + 1, "sheet": sheet_name,
@@ -342,16 +271,6 @@ def _sniff_delimiter(lines: list[str]) -> str:
         if score > best_score:
             best, best_score = d, score
     return best
-
-
-def _typed_cell(cell: str) -> object:
-    """A text-file cell as header detection sees it: blank -> None, number -> float."""
-    if not cell.strip():
-        return None
-    try:
-        return float(cell.strip().replace(",", "."))
-    except ValueError:
-        return cell
 
 
 def _records(text: str, delim: str, shown: str) -> list[tuple[int, list[str]]]:
@@ -437,17 +356,17 @@ def _read_text(p: Path, shown: str, spec: DataSpec, suffix: str) -> RawTable:
             raise InputError(f"header_row {spec.header_row} is blank", Location(file=shown),
                              "Set [data] header_row to the line with the column names.")
     else:
-        scan = [[_typed_cell(c) for c in row] for _, row in records[:_SCAN_ROWS]]
-        h = _detect_header(scan)
+        scan = [[typed_cell(c) for c in row] for _, row in records[:_SCAN_ROWS]]
+        h = detect_header(scan)
     header = records[h][1]
     width = len(header)
     shown_delim = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
         delim, repr(delim))
     body: list[list[str]] = []
     lines: list[int] = []
-    skip = _description_rows([row for _, row in records[h + 1:h + 3]])
+    skip = description_rows([row for _, row in records[h + 1:h + 3]])
     rest = records[h + 1 + skip:]
-    notes = _notes_below([row for _, row in rest], width)
+    notes = notes_below([row for _, row in rest], width)
     for line, row in rest[:len(rest) - notes]:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line is no respondent
@@ -468,7 +387,7 @@ def _read_text(p: Path, shown: str, spec: DataSpec, suffix: str) -> RawTable:
     while body and not any(c.strip() for c in body[-1]):
         body.pop()
         lines.pop()
-    names = _column_names(list(header))
+    names = column_names(list(header))
     frame = pd.DataFrame({n: _text_column([r[j] for r in body]) for j, n in enumerate(names)},
                          columns=names)
     frame = frame.loc[:, [not n.startswith("Unnamed: ") or bool(frame[n].notna().any())

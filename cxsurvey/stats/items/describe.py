@@ -58,30 +58,8 @@ def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     """
     owner = {i: c for c, its in constructs.items() for i in its}
     points = list(range(int(scale[0]), int(scale[1]) + 1))
-    rows = []
-    zero_var: list[str] = []
-    for item in items.columns:
-        x = items[item].to_numpy(dtype=float)
-        x = x[np.isfinite(x)]
-        n = int(x.size)
-        sk, sk_se = skewness(x)
-        ku, ku_se = kurtosis(x)
-        row = {
-            "construct": owner.get(item), "item": item, "n": n,
-            "missing": int(items.shape[0] - n),
-            "mean": float(x.mean()) if n else np.nan,
-            "sd": float(x.std(ddof=1)) if n > 1 else np.nan,
-            "median": float(np.median(x)) if n else np.nan,
-            "min": float(x.min()) if n else np.nan,
-            "max": float(x.max()) if n else np.nan,
-            "skewness": sk, "skewness_se": sk_se, "kurtosis": ku, "kurtosis_se": ku_se,
-        }
-        for k in points:
-            row[f"pct_{k}"] = float(np.mean(x == k) * 100) if n else np.nan
-        row["top2_box"] = float(np.mean(x >= points[-2]) * 100) if n and len(points) > 2 else np.nan
-        if n > 0 and np.ptp(x) == 0:
-            zero_var.append(str(item))
-        rows.append(row)
+    rows = [_item_row(item, items[item], owner.get(item), points) for item in items.columns]
+    zero_var = [str(r["item"]) for r in rows if r.pop("_constant")]
     table = pd.DataFrame(rows)
     values = (items if answers is None else answers).to_numpy(dtype=float)
     straight, lo = same_answer(values)
@@ -93,3 +71,28 @@ def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         sl.insert(1, "id", np.asarray(ids, dtype=object)[straight])
     return DescribeResult(items=table, zero_variance=tuple(zero_var), straightliners=sl,
                           scale_points=tuple(points))
+
+
+def _item_row(item: str, column: pd.Series, construct: str | None,
+              points: list[int]) -> dict[str, object]:
+    """One item's descriptives (``_constant``: every valid answer the same)."""
+    x = column.to_numpy(dtype=float)
+    x = x[np.isfinite(x)]
+    n = int(x.size)
+    sk, sk_se = skewness(x)
+    ku, ku_se = kurtosis(x)
+    row: dict[str, object] = {
+        "construct": construct, "item": item, "n": n,
+        "missing": int(column.shape[0] - n),
+        "mean": float(x.mean()) if n else np.nan,
+        "sd": float(x.std(ddof=1)) if n > 1 else np.nan,
+        "median": float(np.median(x)) if n else np.nan,
+        "min": float(x.min()) if n else np.nan,
+        "max": float(x.max()) if n else np.nan,
+        "skewness": sk, "skewness_se": sk_se, "kurtosis": ku, "kurtosis_se": ku_se,
+    }
+    for k in points:
+        row[f"pct_{k}"] = float(np.mean(x == k) * 100) if n else np.nan
+    row["top2_box"] = float(np.mean(x >= points[-2]) * 100) if n and len(points) > 2 else np.nan
+    row["_constant"] = bool(n > 0 and np.ptp(x) == 0)
+    return row

@@ -1,0 +1,101 @@
+"""Where the answers sit in a sheet or text file: the header row, description rows
+under it (Qualtrics), notes below the data, column names.
+
+Readers hand these functions their rows as lists of cells (text files: strings; Excel:
+cell values) and build the table from what they find.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["column_names", "description_rows", "detect_header", "is_blank", "is_note",
+           "notes_below", "typed_cell"]
+
+
+def typed_cell(cell: str) -> object:
+    """A text-file cell as header detection sees it: blank -> None, number -> float."""
+    if not cell.strip():
+        return None
+    try:
+        return float(cell.strip().replace(",", "."))
+    except ValueError:
+        return cell
+
+
+def is_blank(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (
+        isinstance(v, str) and not v.strip())
+
+
+def detect_header(rows: list[list[object]]) -> int:
+    """0-based index of the header row among the first rows of a sheet or file.
+
+    The header is the first row whose filled cells are all text and which fills at
+    least 60% of the widest row seen: a title or notes row above it fills one or two.
+    Text files should pass numbers as numbers (see :func:`typed_cell`), so that a data
+    row is not taken for a header.
+    """
+    counts = [sum(not is_blank(v) for v in r) for r in rows]
+    width = max(counts, default=0)
+    for i, (row, n) in enumerate(zip(rows, counts, strict=True)):
+        if n >= max(2, 0.6 * width) and all(
+            isinstance(v, str) for v in row if not is_blank(v)
+        ):
+            return i
+    return 0
+
+
+def is_note(row: list[Any], width: int) -> bool:
+    """A note, not an answer row: text only, and either one cell in the first column with
+    the rest blank, or (a text file's unquoted sentence split at its commas) fewer
+    fields than the header."""
+    filled = [(j, v) for j, v in enumerate(row) if not is_blank(v)]
+    if not filled or not all(
+            isinstance(typed_cell(v) if isinstance(v, str) else v, str) for _, v in filled):
+        return False
+    return (len(filled) == 1 and filled[0][0] == 0) or len(row) < width
+
+
+def notes_below(rows: list[list[Any]], width: int) -> int:
+    """How many rows at the end of the data are notes (a source, a footnote) or blank
+    lines between them; they are not respondents. Tables of one column have none."""
+    if width < 2:
+        return 0
+    k = len(rows)
+    while k > 0 and all(is_blank(v) for v in rows[k - 1]):
+        k -= 1
+    notes = k
+    while notes > 0 and (is_note(rows[notes - 1], width)
+                         or all(is_blank(v) for v in rows[notes - 1])):
+        notes -= 1
+    return len(rows) - notes if any(is_note(r, width) for r in rows[notes:]) else 0
+
+
+def description_rows(rows: list[list[Any]]) -> int:
+    """How many rows below the header describe the columns rather than answer them.
+
+    Qualtrics exports put the question texts and a ``{"ImportId": ...}`` row under the
+    column names; those two rows are skipped. Other files: none.
+    """
+    for k, row in enumerate(rows[:2]):
+        if any(isinstance(v, str) and v.lstrip().startswith('{"ImportId"') for v in row):
+            return k + 1
+    return 0
+
+
+def column_names(header: list[object]) -> list[str]:
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for j, v in enumerate(header):
+        name = str(v).replace("\ufeff", "").strip() if not is_blank(v) else f"Unnamed: {j + 1}"
+        if isinstance(v, float) and v.is_integer():
+            name = str(int(v))
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        names.append(name)
+    return names
