@@ -18,6 +18,7 @@ from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.stats.cb.results import CfaResult
 from cxsurvey.stats.findings import Findings
 from cxsurvey.stats.items.screen import ScreenResult
+from cxsurvey.stats.metrics import MetricsResult
 from cxsurvey.stats.paths import PathsResult
 from cxsurvey.stats.pls.results import PlsResult
 
@@ -326,6 +327,25 @@ def _exclusion_sentence(dq: ScreenResult | None) -> list[str]:
             "--exclude-flagged leaves them out."]
 
 
+def _metrics_sentence(m: MetricsResult | None) -> list[str]:
+    """"NPS +32 (95% CI +20 to +44; n = 157); CSAT 78% (...)": the CX metrics, one sentence."""
+    if m is None or not len(m.table):
+        return []
+    rows = {r.name: r for r in m.table.itertuples()}
+    parts = []
+    for name, label, fmt in (("nps", "NPS", "{:+.0f}"), ("csat", "CSAT", "{:.0f}%"),
+                             ("ces", "CES", "{:.2f}")):
+        r = rows.get(name)
+        if r is None or r.value != r.value:
+            continue
+        ci = (f"95% CI {fmt.format(r.ci_lower)} to {fmt.format(r.ci_upper)}; "
+              if r.ci_lower == r.ci_lower else "")
+        top = rows.get("ces_top2") if name == "ces" else None
+        top2 = f"{top.value:.0f}% in the top two points; " if top is not None else ""
+        parts.append(f"{label} {fmt.format(r.value)} ({ci}{top2}n = {r.n})")
+    return ["; ".join(parts) + "."] if parts else []
+
+
 def summarise(findings: Findings, verdicts: Verdicts, n_rows: int,
               n_used: int) -> list[str]:
     """Sentences that say what holds and what fails, for console, Excel and HTML.
@@ -355,6 +375,7 @@ def summarise(findings: Findings, verdicts: Verdicts, n_rows: int,
         if len(f.descriptives.straightliners):
             out.append(f"{len(f.descriptives.straightliners)} straightliner(s) gave the same "
                        "answer to every item.")
+    out += _metrics_sentence(f.metrics)
     if f.normality is not None:
         out.append(f.normality.conclusion)
     rel = f.reliability

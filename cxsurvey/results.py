@@ -34,6 +34,7 @@ class RunMeta(TypedDict, total=False):
     constructs: dict[str, list[str]]
     scale: list[int]
     scale_source: str
+    scales: dict[str, list[int]]
     model: str | None
     model_inferred: bool
     recoded: dict[str, Any]

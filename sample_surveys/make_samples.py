@@ -16,7 +16,10 @@ folder, then ``os.replace``):
 - ``cx_journey_messy.xlsx``: the same answers as a messy export (title row, header in row
   2, text labels, a reverse-stored item, 99 and blank cells, formula-like comments);
 - ``cx_journey_messy.toml``: the model file that reads the messy export;
-- ``cx_journey_messy_cells.json``: the cells that are missing in the messy export.
+- ``cx_journey_messy_cells.json``: the cells that are missing in the messy export;
+- ``google_forms.csv`` and ``qualtrics.csv``: the same answers as the two platforms
+  export them (their metadata is drawn with a second generator, seed 20220402, so the
+  files above do not change).
 
 The workbooks are byte-for-byte reproducible: the zip entries and document properties
 carry a fixed timestamp instead of the time of the run.
@@ -30,6 +33,7 @@ whose shape the population model reproduces).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -271,6 +275,114 @@ def messy_cells_json() -> str:
     return "[\n" + ",\n".join("  " + json.dumps(c) for c in cells) + "\n]\n"
 
 
+# ----------------------------------------------------------------------------- platforms
+#: Question (grid) title and row labels per construct, as the two platforms show them.
+QUESTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Awareness": ("Awareness of our e-services", (
+        "I saw the e-services on our website", "Colleagues told me about them",
+        "Our newsletter explained them", "I knew what each service offers")),
+    "Attention": ("Attention to our offers", (
+        "The offers caught my eye", "I read the offer details", "The offers were relevant",
+        "I compared the offers", "The offers were clear", "I remembered the offers later",
+        "I looked for more offers", "I followed the offers on social media")),
+    "Assessment": ("Assessment of the options", (
+        "I could compare prices", "I could compare features", "The options were easy to judge")),
+    "Decision": ("Decision to buy", (
+        "Choosing was easy", "I felt sure of my choice", "The advice helped me decide",
+        "I had enough information", "I decided quickly", "I would decide the same again")),
+    "Purchase": ("Purchase experience", (
+        "Paying was simple", "The order went through without problems",
+        "The confirmation came at once")),
+    "Use": ("Use of the service", (
+        "The service was easy to use", "The service worked as promised",
+        "Support answered my questions")),
+    "Result": ("Result of using the service", (
+        "The service saved me time", "The service met my needs", "The results were worth it")),
+    "Loyalty": ("Loyalty to the company", (
+        "I will use the company again", "I recommend the company to others",
+        "I prefer this company to others")),
+}
+QUALTRICS_META = (
+    ("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"Europe/Berlin"}'),
+    ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"Europe/Berlin"}'),
+    ("Status", "Response Type", '{"ImportId":"status"}'),
+    ("IPAddress", "IP Address", '{"ImportId":"ipAddress"}'),
+    ("Progress", "Progress", '{"ImportId":"progress"}'),
+    ("Duration (in seconds)", "Duration (in seconds)", '{"ImportId":"duration"}'),
+    ("Finished", "Finished", '{"ImportId":"finished"}'),
+    ("RecordedDate", "Recorded Date", '{"ImportId":"recordedDate","timeZone":"Europe/Berlin"}'),
+    ("ResponseId", "Response ID", '{"ImportId":"_recordId"}'),
+    ("RecipientLastName", "Recipient Last Name", '{"ImportId":"recipientLastName"}'),
+    ("RecipientFirstName", "Recipient First Name", '{"ImportId":"recipientFirstName"}'),
+    ("RecipientEmail", "Recipient Email", '{"ImportId":"recipientEmail"}'),
+    ("ExternalReference", "External Data Reference", '{"ImportId":"externalDataReference"}'),
+    ("LocationLatitude", "Location Latitude", '{"ImportId":"locationLatitude"}'),
+    ("LocationLongitude", "Location Longitude", '{"ImportId":"locationLongitude"}'),
+    ("DistributionChannel", "Distribution Channel", '{"ImportId":"distributionChannel"}'),
+    ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}'),
+)
+
+
+def _csv_text(rows: list[list[object]]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue()
+
+
+def _times(rng: np.random.Generator) -> tuple[list[dt.datetime], np.ndarray]:
+    """Start times (over the four weeks after STAMP, in order) and durations in seconds."""
+    starts = np.sort(rng.integers(0, 28 * 24 * 3600, size=N))
+    durations = np.rint(rng.lognormal(np.log(420.0), 0.45, size=N)).astype(np.int64)
+    return [STAMP + dt.timedelta(seconds=int(s)) for s in starts], durations
+
+
+def google_forms_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
+    """The answers as a Google Forms response CSV: Timestamp, Email Address, one column
+    ``Title [Row]`` per grid row, answers as the grid's column labels."""
+    starts, durations = _times(make_rng(seed))
+    header: list[object] = ["Timestamp", "Email Address"]
+    for construct, pairs in pop.loadings.items():
+        title, rows = QUESTIONS[construct]
+        header += [f"{title} [{rows[k]}]" for k in range(len(pairs))]
+    out = [header]
+    for r in range(N):
+        end = starts[r] + dt.timedelta(seconds=int(durations[r]))
+        stamp = end.strftime("%Y/%m/%d %I:%M:%S %p").replace(" 0", " ") + " GMT+1"
+        row: list[object] = [stamp, f"respondent{r + 1:03d}@example.com"]
+        row += [LABELS[int(items.at[r, it]) - pop.scale[0]] for it in pop.items]
+        out.append(row)
+    return _csv_text(out)
+
+
+def qualtrics_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
+    """The answers as a Qualtrics CSV export (numeric values): ``Q1_1 ...`` per matrix
+    row, the metadata columns first, the question-text and ImportId rows under the
+    header."""
+    rng = make_rng(seed)
+    starts, durations = _times(rng)
+    ids = rng.integers(0, 62, size=(N, 15))
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    names, texts, imports = (list(col) for col in zip(*QUALTRICS_META, strict=True))
+    for q, (construct, pairs) in enumerate(pop.loadings.items(), start=1):
+        title, rows = QUESTIONS[construct]
+        for k in range(1, len(pairs) + 1):
+            names.append(f"Q{q}_{k}")
+            texts.append(f"{title} - {rows[k - 1]}")
+            imports.append(f'{{"ImportId":"QID{q}_{k}"}}')
+    out: list[list[object]] = [names, texts, imports]
+    for r in range(N):
+        end = starts[r] + dt.timedelta(seconds=int(durations[r]))
+        fmt = "%Y-%m-%d %H:%M:%S"
+        row: list[object] = [
+            starts[r].strftime(fmt), end.strftime(fmt), 0, f"203.0.113.{r % 250 + 1}", 100,
+            int(durations[r]), 1, end.strftime(fmt),
+            "R_" + "".join(alphabet[int(i)] for i in ids[r]), "", "", "", "",
+            "52.5200", "13.4050", "anonymous", "EN"]
+        row += [int(items.at[r, it]) for it in pop.items]
+        out.append(row)
+    return _csv_text(out)
+
+
 def main() -> None:
     pop = population_from_model(load_model(POPULATION))
     frame, rng = draw(pop)
@@ -280,7 +392,11 @@ def main() -> None:
                         _workbook_bytes(messy_workbook(frame, pop, rng)))
     _atomic_write_text(HERE / "cx_journey_messy.toml", messy_toml(pop))
     _atomic_write_text(HERE / "cx_journey_messy_cells.json", messy_cells_json())
-    print(f"wrote 5 files to {HERE} (n = {N}, seed = {SEED})")
+    items = frame[list(pop.items)]
+    _atomic_write_text(HERE / "google_forms.csv", google_forms_csv(items, pop, SEED + 1))
+    _atomic_write_bytes(HERE / "qualtrics.csv",
+                        qualtrics_csv(items, pop, SEED + 1).encode("utf-8-sig"))
+    print(f"wrote 7 files to {HERE} (n = {N}, seed = {SEED})")
 
 
 if __name__ == "__main__":

@@ -22,14 +22,17 @@ from cxsurvey.gates.resolve import resolve_rules
 from cxsurvey.gates.rules import RULE_SETS, RuleSet
 from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.io import load_survey
-from cxsurvey.io.prepare import Survey
+from cxsurvey.io.prepare import Survey, prepare
+from cxsurvey.io.readers import read_table
 from cxsurvey.model import load_model
-from cxsurvey.model.spec import SurveyModel
+from cxsurvey.model.infer import construct_titles, grid_items
+from cxsurvey.model.spec import DataSpec, ModelSpec, SurveyModel
 from cxsurvey.narrative import checks_sentence, summarise
 from cxsurvey.options import Method, Missing, Options, Section, SeMethod, choice
 from cxsurvey.results import Results, RunMeta
 
-__all__ = ["FOUNDATION", "Options", "analyse", "propose_model", "read", "run", "run_command"]
+__all__ = ["FOUNDATION", "Options", "analyse", "propose", "propose_model", "read", "run",
+           "run_command"]
 
 FOUNDATION = (Section.describe, Section.normality, Section.reliability)
 _DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "semopy", "openpyxl",
@@ -69,14 +72,29 @@ _ID_NAMES = ("respondentid", "respondent_id", "respondent", "responseid", "respo
 def propose_model(survey_path: str | Path) -> SurveyModel:
     """A model file's content inferred from a survey, for ``cxsurvey init``.
 
-    Constructs come from the column names; the scale from the answers (labels, SPSS value
-    labels, or the observed range); numbers outside a standard Likert range (such as 99)
-    are proposed as missing codes; a column named like an identifier (``RespondentID``,
-    ``id``) with unique values is proposed as ``id``.
+    See :func:`propose`, which also returns the constructs' question titles.
     """
+    return propose(survey_path)[0]
 
-    sv = load_survey(survey_path, None, check_range=False)
+
+def propose(survey_path: str | Path) -> tuple[SurveyModel, dict[str, str]]:
+    """The model proposed for a survey and each construct's question title.
+
+    Constructs come from the column names (``Att1, Att2``; Qualtrics' ``Q5_1, Q5_2``);
+    Google Forms grid columns ``Title [Row]`` get short names in ``[data.items]``, one
+    construct per grid title; metadata columns of either platform are never items. The
+    scale comes from the answers (labels, SPSS value labels, or the observed range);
+    numbers outside a standard Likert range (such as 99) are proposed as missing codes; a
+    column named like an identifier (``RespondentID``, ``id``, ``ResponseId``) with unique
+    values is proposed as ``id``. The titles come from the grid titles or the question-text
+    row under a Qualtrics header.
+    """
+    raw = read_table(survey_path)
+    items, _ = grid_items([str(c) for c in raw.frame.columns])
+    base = SurveyModel(data=DataSpec(items=items), model=ModelSpec(syntax=""), inferred=True)
+    sv = prepare(raw, base, check_range=False)
     raw = sv.raw
+    used = {i for its in sv.constructs.values() for i in its}
     found = sv.recoded.get("out_of_range_codes") or []
     codes = sorted(found) if isinstance(found, (list, tuple, set)) else []
     id_col = None
@@ -88,8 +106,9 @@ def propose_model(survey_path: str | Path) -> SurveyModel:
     data = replace(sv.model.data, sheet=raw.sheet, scale=sv.scale, id=id_col,
                    header_row=header_row if isinstance(header_row, int) and header_row != 1
                    else None,
-                   missing=tuple(codes) or sv.model.data.missing)
-    return replace(sv.model, data=data)
+                   missing=tuple(codes) or sv.model.data.missing,
+                   items={k: v for k, v in items.items() if k in used})
+    return replace(sv.model, data=data), construct_titles(sv.constructs, sv.questions)
 
 
 def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
@@ -117,7 +136,8 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
     if "describe" in wanted:
         from cxsurvey.stats.items.describe import describe
 
-        desc = describe(items, constructs, survey.scale, rows, survey.ids, survey.answers)
+        desc = describe(items, constructs, survey.scale, rows, survey.ids, survey.answers,
+                        survey.scales)
     # "mean" (replacement) exists for PLS only; the other analyses then work listwise
     basic_missing = "pairwise" if options.missing is Missing.pairwise else "listwise"
     if "normality" in wanted:
@@ -147,11 +167,14 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
 
         collinearity = full_collinearity_vif(construct_scores(items, dict(constructs)))
     meta = _meta(survey, n_used, options)
+    if (item_scales := _item_scales(survey)) is not None:
+        meta["scales"] = item_scales
     if quality is not None and quality.excluded:
         meta["excluded"] = exclusion_meta(quality) or {}
     verdicts = Verdicts(rules or RULE_SETS["default"])
     findings = Results(descriptives=desc, normality=norm, reliability=rel, cfa=cfa, pls=pls,
-                       paths=tuple(paths), collinearity=collinearity, data_quality=quality)
+                       paths=tuple(paths), collinearity=collinearity, data_quality=quality,
+                       metrics=_metrics(survey) if "describe" in wanted else None)
     summary = summarise(findings, verdicts, survey.n_rows, n_used)
     res = replace(findings, meta=meta, warnings=tuple(warnings), summary=tuple(summary),
                   verdicts=verdicts)
@@ -212,6 +235,19 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
         if spec.regressions:
             paths.append(pls_paths)
     return cfa, pls, paths, warnings
+
+
+def _metrics(survey: Survey):
+    """The ``[metrics]`` of the survey (None without a ``[metrics]`` table)."""
+    spec = survey.model.metrics
+    if not spec:
+        return None
+    from cxsurvey.stats.metrics import cx_metrics
+
+    frame = survey.items
+    if survey.extra_items is not None:
+        frame = frame.join(survey.extra_items)
+    return cx_metrics(frame, spec, survey.scales)
 
 
 def _with_rho_a(rel, pls):
@@ -334,7 +370,38 @@ def _warnings(survey: Survey, desc, rel) -> list[str]:
     if survey.scale_source == "inferred":
         out.append(f"scale {survey.scale[0]}-{survey.scale[1]} inferred from the answers; "
                    "set [data] scale in a model file to check the range")
+        out += _mixed_scale_warning(survey)
     return out
+
+
+def _mixed_scale_warning(survey: Survey) -> list[str]:
+    """A hint when an inferred scale of 10+ points spans short-scale Likert items (a 0-10
+    recommend item beside 5-point items): their top-2 box and reverse keys would be wrong.
+    Continuous scores (not whole numbers) are left alone."""
+    lo, hi = survey.scale
+    shared = [i for i in survey.items.columns if survey.scales.get(i, survey.scale) == (lo, hi)]
+    values = survey.items[shared].to_numpy(dtype=float)
+    top = survey.items[shared].max()
+    short = [str(i) for i, v in top.items() if v <= 7]
+    long = [str(i) for i, v in top.items() if v > 7]
+    whole = bool(np.all(np.mod(values[np.isfinite(values)], 1) == 0))
+    if hi - lo < 9 or not short or not long or not whole:
+        return []
+    return [f"the scale {lo}-{hi} was inferred from all answers, but {len(short)} item(s) "
+            f"never go above {int(top[short].max())} ({_few(short)}): their top-2 box and "
+            f"reverse keys use {lo}-{hi}. Give the long item(s) their own range under "
+            f"[data.scales] (e.g. {long[0]} = [{lo}, {hi}]) or set [data] scale."]
+
+
+def _few(names: list[str], limit: int = 5) -> str:
+    return ", ".join(names[:limit]) + (" ..." if len(names) > limit else "")
+
+
+def _item_scales(survey: Survey) -> dict[str, list[int]] | None:
+    """Item -> ``[min, max]`` when the items' scales differ, else None."""
+    if len(set(survey.scales.values()) | {survey.scale}) <= 1:
+        return None
+    return {item: list(s) for item, s in survey.scales.items()}
 
 
 def _meta(survey: Survey, n_used: int, options: Options) -> RunMeta:

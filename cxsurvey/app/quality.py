@@ -38,7 +38,8 @@ def without_flagged(survey: Survey, quality: ScreenResult) -> Survey:
 
     return replace(survey, items=subset(survey.items), raw=kept_raw, ids=subset(survey.ids),
                    answers=subset(survey.answers), attention=subset(survey.attention),
-                   duration=subset(survey.duration))
+                   duration=subset(survey.duration),
+                   extra_items=subset(survey.extra_items))
 
 
 def _by_rule(quality: ScreenResult) -> str:

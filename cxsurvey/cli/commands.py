@@ -390,13 +390,13 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a model file inferred from the survey's columns, for you to edit."""
-    from cxsurvey.app.pipeline import propose_model
+    from cxsurvey.app.pipeline import propose
     from cxsurvey.errors import InputError, Location
     from cxsurvey.model.write import model_to_toml
     from cxsurvey.report import files
 
-    model = propose_model(survey)
-    text = model_to_toml(model,
+    model, titles = propose(survey)
+    text = model_to_toml(model, titles=titles,
                          header=f"cxsurvey model for {survey}, inferred from its column names.\n"
                                 "Check the constructs, the scale and the missing codes, add "
                                 "reverse-coded items and paths (Outcome ~ Predictor).")

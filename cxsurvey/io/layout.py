@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 __all__ = ["column_names", "description_rows", "detect_header", "is_blank", "is_note",
-           "notes_below", "typed_cell"]
+           "notes_below", "question_texts", "typed_cell"]
 
 
 def typed_cell(cell: str) -> object:
@@ -83,6 +83,18 @@ def description_rows(rows: list[list[Any]]) -> int:
         if any(isinstance(v, str) and v.lstrip().startswith('{"ImportId"') for v in row):
             return k + 1
     return 0
+
+
+def question_texts(names: list[str], rows: list[list[Any]], skip: int) -> dict[str, str]:
+    """Column -> the question text written under its header (Qualtrics), else empty.
+
+    ``rows`` are the rows below the header and ``skip`` what :func:`description_rows`
+    found: with two description rows, the first holds the question texts.
+    """
+    if skip != 2 or not rows:
+        return {}
+    return {name: " ".join(str(v).split()) for name, v in zip(names, rows[0], strict=False)
+            if not is_blank(v)}
 
 
 def column_names(header: list[object]) -> list[str]:

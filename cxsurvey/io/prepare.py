@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from cxsurvey.errors import InputError, Location
+from cxsurvey.io.columns import rename_items
+from cxsurvey.io.item_scales import check_range as check_answers
+from cxsurvey.io.item_scales import explicit_scales, mask_out_of_range
 from cxsurvey.io.labels import (
     MISSING_TEXT,
     builtin_set,
@@ -40,7 +43,14 @@ class Survey:
     constructs : dict
         Construct -> its items (items listed in ``[data] drop`` removed).
     scale : tuple of int
-        Likert range ``(min, max)``.
+        Likert range ``(min, max)`` of the file (``[data] scale`` or inferred from the
+        items without a ``[data.scales]`` entry).
+    scales : dict
+        Item (and metric column) -> its own ``(min, max)``: its ``[data.scales]`` entry,
+        its construct's, or ``scale``.
+    extra_items : DataFrame, optional
+        Scored ``[metrics]`` columns that are not items of a construct, range-checked on
+        their own scale; no construct-level analysis uses them.
     scale_source : str
         ``"model"`` (``[data] scale``), ``"value labels"`` (SPSS value labels, or the
         label set that mapped text answers) or ``"inferred"`` (observed min/max).
@@ -61,6 +71,9 @@ class Survey:
         :data:`cxsurvey.io.screening.DURATION_NAME`), named by that column.
     recoded : dict
         Facts for the report: text answers mapped, cells set missing, reversed items.
+    questions : dict
+        Item -> its question text where the export has one: the original header of a
+        column renamed by ``[data.items]``, or the text under a Qualtrics header.
     warnings : list of str
         Problems worth telling the user about that do not stop the analysis.
     """
@@ -78,6 +91,9 @@ class Survey:
     attention: pd.DataFrame | None = None
     attention_accepted: dict[str, tuple[float, ...]] = field(default_factory=dict)
     duration: pd.Series | None = None
+    scales: dict[str, tuple[int, int]] = field(default_factory=dict)
+    extra_items: pd.DataFrame | None = None
+    questions: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -112,6 +128,11 @@ def _check_columns(raw: RawTable, model: SurveyModel) -> None:
             where = Location(file=model.source) if model.source else Location()
             raise InputError(f"[data] {key} names column '{name}', which is not in {in_file}",
                              where, _suggest(name, cols))
+    for key, name in model.metrics.items():
+        if name not in colset:
+            where = Location(file=model.source, line=key_line(model.text, "metrics", key))
+            raise InputError(f"[metrics] {key} names column '{name}', which is not in "
+                             f"{in_file}", where, _suggest(name, cols))
     for name in model.data.attention:
         where = Location(file=model.source, line=key_line(model.text, "data.attention", name))
         if name not in colset:
@@ -259,7 +280,8 @@ def _infer_scale(frame: pd.DataFrame, raw: RawTable,
 def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Survey:
     """Recode ``raw`` into item scores following ``model``'s codebook.
 
-    Steps: check that the model's columns exist; convert each item column to numbers
+    Steps: rename the ``[data.items]`` columns to their short names; check that the
+    model's columns exist; convert each item column to numbers
     (text answers through ``[data.labels]`` or one built-in agreement set chosen for
     all items, SPSS codes as stored); set missing codes to NaN (``[data] missing``, plus
     empty cells and the texts "NA", "N/A", "#N/A", "NaN", "NULL"); check every answer
@@ -283,6 +305,7 @@ def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Surv
         Unknown column, unmapped text, an answer outside the scale; the message names
         the file, sheet, row and column.
     """
+    raw = rename_items(raw, model)
     model = _with_constructs(raw, model)
     _check_columns(raw, model)
     constructs = _kept_constructs(model)
@@ -292,18 +315,28 @@ def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Surv
     frame = pd.DataFrame({c: _to_numeric(raw, c, model, mapping, counts) for c in item_names},
                          index=raw.frame.index)
     frame = frame.reset_index(drop=True)
-    scale, scale_source, origin = _scale_of(model, frame, raw, mapping, counts)
+    extra_cols = [m for m in dict.fromkeys(model.metrics.values()) if m not in frame.columns]
+    extra = pd.DataFrame({c: _to_numeric(raw, c, model, mapping, counts).reset_index(drop=True)
+                          for c in extra_cols}, index=frame.index)
+    own = explicit_scales(model, constructs, item_names + extra_cols,
+                          [str(c) for c in raw.frame.columns])
+    rest = [c for c in item_names if c not in own]
+    scale, scale_source, origin = _scale_of(model, frame[rest or item_names], raw, mapping,
+                                            counts)
+    scales = {c: own[c][0] if c in own else scale for c in item_names + extra_cols}
     warnings: list[str] = []
     out_of_range: list[float] | None = None
     if check_range:
-        _check_range(frame, raw, scale, origin)
+        check_answers(pd.concat([frame, extra], axis=1), raw, scales,
+                      {c: own[c][1] if c in own else origin for c in scales})
     else:
-        frame, out_of_range, warning = _mask_out_of_range(frame, scale)
+        frame, out_of_range, warning = mask_out_of_range(frame, scales)
+        extra, _, _ = mask_out_of_range(extra, scales)
         if warning:
             warnings.append(warning)
     in_file_order = [str(c) for c in raw.frame.columns if str(c) in frame.columns]
     answers = frame[in_file_order].copy()
-    reversed_items = _apply_reverse_keys(frame, model, scale, warnings)
+    reversed_items = _apply_reverse_keys(frame, model, scales, warnings)
     ids = None
     if model.data.id:
         ids = raw.frame[model.data.id].reset_index(drop=True)
@@ -315,7 +348,10 @@ def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Surv
     return Survey(items=frame, constructs=constructs, scale=scale, scale_source=scale_source,
                   raw=raw, model=model, ids=ids, recoded=recoded, warnings=tuple(warnings),
                   answers=answers, attention=attention if len(attention.columns) else None,
-                  attention_accepted=accepted, duration=find_duration(raw, taken))
+                  attention_accepted=accepted, duration=find_duration(raw, taken),
+                  scales=scales, extra_items=extra if extra_cols else None,
+                  questions={i: raw.descriptions[i] for i in item_names
+                             if i in raw.descriptions})
 
 
 def _with_constructs(raw: RawTable, model: SurveyModel) -> SurveyModel:
@@ -323,9 +359,12 @@ def _with_constructs(raw: RawTable, model: SurveyModel) -> SurveyModel:
     if model.model.constructs:
         return model
     cols = [str(c) for c in raw.frame.columns]
-    cols = [c for c in cols if c != model.data.id and c not in model.data.attention]
+    # the 0-10 recommend item of an NPS is not an item of an inferred construct
+    cols = [c for c in cols if c != model.data.id and c not in model.data.attention
+            and c != model.metrics.get("nps")]
     inferred = infer_model(cols, model.data, is_item=lambda c: _usable(raw, c, model),
                            source=model.source)
+    inferred = replace(inferred, metrics=model.metrics, text=model.text)
     if not inferred.model.constructs:
         raise InputError(
             "no item columns found: cxsurvey looks for names such as Att1, Att2 "
@@ -365,30 +404,16 @@ def _scale_of(model: SurveyModel, frame: pd.DataFrame, raw: RawTable,
     return scale, scale_source, origin
 
 
-def _mask_out_of_range(frame: pd.DataFrame, scale: tuple[int, int],
-                       ) -> tuple[pd.DataFrame, list[float], str | None]:
-    """Answers outside the scale set missing: the frame, the codes seen and a warning."""
-    values = frame.to_numpy(dtype=float)
-    bad = np.isfinite(values) & ((values < scale[0]) | (values > scale[1]))
-    if not bad.any():
-        return frame, [], None
-    out_of_range = sorted({float(v) for v in values[bad]})
-    frame = frame.mask(pd.DataFrame(bad, index=frame.index, columns=frame.columns))
-    codes = ", ".join(_show_number(v) for v in out_of_range)
-    return frame, out_of_range, (
-        f"{int(bad.sum())} answer(s) outside the scale {scale[0]}-{scale[1]} set missing "
-        f"(codes {codes}); declare them under [data] missing")
-
-
-def _apply_reverse_keys(frame: pd.DataFrame, model: SurveyModel, scale: tuple[int, int],
-                        warnings: list[str]) -> list[str]:
-    """Reverse the ``[data] reverse`` items in place (``min + max - x``); those reversed.
+def _apply_reverse_keys(frame: pd.DataFrame, model: SurveyModel,
+                        scales: dict[str, tuple[int, int]], warnings: list[str]) -> list[str]:
+    """Reverse the ``[data] reverse`` items in place (``min + max - x`` of the item's own
+    scale); those reversed.
 
     A reverse-keyed item that is not an item of the model adds a warning.
     """
     reversed_items = [i for i in model.data.reverse if i in frame.columns]
     for item in reversed_items:
-        frame[item] = scale[0] + scale[1] - frame[item]
+        frame[item] = scales[item][0] + scales[item][1] - frame[item]
     for item in model.data.reverse:
         if item not in frame.columns:
             warnings.append(f"reverse-coded item '{item}' is not in the model; ignored")
@@ -451,29 +476,3 @@ def _usable(raw: RawTable, col: str, model: SurveyModel) -> bool:
                 bad += int(n)
         answered += int(n)
     return answered > 0 and ok > 0 and ok >= bad
-
-
-def _show_number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _check_range(frame: pd.DataFrame, raw: RawTable, scale: tuple[int, int],
-                 origin: str) -> None:
-    values = frame.to_numpy(dtype=float)
-    bad = np.isfinite(values) & ((values < scale[0]) | (values > scale[1]))
-    if not bad.any():
-        return
-    r, c = map(int, np.argwhere(bad)[0])
-    col = str(frame.columns[c])
-    value = values[r, c]
-    shown = _show_number(value)
-    cell = raw.frame[col].iloc[r]
-    if isinstance(cell, str) and cell.strip() != shown:
-        shown = f"{' '.join(cell.split())!r} (score {shown})"
-    raise InputError(
-        f"the answer {shown} is outside the scale {scale[0]}-{scale[1]} ({origin}; "
-        f"{int(bad.sum())} such cell(s) in all)",
-        raw.location(r, col),
-        "Correct the answer, declare the code under [data] missing (e.g. missing = [99]), "
-        "or set [data] scale in the model file.",
-    )

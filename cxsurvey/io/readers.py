@@ -26,6 +26,7 @@ from cxsurvey.io.layout import (
     detect_header,
     is_blank,
     notes_below,
+    question_texts,
     typed_cell,
 )
 from cxsurvey.model.spec import DataSpec
@@ -62,6 +63,9 @@ class RawTable:
         SPSS value labels per column (code -> label), empty for other files.
     details : dict
         How the file was read (delimiter, encoding, header row), for the report.
+    descriptions : dict
+        Column -> its question text: the row Qualtrics writes under the header and,
+        for a column renamed by ``[data.items]``, its original header.
     """
 
     frame: pd.DataFrame
@@ -72,6 +76,7 @@ class RawTable:
     value_labels: dict[str, dict[float, str]] = field(default_factory=dict)
     details: dict[str, object] = field(default_factory=dict)
     row_numbers: tuple[int, ...] | None = None
+    descriptions: dict[str, str] = field(default_factory=dict)
 
     def row_number(self, position: int) -> int:
         """File row number of the respondent at 0-based ``position``."""
@@ -217,6 +222,7 @@ def _read_excel(p: Path, shown: str, spec: DataSpec) -> RawTable:
     frame = frame.map(lambda v: None if is_blank(v) else v).infer_objects()
     return RawTable(frame=frame, path=shown, kind="excel", sheet=sheet_name,
                     first_data_row=h + 2 + skip,
+                    descriptions=question_texts(names, rows[h + 1:h + 3], skip),
                     details={"header_row": h + 1, "sheet": sheet_name,
                              "description_rows_skipped": skip,
                              **({"notes_below_data": notes} if notes else {})})
@@ -396,6 +402,8 @@ def _read_text(p: Path, shown: str, spec: DataSpec, suffix: str) -> RawTable:
     return RawTable(frame=frame, path=shown, kind="text",
                     first_data_row=lines[0] if lines else records[h][0] + 1,
                     row_numbers=None if consecutive else tuple(lines),
+                    descriptions=question_texts(
+                        names, [row for _, row in records[h + 1:h + 3]], skip),
                     details={"delimiter": delim, "encoding": encoding,
                              "header_row": records[h][0], "description_rows_skipped": skip,
                              **({"notes_below_data": notes} if notes else {})})

@@ -1,22 +1,61 @@
-"""Infer a measurement model from column names: ``Att1, Att2, ...`` -> construct ``Att``."""
+"""Infer a measurement model from column names: ``Att1, Att2, ...`` -> construct ``Att``.
+
+Two survey platforms' export layouts are recognised as well:
+
+- Qualtrics names the rows of a matrix question ``Q5_1, Q5_2, ...`` (question id, row
+  number); they form construct ``Q5``. Its metadata columns (``StartDate`` ...
+  ``UserLanguage``, and the ``Q_`` quality fields) are never items.
+- Google Forms heads each row of a grid question ``Question title [Row label]`` and
+  starts with ``Timestamp`` (and ``Email Address`` when it collects e-mails). Such
+  headers cannot be lavaan names, so :func:`grid_items` proposes short names for them
+  (``[data.items]``), one construct per grid title.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 
-from cxsurvey.model.spec import DataSpec, ModelSpec, SurveyModel
+from cxsurvey.model.spec import DataSpec, ItemColumn, ModelSpec, SurveyModel
 from cxsurvey.model.syntax import build_syntax, parse_syntax
 
 _ITEM = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z]*?)[_.]?(?P<num>\d+)$")
+_QUALTRICS_ITEM = re.compile(r"^(?P<prefix>Q\d+)_(?P<num>\d+)$")
 _NOT_ITEMS = {"id", "age", "q", "year", "wave", "group"}
+_GRID = re.compile(r"^(?P<title>.*\S)\s*\[(?P<row>[^\[\]]*\S[^\[\]]*)\]$", re.DOTALL)
+
+#: Columns a Google Forms response sheet or CSV adds before the questions.
+GOOGLE_FORMS_METADATA = frozenset({"timestamp", "email address", "email", "score"})
+#: Columns of a Qualtrics response export that describe the response, not answers.
+QUALTRICS_METADATA = frozenset({
+    "startdate", "enddate", "status", "ipaddress", "progress", "duration (in seconds)",
+    "finished", "recordeddate", "responseid", "recipientlastname", "recipientfirstname",
+    "recipientemail", "externalreference", "externaldatareference", "locationlatitude",
+    "locationlongitude", "distributionchannel", "userlanguage", "responseset",
+})
+_TITLE_STOP = frozenset(re.findall(r"\w+", """
+    a an and are as at be by can could did do does for from how i in is it its me my of on
+    or our please rate the these this to us was we were what which with would you your
+    following statements statement much well overall extent agree disagree"""))
+
+
+def is_metadata(column: str) -> bool:
+    """Whether a column is a Google Forms or Qualtrics metadata column (never an item)."""
+    name = " ".join(column.split()).lower()
+    return (name in GOOGLE_FORMS_METADATA or name in QUALTRICS_METADATA
+            or column.startswith("Q_"))
 
 
 def item_prefix(column: str) -> str | None:
     """The construct prefix of an item-like column name, or None.
 
-    ``Att1`` and ``Att_1`` -> ``Att``; ``id``, ``age``, ``Q1_text`` -> None.
+    ``Att1`` and ``Att_1`` -> ``Att``; Qualtrics' ``Q5_1`` -> ``Q5``; ``id``, ``age``,
+    ``Q1_text`` -> None.
     """
+    m = _QUALTRICS_ITEM.match(column.strip())
+    if m:
+        return m.group("prefix")
     m = _ITEM.match(column.strip())
     if not m:
         return None
@@ -43,7 +82,7 @@ def infer_constructs(columns: Iterable[str],
     groups: dict[str, list[str]] = {}
     for col in columns:
         prefix = item_prefix(str(col))
-        if prefix is not None and is_item(col):
+        if prefix is not None and not is_metadata(str(col)) and is_item(col):
             groups.setdefault(prefix, []).append(str(col))
     return {p: tuple(items) for p, items in groups.items() if len(items) >= min_items}
 
@@ -59,3 +98,80 @@ def infer_model(columns: Iterable[str], data: DataSpec | None = None,
         return SurveyModel(data=data, model=ModelSpec(syntax=""), source=source, inferred=True)
     spec = parse_syntax(build_syntax(constructs), source=source)
     return SurveyModel(data=data, model=spec, source=source, inferred=True)
+
+
+def construct_name(title: str, taken: set[str]) -> str:
+    """A short construct name from a question title's words, not in ``taken`` (lower case).
+
+    The first content word, capitalised (``"Satisfaction with our service"`` ->
+    ``Satisfaction``); the next words are added while the name is taken. Letters only,
+    so that ``<name><k>`` reads back as construct ``<name>``.
+    """
+    words = re.findall(r"[A-Za-z]+", title)
+    content = [w for w in words if w.lower() not in _TITLE_STOP] or words or ["Grid"]
+    name = ""
+    for word in content[:4]:
+        name += word[:1].upper() + word[1:].lower()
+        if name.lower() not in taken and name.lower() not in _NOT_ITEMS:
+            return name
+    base, suffix = name, "B"
+    while name.lower() in taken or name.lower() in _NOT_ITEMS:
+        name, suffix = base + suffix, chr(ord(suffix) + 1)
+    return name
+
+
+def grid_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], dict[str, str]]:
+    """Short item names for Google Forms grid columns ``Title [Row]``.
+
+    Every title with at least two rows becomes a construct named by
+    :func:`construct_name`, its rows items ``<Construct>1..k`` in file order, each
+    mapped to its exact header.
+
+    Returns
+    -------
+    items : dict
+        Short name -> :class:`ItemColumn` (for ``[data.items]``).
+    titles : dict
+        Construct -> the grid's title.
+    """
+    columns = [str(c) for c in columns]
+    grids: dict[str, list[str]] = {}
+    for col in columns:
+        m = _GRID.match(col.strip())
+        if m and not is_metadata(col):
+            grids.setdefault(" ".join(m.group("title").split()), []).append(col)
+    taken = {c.lower() for c in columns}
+    taken |= {p.lower() for c in columns if (p := item_prefix(c)) is not None}
+    items: dict[str, ItemColumn] = {}
+    titles: dict[str, str] = {}
+    for title, cols in grids.items():
+        if len(cols) < 2:
+            continue
+        name = construct_name(title, taken)
+        taken.add(name.lower())
+        titles[name] = title
+        items.update({f"{name}{k}": ItemColumn(col) for k, col in enumerate(cols, start=1)})
+    return items, titles
+
+
+def construct_titles(constructs: dict[str, tuple[str, ...]],
+                     questions: dict[str, str]) -> dict[str, str]:
+    """Construct -> the question its items share, from the items' question texts.
+
+    A grid's ``Title [Row]`` and Qualtrics' ``Question text - Row`` both give the
+    title; otherwise the texts' common beginning (constructs without texts are left out).
+    """
+    out: dict[str, str] = {}
+    for construct, items in constructs.items():
+        texts = [questions[i] for i in items if questions.get(i)]
+        if not texts:
+            continue
+        heads = []
+        for text in texts:
+            m = _GRID.match(text)
+            heads.append(m.group("title") if m else text.rsplit(" - ", 1)[0])
+        common = heads[0] if len(set(heads)) == 1 else os.path.commonprefix(heads)
+        common = " ".join(common.split()).rstrip(" -:[")
+        if common:
+            out[construct] = common
+    return out

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from cxsurvey.errors import InputError, Location
+from cxsurvey.model.cx_tables import parse_metrics, parse_scales
+from cxsurvey.model.items_table import parse_items
 from cxsurvey.model.spec import DataSpec, ModelSpec, SurveyModel
 from cxsurvey.model.syntax import parse_syntax
 
@@ -20,9 +22,9 @@ else:  # pragma: no cover
 
 _DATA_KEYS = {
     "sheet", "header_row", "id", "scale", "missing", "reverse", "drop", "labels",
-    "delimiter", "encoding", "attention",
+    "delimiter", "encoding", "attention", "scales", "items",
 }
-_TOP_KEYS = {"data", "model", "population", "checks", "simulate"}
+_TOP_KEYS = {"data", "model", "population", "checks", "simulate", "metrics"}
 
 
 _TOML_KEY = re.compile(r"""^\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
@@ -141,6 +143,10 @@ def parse_data_table(table: dict[str, Any], where: Location,
         delimiter=table.get("delimiter"),
         encoding=table.get("encoding"),
         attention=_data_attention(table.get("attention", {}), at),
+        scales=parse_scales(table.get("scales", {}),
+                            lambda k: at(k, "data.scales") if k else at("scales")),
+        items=parse_items(table.get("items", {}),
+                          lambda k: at(k, "data.items") if k else at("items")),
     )
 
 
@@ -306,7 +312,9 @@ def load_model(path: str | Path) -> SurveyModel:
         raise InputError("[checks] must be a table", Location(file=str(path)),
                          "Write [checks] with keys such as min_alpha = 0.7.")
     return SurveyModel(data=data, model=spec, source=str(path), population=doc.get("population"),
-                       checks=checks, text=text)
+                       checks=checks, text=text,
+                       metrics=parse_metrics(doc.get("metrics", {}), lambda k: Location(
+                           file=str(path), line=key_line(text, "metrics", k))))
 
 
 def _read_model_text(p: Path, where: Location) -> str:

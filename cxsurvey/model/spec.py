@@ -88,6 +88,18 @@ class ModelSpec:
 
 
 @dataclass(frozen=True)
+class ItemColumn:
+    """The export column that a ``[data.items]`` entry renames to its short name.
+
+    ``text`` is the header as the export spells it or, with ``pattern``, a regular
+    expression that must match exactly one header in full.
+    """
+
+    text: str
+    pattern: bool = False
+
+
+@dataclass(frozen=True)
 class DataSpec:
     """The ``[data]`` codebook of a model file (all optional).
 
@@ -115,6 +127,12 @@ class DataSpec:
     attention : dict
         Attention-check column -> its accepted answers (numbers, or texts mapped like
         the items' answers); such a column is not an item of any construct.
+    scales : dict
+        ``[data.scales]``: construct or item name -> its own ``(min, max)``. An item's
+        own entry beats its construct's, which beats ``scale``.
+    items : dict
+        ``[data.items]``: short item name -> the export column it renames
+        (:class:`ItemColumn`, an exact header or a pattern matching one header).
     """
 
     sheet: str | int | None = None
@@ -128,6 +146,8 @@ class DataSpec:
     delimiter: str | None = None
     encoding: str | None = None
     attention: dict[str, tuple[float | str, ...]] = field(default_factory=dict)
+    scales: dict[str, tuple[int, int]] = field(default_factory=dict)
+    items: dict[str, ItemColumn] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -137,7 +157,8 @@ class SurveyModel:
     ``inferred`` is true when the measurement model was inferred from column names
     rather than read from a file. ``population`` holds a ``[population]`` table when the
     file describes a population model for ``cxsurvey simulate``; ``checks`` the
-    ``[checks]`` table (quality-gate thresholds, read by :mod:`cxsurvey.gates.resolve`) and
+    ``[checks]`` table (quality-gate thresholds, read by :mod:`cxsurvey.gates.resolve`),
+    ``metrics`` the ``[metrics]`` table (``nps``/``csat``/``ces`` -> item) and
     ``text`` the file's text (for line numbers in messages).
     """
 
@@ -147,4 +168,5 @@ class SurveyModel:
     inferred: bool = False
     population: dict | None = None
     checks: dict | None = None
+    metrics: dict[str, str] = field(default_factory=dict)
     text: str | None = field(default=None, repr=False, compare=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from cxsurvey.model.spec import SurveyModel
 
@@ -19,11 +20,31 @@ def _toml_value(value: object) -> str:
     raise TypeError(f"cannot write {value!r} as TOML")
 
 
-def model_to_toml(model: SurveyModel, header: str = "") -> str:
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def _items_table(model: SurveyModel) -> list[str]:
+    """``[data.items]``: short name = exact header, or ``{ pattern = "..." }``."""
+    items = model.data.items
+    if not items:
+        return []
+    out = ["", "[data.items]                   # short item names -> the export's headers"]
+    for name, ref in items.items():
+        value = (f"{{ pattern = {_toml_value(ref.text)} }}" if ref.pattern
+                 else _toml_value(ref.text))
+        out.append(f"{_toml_key(name)} = {value}")
+    return out
+
+
+def model_to_toml(model: SurveyModel, header: str = "",
+                  titles: dict[str, str] | None = None) -> str:
     """Render a :class:`SurveyModel` as a commented TOML model file.
 
     :func:`cxsurvey.model.load.load_model` reads the result back to the same
-    ``[data]`` codebook and constructs (``[population]`` is not written).
+    ``[data]`` codebook (``[data.items]`` included) and constructs (``[population]`` is
+    not written). ``titles`` (construct -> its question) become comments above
+    ``[model]``.
     """
     d = model.data
     out: list[str] = []
@@ -50,6 +71,10 @@ def model_to_toml(model: SurveyModel, header: str = "") -> str:
     if d.labels:
         out += ["", "[data.labels]                  # text answers -> scores"]
         out += [f"{_toml_value(k)} = {_toml_value(v)}" for k, v in d.labels.items()]
+    out += _items_table(model)
+    if titles:
+        out += ["", "# The constructs' questions:"]
+        out += [f"# {c}: {' '.join(t.split())}" for c, t in titles.items()]
     syntax = model.model.syntax.strip("\n")
     # a basic string as in the docs; a literal one when the text has backslashes or
     # triple quotes, which a basic string would read as escapes or as its end

@@ -78,13 +78,14 @@ def _field(value: object, kind: str | None) -> str:
 
 
 def _write_rows(table: Table, handle) -> None:
-    kinds = {c.key: c.kind for c in table.columns}
+    cols = {c.key: c for c in table.columns}
     header = table_columns(table)
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow([files.neutralise(h) for h in header])
     columns = [table.frame[h].tolist() for h in header]
-    for row in zip(*columns, strict=True):
-        writer.writerow([_field(v, kinds.get(h)) for h, v in zip(header, row, strict=True)])
+    for i, row in enumerate(zip(*columns, strict=True)):
+        writer.writerow([_field(v, cols[h].kind_at(i) if h in cols else None)
+                         for h, v in zip(header, row, strict=True)])
 
 
 def render_table_csv(table: Table) -> str:

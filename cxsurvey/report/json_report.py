@@ -58,16 +58,23 @@ def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[
 
 
 _META_KEYS = ("file", "sha256", "sheet", "n_rows", "n_used", "missing_policy", "items",
-              "constructs", "scale", "scale_source", "model", "model_inferred", "recoded",
+              "constructs", "scale", "scale_source", "scales", "model", "model_inferred", "recoded",
               "read", "version", "seed", "options", "excluded", "dependencies")
+
+
+_WHEN_SET = ("scales",)
+"""Meta keys written only when the run set them (``scales``: the items' scales differ)."""
 
 
 def to_document(res: Results) -> dict[str, Any]:
     """The run as one JSON-ready dict (section keys present when that analysis ran)."""
-    doc: dict[str, Any] = {"meta": _clean({k: res.meta.get(k) for k in _META_KEYS})}
+    doc: dict[str, Any] = {"meta": _clean({k: res.meta.get(k) for k in _META_KEYS
+                                           if k in res.meta or k not in _WHEN_SET})}
     if res.descriptives is not None:
         doc["descriptives"] = records(res.descriptives.items)
         doc["straightliners"] = records(res.descriptives.straightliners)
+    if res.metrics is not None:
+        doc["metrics"] = records(res.metrics.table)
     if res.data_quality is not None:
         doc["data_quality"] = _data_quality(res.data_quality)
     if res.normality is not None:

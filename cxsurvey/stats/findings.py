@@ -9,6 +9,7 @@ import pandas as pd
 from cxsurvey.stats.cb.results import CfaResult
 from cxsurvey.stats.items.results import DescribeResult, NormalityResult, ReliabilityResult
 from cxsurvey.stats.items.screen import ScreenResult
+from cxsurvey.stats.metrics import MetricsResult
 from cxsurvey.stats.paths import PathsResult
 from cxsurvey.stats.pls.results import PlsResult
 
@@ -32,6 +33,8 @@ class Findings:
         ``construct, vif``: full-collinearity VIF of the construct scores.
     data_quality : ScreenResult, optional
         The data-quality screen of the respondents' raw answers.
+    metrics : MetricsResult, optional
+        NPS, CSAT and CES of the ``[metrics]`` items.
     """
 
     descriptives: DescribeResult | None = None
@@ -42,3 +45,4 @@ class Findings:
     paths: tuple[PathsResult, ...] = ()
     collinearity: pd.DataFrame | None = None
     data_quality: ScreenResult | None = None
+    metrics: MetricsResult | None = None

@@ -200,11 +200,14 @@ def test_plain_lavaan_file_error_line(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------- [data]
 def test_unknown_data_key(tmp_path: Path) -> None:
-    err = _error(_write(tmp_path, '[data]\nsheet = "S"\nscales = [1, 5]\n'
+    err = _error(_write(tmp_path, '[data]\nsheet = "S"\nscal = [1, 5]\n'
                                   '[model]\nsyntax = "A =~ a1 + a2"\n'))
-    assert "unknown key(s) in [data]: scales" in str(err)
+    assert "unknown key(s) in [data]: scal" in str(err)
     assert "Did you mean 'scale'?" in str(err)
     assert err.location.line == 3
+    err = _error(_write(tmp_path, '[data]\nsheet = "S"\nscales = [1, 5]\n'
+                                  '[model]\nsyntax = "A =~ a1 + a2"\n'))
+    assert "Did you mean 'scale'?" in str(err) and err.location.line == 3
 
 
 def test_unknown_table(tmp_path: Path) -> None:

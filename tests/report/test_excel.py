@@ -11,8 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cxsurvey.app.pipeline import run
+from cxsurvey.app.pipeline import Options, run
 from cxsurvey.errors import InputError
+from cxsurvey.report.excel import layout
 from cxsurvey.report.excel import workbook as excel
 from cxsurvey.report.excel.workbook import P_FORMAT, excel_number_format, sheet_names, write_excel
 from cxsurvey.report.tables import Table, build_tables
@@ -59,7 +60,7 @@ def test_sheets_in_order(results, workbook):
     paper = ["Table 2 Normality", "Table 3 Loadings", "Table 4 Reliability", "Distributions"]
     assert names[1:5] == paper
     assert names[5:-1] == sheet_names(build_tables(results), paper)
-    assert {"Item descriptives", "Tests of normality (items)", "Reliability",
+    assert {"Item descriptives", "Tests of normality (items)", "Reliability & conv. validity",
             "Item-total statistics"} <= set(names)
 
 
@@ -75,7 +76,19 @@ def test_sheet_names_are_valid_and_unique():
     assert not any(ch in n for n in names for ch in "[]:*?/\\")
     assert names[:2] == ["Same title", "Same title (2)"]
     assert names[2].lower() != "summary"
-    assert names[3] == "Long key"
+    assert names[3] == "A title with forbidden"
+
+
+def test_long_titles_give_readable_sheet_names():
+    frame = pd.DataFrame({"x": [1]})
+    titles = ["HTMT (discriminant validity) (PLS)", "Cross-loadings (PLS)",
+              "Tests of normality (construct mean scores)",
+              "Reliability and convergent validity", "Data quality: flagged respondents",
+              "HTMT (discriminant validity) (CB)", "HTMT (discriminant validity) (PLS)"]
+    names = sheet_names([Table(f"k{i}", t, frame, ()) for i, t in enumerate(titles)])
+    assert names == ["HTMT (PLS)", "Cross-loadings (PLS)", "Tests of normality (construct)",
+                     "Reliability & conv. validity", "Data quality", "HTMT (CB)",
+                     "HTMT (PLS) (2)"]
 
 
 def test_table_sheet_layout(results, workbook):
@@ -126,7 +139,7 @@ def test_nan_is_an_empty_cell(results, workbook):
     res = dataclasses.replace(results, reliability=dataclasses.replace(
         rel, constructs=constructs))
     wb = excel.build_workbook(res)
-    ws = wb["Reliability"]
+    ws = wb["Reliability & conv. validity"]
     col = [c.value for c in ws[2]].index("Omega") + 1
     assert ws.cell(row=3, column=col).value is None
     assert ws.cell(row=4, column=col).value == pytest.approx(constructs.loc[1, "omega"])
@@ -208,7 +221,7 @@ def test_text_is_never_a_formula(results, tmp_path):
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
     warning = _find(wb["Summary"], "'" + INJECTION)
     assert warning.data_type == "s" and warning.value.startswith("'=")
-    construct = wb["Reliability"]["A3"]
+    construct = wb["Reliability & conv. validity"]["A3"]
     assert construct.data_type == "s" and construct.value == "'=1+1"
     about = {r[0]: r[1] for r in wb["About"].iter_rows(min_row=3, values_only=True)}
     assert about["Input file"] == "'" + INJECTION
@@ -264,4 +277,61 @@ def test_runs_without_optional_sections(survey, tmp_path):
     paper = ["Table 3 Loadings", "Table 4 Reliability"]
     assert wb.sheetnames == ["Summary", *paper, *sheet_names(build_tables(res), paper),
                              "About"]
-    assert {"Reliability", "Item-total statistics"} <= set(wb.sheetnames)
+    assert {"Reliability & conv. validity", "Item-total statistics"} <= set(wb.sheetnames)
+
+
+# -- page layout -------------------------------------------------------------------------
+
+def _merged_width(ws, cell):
+    """The width (characters) of the merged range that starts at ``cell``."""
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row == cell.row and rng.min_col == cell.column:
+            return sum(layout.column_width(ws, c) for c in range(rng.min_col, rng.max_col + 1))
+    return layout.column_width(ws, cell.column)
+
+
+def test_long_rows_are_taller_than_the_default(results, tmp_path):
+    long = " ".join(["A long line of the summary that wraps over several lines."] * 8)
+    wb = openpyxl.load_workbook(write_excel(results, tmp_path / "r.xlsx",
+                                            extra_text={"Notes": [long]}))
+    summary = wb["Summary"]
+    cell = _find(summary, long)
+    assert summary.row_dimensions[cell.row].height >= 4 * layout.LINE_HEIGHT
+    assert cell.alignment.wrap_text
+    checked = 0
+    for table, ws in _table_sheets(results, wb):
+        for note in table.notes:
+            cell = _find(ws, note)
+            assert cell.alignment.wrap_text, (ws.title, note)
+            if len(note) > 1.2 * _merged_width(ws, cell):
+                assert ws.row_dimensions[cell.row].height > layout.LINE_HEIGHT, note
+                checked += 1
+    assert checked
+
+
+def test_registry_sheets_print_one_page_wide(results, workbook):
+    for _, ws in _table_sheets(results, workbook):
+        setup = ws.page_setup
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$2"
+        assert ws.page_margins.left <= 0.5
+    assert workbook["Summary"].sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_inner_vif_filled_where_defined(survey, tmp_path):
+    model = tmp_path / "m.txt"
+    model.write_text("Att =~ Att1 + Att2 + Att3 + Att4\nSat =~ Sat1 + Sat2 + Sat3 + Sat4\n"
+                     "Loy =~ Loy1 + Loy2 + Loy3 + Loy4\nSat ~ Att\nLoy ~ Att + Sat\n")
+    res = run(survey, model, ("reliability", "paths"),
+              Options(method="pls", bootstrap=20, seed=1))
+    (table,) = [t for t in build_tables(res) if t.key == "pls_vif"]
+    wb = openpyxl.load_workbook(write_excel(res, tmp_path / "vif.xlsx"))
+    ws = wb[sheet_names([table])[0]]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3, max_row=2 + len(table.frame))]
+    inner = {(r[1], r[2]): r[3] for r in rows if r[0] == "inner"}
+    assert inner[("Sat", "Att")] is None  # one predictor: no collinearity to measure
+    assert inner[("Loy", "Att")] > 1 and inner[("Loy", "Sat")] > 1
+    assert all(r[3] is not None for r in rows if r[0] == "outer")
+    assert any("n/a (one predictor)" in n and "Sat" in n and "Loy" not in n
+               for n in table.notes)

@@ -491,3 +491,59 @@ def test_cfa_loadings_when_pls_did_not_run(study, tmp_path):
     assert len(weak) and hits == pytest.approx(sorted([*weak, 1.2]), rel=1e-12)
     ws4 = wb["Table 4 Reliability"]
     assert any(str(c.value).startswith("Source: CR and AVE from the CFA") for c in ws4["A"])
+
+
+# -- print layout, model order, counts ----------------------------------------------------
+
+@pytest.mark.slow
+def test_paper_sheets_print_one_page_wide(wb):
+    for name in PAPER:
+        ws = wb[name]
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert ws.page_margins.left <= 0.5 and ws.page_margins.top <= 0.75, name
+    assert wb["Table 2 Normality"].print_title_rows == "$3:$4"  # the two-row header
+    assert wb["Table 3 Loadings"].print_title_rows == "$3:$3"
+    assert wb["Table 5 Paths"].page_setup.orientation == "landscape"  # 9 columns
+    assert wb["Table 3 Loadings"].page_setup.orientation == "portrait"
+
+
+@pytest.mark.slow
+def test_wrapped_header_and_note_rows_are_taller(wb):
+    ws = wb["Table 4 Reliability"]
+    header = _find(ws, "Composite reliability")  # two lines in a 13-wide column
+    assert ws.row_dimensions[header.row].height > 15
+    note = next(c for c in ws["A"] if str(c.value).startswith("Highlighted"))
+    assert note.alignment.wrap_text and ws.row_dimensions[note.row].height > 15
+
+
+@pytest.mark.slow
+def test_pls_outer_loadings_in_model_order(study, wb):
+    items = [i for group in study.meta["constructs"].values() for i in group]
+    assert list(study.pls.outer["item"]) == items
+    (name,) = sheet_names([t for t in build_tables(study) if t.key == "pls_outer"])
+    ws = wb[name]
+    assert [ws.cell(row=r, column=2).value for r in range(3, 3 + len(items))] == items
+    ws3 = wb["Table 3 Loadings"]
+    assert [ws3.cell(row=r, column=2).value for r in range(4, 4 + len(items))] == items
+
+
+@pytest.mark.slow
+def test_fit_table_counts_are_integer_cells(study, wb):
+    ws = wb["CFA model fit"]
+    rows = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2)
+            for r in range(3, ws.max_row + 1)}
+    for label in ("N", "df"):
+        assert isinstance(rows[label].value, int) and rows[label].number_format == "0"
+    assert rows["N"].value == 157
+    assert rows["p"].number_format == P_FORMAT and isinstance(rows["p"].value, float)
+    assert rows["CFI"].number_format == "0.000"
+
+
+@pytest.mark.slow
+def test_inner_vif_note_for_single_predictors(study):
+    (table,) = [t for t in build_tables(study) if t.key == "pls_vif"]
+    inner = table.frame[table.frame["kind"] == "inner"]
+    assert inner["vif"].isna().all()  # the sample model is a chain: one predictor each
+    assert table.frame.loc[table.frame["kind"] == "outer", "vif"].notna().all()
+    assert any("n/a (one predictor)" in n for n in table.notes)

@@ -111,12 +111,12 @@ def _section_ids(text: str) -> list[str]:
     return re.findall(r'<section[^>]*\bid="([^"]+)"', text)
 
 
-def _expected(value, col: Column) -> str:
+def _expected(value, col: Column, row: int = 0) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     if not isinstance(value, str) and pd.isna(value):
         return ""
-    return format_value(value, col.kind, col.decimals)
+    return format_value(value, col.kind_at(row), col.decimals)
 
 
 # ---------------------------------------------------------------------- the page
@@ -174,7 +174,7 @@ def test_table_cells_are_the_formatted_results(full, page):
         assert len(got["rows"]) == len(frame), table.key
         for i, row in enumerate(got["rows"]):
             texts = [c[0] for c in row]
-            assert texts == [_expected(frame.loc[i, c.key], c) for c in cols], (table.key, i)
+            assert texts == [_expected(frame.loc[i, c.key], c, i) for c in cols], (table.key, i)
     # spot checks against the Results object itself
     rel = full.reliability.constructs
     row = parsed["reliability"]["rows"][0]
@@ -575,3 +575,20 @@ def test_failed_write_keeps_the_old_report(results, tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         write_html(results, tmp_path / "new.html")
     assert os.listdir(tmp_path) == ["report.html"]
+
+
+@pytest.mark.slow
+def test_fit_table_counts_are_integers(full, page):
+    rows = {r[0][0]: r[1][0] for r in _parse_tables(page)["cfa_fit"]["rows"]}
+    assert rows["N"] == "157" and rows["df"] == str(full.cfa.fit["df"])
+    assert rows["p"] == format_value(full.cfa.fit["pvalue"], "p")  # APA: no leading zero
+    assert rows["CFI"] == f"{full.cfa.fit['cfi']:.3f}"
+
+
+def test_row_kinds_format_each_row():
+    frame = pd.DataFrame({"index": ["N", "p", "CFI"], "value": [157.0, 0.0004, 0.9712]})
+    table = Table("fit", "Fit", frame, (Column("index", "Index", "text"),
+                                        Column("value", "Value",
+                                               row_kinds=("int", "p", "num"))))
+    cells = re.findall(r'<td class="num">([^<]*)</td>', render_table(table))
+    assert cells == ["157", "&lt; .001", "0.971"]

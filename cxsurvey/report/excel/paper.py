@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cxsurvey.gates.verdicts import Verdicts
+from cxsurvey.report.excel import layout
 from cxsurvey.report.excel.cells import (
     BOLD,
     FLAG_FILL,
@@ -117,6 +118,7 @@ def _notes(ws: Worksheet, row: int, notes: Sequence[str], first_plain: bool = Fa
         cell = ws.cell(row=row, column=1, value=text(note))
         if not (first_plain and i == 0):
             cell.font = NOTE_FONT
+        layout.wrap_note(ws, row, ws.max_column)
         row += 1
     return row + 1
 
@@ -139,6 +141,8 @@ def _header(ws: Worksheet, row: int, cols: Sequence[PCol],
                 ws.merge_cells(start_row=row, start_column=j, end_row=label_row, end_column=j)
             cell.alignment = Alignment(horizontal="left" if col.fmt == TEXT else "center",
                                        vertical="bottom", wrap_text=True)
+            if not two:
+                layout.fit_height(ws, row, col.label, col.width)
             j += 1
             continue
         end = j
@@ -153,6 +157,7 @@ def _header(ws: Worksheet, row: int, cols: Sequence[PCol],
             _border(ws.cell(row=row, column=k), bottom=True)
             ws.cell(row=label_row, column=k, value=text(cols[k - 1].label)).alignment = \
                 Alignment(horizontal="center", wrap_text=True)
+            layout.fit_height(ws, label_row, cols[k - 1].label, cols[k - 1].width)
         j = end + 1
     for k in range(1, len(cols) + 1):
         _border(ws.cell(row=row, column=k), top=True)
@@ -222,6 +227,7 @@ def write_normality(res: Results, ws: Worksheet, book: CutBook) -> None:
              *([rules_note(cuts)] if cuts else []), nr.conclusion]
     _notes(ws, block.next_row - 1, [n for n in notes if n], first_plain=True)
     ws.freeze_panes = ws.cell(row=block.first, column=2)
+    ws.print_title_rows = f"{row}:{block.label_row}"
 
 
 # -- Table 3 -----------------------------------------------------------------------------
@@ -275,6 +281,7 @@ def write_loadings(res: Results, ws: Worksheet, book: CutBook) -> None:
     block, cuts = _block(ws, row, cols, records, book)
     _notes(ws, block.next_row - 1, [note, *([rules_note(cuts)] if cuts else [])])
     ws.freeze_panes = ws.cell(row=block.first, column=1)
+    ws.print_title_rows = f"{row}:{block.label_row}"
 
 
 # -- Table 4 -----------------------------------------------------------------------------

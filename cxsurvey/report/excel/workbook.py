@@ -40,7 +40,6 @@ one sheet per table
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -53,6 +52,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cxsurvey.report import files
 from cxsurvey.report.excel import chart as excel_chart
+from cxsurvey.report.excel import layout
 from cxsurvey.report.excel import paper as excel_paper
 from cxsurvey.report.excel import rules as excel_rules
 from cxsurvey.report.excel.cells import (
@@ -78,7 +78,7 @@ __all__ = ["FLAG_FILL", "P_FORMAT", "build_workbook", "excel_number_format", "sh
            "write_excel"]
 
 _MIN_WIDTH, _MAX_WIDTH = 6, 50
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SUMMARY_WIDTH = 120
 _RESERVED = ("Summary", "About")
 
 
@@ -103,23 +103,15 @@ def _join(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _sheet_title(raw: str) -> str:
-    name = _SHEET_FORBIDDEN.sub(" ", raw)
-    return re.sub(r"\s+", " ", name).strip().strip("'")
-
-
 def sheet_names(tables: Iterable[Table], reserved: Iterable[str] = ()) -> list[str]:
-    """Excel sheet names for ``tables``: the title when it fits in 31 characters, else
-    the key in words (``normality_constructs`` -> ``Normality constructs``); unique
-    (case-insensitively, as Excel requires) and never ``Summary``, ``About`` or one of
-    ``reserved`` (the other sheets of the workbook)."""
+    """Excel sheet names for ``tables``: the title, shortened to 31 characters when
+    longer (:func:`layout.short_sheet_name`: ``HTMT (discriminant validity) (PLS)`` ->
+    ``HTMT (PLS)``); unique (case-insensitively, as Excel requires) and never
+    ``Summary``, ``About`` or one of ``reserved`` (the other sheets of the workbook)."""
     taken = {r.lower() for r in (*_RESERVED, *reserved)}
     out: list[str] = []
     for t in tables:
-        name = _sheet_title(t.title)
-        if not name or len(name) > 31:
-            name = _sheet_title(t.key.replace("_", " ").capitalize())
-        name = (name or "Table")[:31].strip()
+        name = (layout.short_sheet_name(t.title) or "Table")[:31].strip()
         base, i = name, 2
         while name.lower() in taken:
             suffix = f" ({i})"
@@ -161,13 +153,13 @@ def _write_table(ws: Worksheet, table: Table, book: excel_rules.CutBook) -> None
         widths[j] = len(col.label)
 
     frame = table.frame.reset_index(drop=True)
-    formats = {c.key: excel_number_format(c.kind, c.decimals) for c in cols}
     for j, col in enumerate(cols, start=1):
         for i, raw in enumerate(frame[col.key].tolist()):
-            value = cell_value(raw, col.kind)
+            kind = col.kind_at(i)
+            value = cell_value(raw, kind)
             cell = ws.cell(row=first + i, column=j, value=value)
             if value is not None and not isinstance(value, str):
-                cell.number_format = formats[col.key]
+                cell.number_format = excel_number_format(kind, col.decimals)
             if (i, col.key) in table.flags and (i, col.key) not in live:
                 cell.fill = FLAG_FILL
                 cell.font = FLAG_FONT
@@ -190,13 +182,15 @@ def _write_table(ws: Worksheet, table: Table, book: excel_rules.CutBook) -> None
     if cuts:
         notes.append(excel_rules.rules_note(cuts))
     row = first + len(frame) + 1
+    _fit_widths(ws, widths)
     for note in notes:
         ws.cell(row=row, column=1, value=text(note)).font = NOTE_FONT
+        layout.wrap_note(ws, row, len(cols))
         row += 1
     if cols:
         ws.auto_filter.ref = (f"A{header_row}:{get_column_letter(len(cols))}"
                               f"{max(header_row, first + len(frame) - 1)}")
-    _fit_widths(ws, widths)
+    layout.print_setup(ws, f"1:{header_row}")
 
 
 def _heading(ws: Worksheet, row: int, title: str) -> int:
@@ -209,6 +203,7 @@ def _lines(ws: Worksheet, row: int, lines: Iterable[object], empty: str) -> int:
     for line in lines:
         cell = ws.cell(row=row, column=1, value=text(line))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        layout.fit_height(ws, row, cell.value, _SUMMARY_WIDTH)
         row += 1
         wrote = True
     if not wrote:
@@ -243,8 +238,9 @@ def _write_summary(ws: Worksheet, res: Results, contents: list[tuple[str, str]],
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name}'!A1")
         cell.font = LINK_FONT
         row += 1
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = _SUMMARY_WIDTH
     book.write_block(ws, row + 1)
+    layout.print_setup(ws)
 
 
 def _write_about(ws: Worksheet, res: Results) -> None:
@@ -258,13 +254,15 @@ def _write_about(ws: Worksheet, res: Results) -> None:
         shown = _plain(value)
         ws.cell(row=i, column=1, value=text(label))
         cell = ws.cell(row=i, column=2, value=shown)
-        cell.alignment = Alignment(horizontal="left")
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        layout.fit_height(ws, i, shown if shown is not None else "", 90)
         widths[1] = max(widths[1], len(label))
         widths[2] = max(widths[2], len(str(shown)) if shown is not None else 0)
     ws.freeze_panes = "A3"
     widths[2] = min(widths[2], 90)
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width + 2
+    layout.print_setup(ws, "1:2")
 
 
 def build_workbook(results: Results, extra_text: Mapping[str, Any] | None = None) -> Workbook:
@@ -280,10 +278,12 @@ def build_workbook(results: Results, extra_text: Mapping[str, Any] | None = None
     summary.title = "Summary"
     contents: list[tuple[str, str]] = []
     for sheet in paper:
-        sheet.write(wb.create_sheet(sheet.name), book)
+        sheet.write(ws := wb.create_sheet(sheet.name), book)
+        layout.print_setup(ws)
         contents.append((sheet.title, sheet.name))
     if charts:
-        excel_chart.write_distributions(wb.create_sheet(excel_chart.SHEET), results)
+        excel_chart.write_distributions(ws := wb.create_sheet(excel_chart.SHEET), results)
+        layout.print_setup(ws)
         contents.append(("Answer distributions (chart)", excel_chart.SHEET))
     for table, name in zip(tables, names, strict=True):
         _write_table(wb.create_sheet(name), table, book)

@@ -44,6 +44,7 @@ from cxsurvey.report import files
 from cxsurvey.report.formatting import format_number, format_value, is_undefined
 from cxsurvey.report.html.diagram import path_diagram
 from cxsurvey.report.html.likert import likert_chart
+from cxsurvey.report.html.nps_chart import nps_chart
 from cxsurvey.report.provenance import about_rows
 from cxsurvey.report.tables import Column, Table, build_tables
 from cxsurvey.results import Results
@@ -133,11 +134,11 @@ def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def cell_text(value: object, col: Column) -> str:
+def cell_text(value: object, col: Column, row: int = 0) -> str:
     """The displayed text of one table cell (empty when the value is missing)."""
     if is_undefined(value):
         return ""
-    return format_value(value, col.kind, col.decimals)
+    return format_value(value, col.kind_at(row), col.decimals)
 
 
 def _anchor(text: str) -> str:
@@ -196,15 +197,28 @@ def _likert(res: Results) -> str:
     d = res.descriptives
     if d is None or not len(d.items) or not d.scale_points:
         return ""
-    pts = d.scale_points
-    chart = likert_chart(d.items, pts)
+    items, pts, other = d.items, d.scale_points, ""
+    if d.scales:  # items on different scales: chart those on the most common one
+        common = max(sorted(set(d.scales.values())), key=list(d.scales.values()).count)
+        items = items[[d.scales.get(str(i)) == common for i in items["item"]]]
+        pts = tuple(range(common[0], common[1] + 1))
+        other = " Items on other scales: see the tables."
+    chart = likert_chart(items, pts)
     mid = (f"; the midpoint ({pts[len(pts) // 2]}) is split half and half across it"
            if len(pts) % 2 else "")
     return ('<section id="likert"><h2>Answers per item</h2><figure>' + chart
             + f"<figcaption>Percent of each item's valid answers. Answers {pts[0]} "
             f"(lowest) to {pts[-1]} (highest): lower answers left of the centre line, "
             f"higher answers right{_e(mid)}. Hover over a bar for its "
-            "percentage.</figcaption></figure></section>")
+            f"percentage.{other}</figcaption></figure></section>")
+
+
+def _nps(res: Results) -> str:
+    chart = nps_chart(res.metrics) if res.metrics is not None else ""
+    return chart and ('<section id="nps"><h2>Net Promoter Score</h2><figure>' + chart
+                      + "<figcaption>Percent of the item's valid answers; NPS = % promoters "
+                      "- % detractors, 95% CI from the multinomial standard error "
+                      "(Rocks 2016).</figcaption></figure></section>")
 
 
 def _method_label(p: PathsResult) -> str:
@@ -349,7 +363,7 @@ def render_table(table: Table) -> str:
             if (i, c.key) in table.flags:
                 classes.append("flag")
             cells.append(f'<td class="{" ".join(classes)}">'
-                         f"{_e(cell_text(values[c.key][i], c))}</td>")
+                         f"{_e(cell_text(values[c.key][i], c, i))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     legend = ('<p class="legend"><span class="swatch flag"></span>Shaded red: value outside '
               "the threshold named in the notes.</p>" if table.flags else "")
@@ -412,6 +426,7 @@ def render_html(results: Results, extra_text: Mapping[str, Any] | None = None) -
         ("warnings", "Warnings", _warnings(results)),
         *_extra(extra_text),
         ("likert", "Answers per item", _likert(results)),
+        ("nps", "Net Promoter Score", _nps(results)),
         *_diagrams(results),
         ("loadings", "Loadings", _loadings(results)),
         ("tables", "Tables", _tables(tables)),

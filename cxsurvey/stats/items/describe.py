@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -15,7 +17,8 @@ __all__ = ["describe"]
 def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
              scale: tuple[int, int], row_numbers: np.ndarray | None = None,
              ids: pd.Series | None = None,
-             answers: pd.DataFrame | None = None) -> DescribeResult:
+             answers: pd.DataFrame | None = None,
+             scales: Mapping[str, tuple[int, int]] | None = None) -> DescribeResult:
     """Describe every item on its valid answers.
 
     Parameters
@@ -33,6 +36,10 @@ def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     answers : DataFrame, optional
         The raw answers (before reverse keying) on which straightliners are found;
         default ``items``.
+    scales : mapping, optional
+        Item -> its own ``(min, max)`` (``[data.scales]``); items not in it use ``scale``.
+        Each item's percentages and top-2 box are on its own points; the ``pct_<k>``
+        columns cover the union of the points (NaN where k is not on an item's scale).
 
     Returns
     -------
@@ -40,7 +47,8 @@ def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         ``items`` has ``construct, item, n, missing, mean, sd, median, min, max,
         skewness, skewness_se, kurtosis, kurtosis_se, pct_<k>..., top2_box``. ``sd`` uses
         n - 1; skewness/kurtosis are SPSS's G1/G2; ``top2_box`` is the percent of answers
-        in the two highest scale points.
+        in the two highest points of the item's scale. ``scales`` holds each item's scale
+        when the items' scales differ (empty otherwise).
 
     Notes
     -----
@@ -57,8 +65,13 @@ def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     mail-web mixed-mode surveys, Social Science Computer Review 37(2), 214-233.
     """
     owner = {i: c for c, its in constructs.items() for i in its}
-    points = list(range(int(scale[0]), int(scale[1]) + 1))
-    rows = [_item_row(item, items[item], owner.get(item), points) for item in items.columns]
+    own = {str(i): tuple(map(int, (scales or {}).get(str(i), scale))) for i in items.columns}
+    union = sorted({k for lo, hi in [scale, *own.values()] for k in range(lo, hi + 1)})
+    if len(set(own.values()) | {tuple(scale)}) == 1:
+        union, own = list(range(int(scale[0]), int(scale[1]) + 1)), {}
+    points = union
+    rows = [_item_row(item, items[item], owner.get(item), points, own.get(str(item)))
+            for item in items.columns]
     zero_var = [str(r["item"]) for r in rows if r.pop("_constant")]
     table = pd.DataFrame(rows)
     values = (items if answers is None else answers).to_numpy(dtype=float)
@@ -70,12 +83,17 @@ def describe(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     if ids is not None:
         sl.insert(1, "id", np.asarray(ids, dtype=object)[straight])
     return DescribeResult(items=table, zero_variance=tuple(zero_var), straightliners=sl,
-                          scale_points=tuple(points))
+                          scale_points=tuple(points),
+                          scales={i: (s[0], s[1]) for i, s in own.items()})
 
 
 def _item_row(item: str, column: pd.Series, construct: str | None,
-              points: list[int]) -> dict[str, object]:
-    """One item's descriptives (``_constant``: every valid answer the same)."""
+              points: list[int], own: tuple[int, ...] | None = None) -> dict[str, object]:
+    """One item's descriptives (``_constant``: every valid answer the same).
+
+    ``points`` are the columns' scale points; ``own`` the item's ``(min, max)`` when it
+    differs between items (its percentages are then NaN off its own points).
+    """
     x = column.to_numpy(dtype=float)
     x = x[np.isfinite(x)]
     n = int(x.size)
@@ -91,8 +109,9 @@ def _item_row(item: str, column: pd.Series, construct: str | None,
         "max": float(x.max()) if n else np.nan,
         "skewness": sk, "skewness_se": sk_se, "kurtosis": ku, "kurtosis_se": ku_se,
     }
+    mine = points if own is None else list(range(own[0], own[1] + 1))
     for k in points:
-        row[f"pct_{k}"] = float(np.mean(x == k) * 100) if n else np.nan
-    row["top2_box"] = float(np.mean(x >= points[-2]) * 100) if n and len(points) > 2 else np.nan
+        row[f"pct_{k}"] = float(np.mean(x == k) * 100) if n and k in mine else np.nan
+    row["top2_box"] = float(np.mean(x >= mine[-2]) * 100) if n and len(mine) > 2 else np.nan
     row["_constant"] = bool(n > 0 and np.ptp(x) == 0)
     return row

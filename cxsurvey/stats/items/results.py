@@ -22,6 +22,10 @@ class DescribeResult:
     straightliners : DataFrame
         ``row, answer``: respondents (file rows) who gave one raw answer (before reverse
         keying) to every item.
+    scale_points : tuple of int
+        The points of the ``pct_<k>`` columns (the union of the items' scales).
+    scales : dict
+        Item -> its ``(min, max)`` when the items' scales differ; empty when all share one.
     """
 
     items: pd.DataFrame
@@ -29,6 +33,7 @@ class DescribeResult:
     straightliners: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["row", "answer"]))
     scale_points: tuple[int, ...] = ()
+    scales: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

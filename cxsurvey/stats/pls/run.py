@@ -26,7 +26,9 @@ def _outer(boot: PlsBootstrap) -> pd.DataFrame:
     fit = boot.fit
     ld = fit.loadings.rename(columns={"est": "loading"})
     wt = fit.weights.rename(columns={"est": "weight"})
-    out = ld.merge(wt, on=["construct", "item"], how="outer", sort=False)
+    # both frames hold every item once in model order; a left merge keeps that order
+    # (an outer merge sorts the keys)
+    out = ld.merge(wt, on=["construct", "item"], how="left", sort=False)
     out.insert(2, "mode", [fit.modes.get(c, "A") for c in out["construct"]])
     stats = boot.loadings.set_index(["construct", "item"])
     for col in ("se", "t", "pvalue", "ci_lower", "ci_upper"):

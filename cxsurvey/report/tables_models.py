@@ -1,0 +1,243 @@
+"""Display tables of the models: CFA fit, loadings, CR/AVE, HTMT and Fornell-Larcker,
+PLS-SEM criteria, structural paths, R2 and effects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from cxsurvey.gates.verdicts import Verdicts
+from cxsurvey.report.formatting import format_value
+from cxsurvey.report.table_model import Column, Table, cells, judged
+from cxsurvey.results import Results
+
+__all__ = ["FIT_JUDGED", "cfa_tables", "fit_table", "paths_tables", "pls_tables",
+           "validity_tables"]
+
+
+_FIT_ROWS = (("chisq", "Chi-square"), ("df", "df"), ("pvalue", "p"), ("cfi", "CFI"),
+             ("tli", "TLI"), ("rmsea", "RMSEA"), ("rmsea_ci_lower", "RMSEA 90% CI low"),
+             ("rmsea_ci_upper", "RMSEA 90% CI high"), ("srmr", "SRMR"), ("aic", "AIC"),
+             ("bic", "BIC"), ("n", "N"))
+FIT_JUDGED = ("cfi", "tli", "rmsea", "srmr")
+"""Fit indices a rule set can judge (their statistic names)."""
+
+
+def fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts) -> Table:
+    kinds = {"df": "int", "n": "int", "npar": "int", "baseline_df": "int", "pvalue": "p"}
+    rows, flags = [], set()
+    for i, (k, label) in enumerate(r for r in _FIT_ROWS if r[0] in fit):
+        value = fit.get(k)
+        cuts = v.thresholds(k) if k in FIT_JUDGED else ()
+        rows.append({"index": label, "value": value,
+                     "shown": format_value(value, kinds.get(k, "num"), 3),
+                     "cutoff": "; ".join(f"{t.direction} {t.value:g} ({t.citation})"
+                                         for t in cuts)})
+        if k in FIT_JUDGED and v.fails(k, value):
+            flags.add((i, "value"))
+    row_kinds = tuple(kinds.get(k, "num") for k, _ in _FIT_ROWS if k in fit)
+    return Table(key, title, pd.DataFrame(rows, columns=["index", "value", "shown", "cutoff"]),
+                 (Column("index", "Index", "text"),
+                  Column("value", "Value", console=False, row_kinds=row_kinds),
+                  Column("shown", "Value", "text", files=False),
+                  Column("cutoff", "Cut-off", "text", wrap=True)),
+                 frozenset((i, "shown") for i, _ in flags) | frozenset(flags),
+                 ("Chi-square = N x F_ML with the biased (N) covariance, RMSEA with divisor N "
+                  "and SRMR (Bentler) as lavaan reports them.",))
+
+
+def cfa_tables(res: Results) -> list[Table]:
+    c = res.cfa
+    if c is None:
+        return []
+    v = res.verdicts
+    out = [fit_table("cfa_fit", "CFA model fit", c.fit, v)]
+    weak = judged(c.loadings, v, ("std_all", "loading"))
+    heywood = {(i, "std_all") for i, x in cells(c.loadings, "std_all") if v.heywood(x)}
+    out.append(Table(
+        "cfa_loadings", "CFA loadings", c.loadings,
+        (Column("construct", "Construct", "text"), Column("item", "Item", "text"),
+         Column("est", "Estimate"), Column("se", "SE (boot)" if c.bootstrap else "SE"),
+         Column("z", "z", "num", 2), Column("pvalue", "p", "p"),
+         Column("ci_lower", "95% CI low"), Column("ci_upper", "95% CI high"),
+         Column("std_all", "Std. loading")),
+        frozenset(weak | heywood),
+        (v.note(("loading",), "|std. loading| <= 1 (above: Heywood case)")
+         + " The first loading of each construct is fixed to 1; --drop-weak removes items "
+         f"with |std. loading| < {c.loading_threshold:g}.",
+         *([f"Bootstrap: {c.bootstrap['used']} of {c.bootstrap['requested']} resamples "
+            f"(seed {c.bootstrap['seed']}); SE = bootstrap SD, percentile CIs."]
+           if c.bootstrap else ["CIs: estimate +/- 1.96 SE (Wald), as lavaan."]),
+         *([f"Dropped before this fit: {', '.join(c.dropped)}."] if c.dropped else []))))
+    if len(c.factor_correlations):
+        out.append(Table(
+            "cfa_factor_correlations", "Factor correlations", c.factor_correlations,
+            (Column("a", "Construct", "text"), Column("b", "with", "text"),
+             Column("std_all", "r"), Column("est", "Covariance"), Column("se", "SE"),
+             Column("pvalue", "p", "p"))))
+    rel = c.reliability
+    flags = judged(rel, v, ("rho_c", "rho_c"), ("ave", "ave"))
+    out.append(Table(
+        "cfa_reliability", "CR and AVE (CFA)", rel,
+        (Column("construct", "Construct", "text"), Column("n_items", "Items", "int"),
+         Column("rho_c", "CR (rho_c)"), Column("ave", "AVE"),
+         Column("omega", "Omega (compRelSEM)"), Column("ave_semtools", "AVE (semTools)")),
+        frozenset(flags),
+        ("CR and AVE from the standardised loadings (Fornell & Larcker 1981). Omega as "
+         "semTools::compRelSEM.", v.note(("rho_c", "ave")))))
+    out.extend(validity_tables("", "", c.htmt, c.fornell_larcker, v))
+    return out
+
+
+def validity_tables(key_prefix: str, label: str, htmt_frame: pd.DataFrame,
+                     fl_frame: pd.DataFrame, v: Verdicts) -> list[Table]:
+    """HTMT (full matrix) and Fornell-Larcker (lower triangle) as square tables."""
+    out: list[Table] = []
+    for key, title, frame, note in (
+        ("htmt", "HTMT (discriminant validity)", htmt_frame,
+         v.note(("htmt",)) + " Henseler et al. (2015): .85 strict, .90 liberal."),
+        ("fornell_larcker", "Fornell-Larcker criterion", fl_frame,
+         "Diagonal: sqrt(AVE); off-diagonal: factor correlations. sqrt(AVE) should exceed "
+         "the construct's correlations (Fornell & Larcker 1981)."),
+    ):
+        if not len(frame):
+            continue
+        names = list(dict.fromkeys(list(frame["a"]) + list(frame["b"])))
+        mat = pd.DataFrame(index=names, columns=names, dtype=float)
+        for r in frame.itertuples():
+            # HTMT: full symmetric matrix; Fornell-Larcker: lower triangle, as published
+            mat.loc[r.b, r.a] = r.value
+            if key == "htmt":
+                mat.loc[r.a, r.b] = r.value
+        square = mat.reset_index(names="construct")
+        mflags = set()
+        for i, a in enumerate(names):
+            for b in names:
+                value = mat.loc[a, b]
+                if pd.isna(value) or a == b:
+                    continue
+                if key == "htmt" and v.fails("htmt", value):
+                    mflags.add((i, b))
+                if key == "fornell_larcker" and v.fornell_larcker_fails(
+                        value, mat.loc[a, a], mat.loc[b, b]):
+                    mflags.add((i, b))
+        out.append(Table(key_prefix + key, title + label, square,
+                         (Column("construct", "Construct", "text"),
+                          *(Column(n, n) for n in names)), frozenset(mflags), (note,)))
+    return out
+
+
+def pls_tables(res: Results) -> list[Table]:
+    p = res.pls
+    if p is None:
+        return []
+    out: list[Table] = []
+    o = p.outer
+    v = res.verdicts
+    reflective = ([m == "A" for m in o["mode"]] if "mode" in o.columns
+                  else [True] * len(o))
+    weak = judged(o, v, ("loading", "loading"), rows=reflective)
+    cols = [Column("construct", "Construct", "text"), Column("item", "Item", "text"),
+            Column("mode", "Mode", "text"), Column("loading", "Loading"),
+            Column("weight", "Weight")]
+    if "loading_se" in o.columns:
+        cols += [Column("loading_se", "SD (boot)"), Column("loading_t", "T", "num", 2),
+                 Column("loading_pvalue", "p", "p"),
+                 Column("loading_ci_lower", "95% CI low"),
+                 Column("loading_ci_upper", "95% CI high")]
+    out.append(Table("pls_outer", "PLS outer loadings and weights", o, tuple(cols),
+                     frozenset(weak),
+                     (v.note(("loading",)) + " Reflective (mode A) loadings only; items "
+                      "between .40 and .708 are kept when CR and AVE are adequate (Hair et al. "
+                      "2019).",)))
+    rel = p.reliability
+    flags = judged(rel, v, ("alpha", "alpha"), ("rho_a", "rho_a"), ("rho_c", "rho_c"),
+                    ("ave", "ave"))
+    out.append(Table(
+        "pls_reliability", "Reliability and validity (PLS)", rel,
+        (Column("construct", "Construct", "text"), Column("n_items", "Items", "int"),
+         Column("alpha", "Alpha"), Column("rho_a", "rho_A"), Column("rho_c", "CR (rho_c)"),
+         Column("ave", "AVE")), frozenset(flags),
+        (v.note(("alpha", "rho_a", "rho_c", "ave")),
+         "rho_A: Dijkstra & Henseler (2015).")))
+    out.extend(validity_tables("pls_", " (PLS)", p.htmt, p.fornell_larcker, v))
+    if len(p.cross_loadings):
+        cl = p.cross_loadings
+        owner = {i: c for c, i in zip(o["construct"], o["item"], strict=True)}
+        names = [c for c in cl.columns if c != "item"]
+        clflags = set()
+        for i, row in enumerate(cl.itertuples(index=False)):
+            values = dict(zip(cl.columns, row, strict=True))
+            own = values.get(owner.get(values["item"]))
+            for c in names:
+                if c != owner.get(values["item"]) and own is not None \
+                        and abs(values[c]) >= abs(own):
+                    clflags.add((i, c))
+        out.append(Table("pls_cross_loadings", "Cross-loadings (PLS)", cl,
+                         (Column("item", "Item", "text"), *(Column(c, c) for c in names)),
+                         frozenset(clflags),
+                         ("* = an item loads at least as high on another construct as on its "
+                          "own (Chin 1998).",)))
+    if len(p.f2):
+        out.append(Table("pls_f2", "Effect sizes f2 (PLS)", p.f2,
+                         (Column("from", "From", "text"), Column("to", "To", "text"),
+                          Column("f2", "f2")),
+                         notes=("Cohen (1988): .02 small, .15 medium, .35 large.",)))
+    if len(p.vif):
+        inner = p.vif.loc[p.vif["kind"] == "inner", "construct"]
+        lone = [c for c in dict.fromkeys(inner) if (inner == c).sum() == 1]
+        out.append(Table("pls_vif", "Collinearity VIF (PLS)", p.vif,
+                         (Column("kind", "Kind", "text"), Column("construct", "Construct", "text"),
+                          Column("variable", "Variable", "text"), Column("vif", "VIF", "num", 2)),
+                         frozenset(judged(p.vif, v, ("vif", "vif"))),
+                         (v.note(("vif",)), *([
+                             "Inner VIF n/a (one predictor), so its cell is empty: "
+                             f"{', '.join(lone)} each have a single predictor, hence no "
+                             "collinearity."] if lone else []))))
+    return out
+
+
+def paths_tables(res: Results) -> list[Table]:
+    out: list[Table] = []
+    v = res.verdicts
+    for p in res.paths:
+        label = "CB-SEM" if p.method == "cb" else "PLS-SEM"
+        frame = p.paths.copy()
+        frame["supported"] = ["yes" if v.significant(x) else "no" for x in frame["pvalue"]]
+        se_label = "SD (bootstrap)" if p.se_method == "bootstrap" else "SE"
+        out.append(Table(
+            f"paths_{p.method}", f"Structural paths ({label})", frame,
+            (Column("from", "From", "text"), Column("to", "To", "text"),
+             *((Column("est", "Beta"),) if p.method == "pls" else
+               (Column("est", "Estimate"), Column("std_all", "Beta (std.)"))),
+             Column("se", se_label), Column("t", "z" if p.method == "cb" else "T", "num", 3),
+             Column("pvalue", "p", "p"), Column("ci_lower", "95% CI low"),
+             Column("ci_upper", "95% CI high"),
+             *((Column("bca_lower", "BCa low"), Column("bca_upper", "BCa high"))
+               if "bca_lower" in frame.columns else ()),
+             Column("supported", "Supported", "text")),
+            frozenset((i, "pvalue") for i, x in cells(frame, "pvalue")
+                      if pd.notna(x) and not v.significant(x)),
+            (f"Supported: p < {v.significance:g} (two-tailed)."
+             + (f" Bootstrap: {p.bootstrap['used']} of {p.bootstrap['requested']} resamples "
+                f"(seed {p.bootstrap['seed']}), percentile CIs."
+                if p.bootstrap else " CIs: estimate +/- 1.96 SE."),)))
+        if len(p.r2):
+            out.append(Table(f"r2_{p.method}", f"Explained variance ({label})", p.r2,
+                             (Column("construct", "Construct", "text"), Column("r2", "R2"),
+                              Column("r2_adj", "Adj. R2"))))
+        if len(p.effects):
+            out.append(Table(
+                f"effects_{p.method}", f"Effects ({label})", p.effects,
+                (Column("kind", "Effect", "text"), Column("path", "Path", "text", wrap=True),
+                 Column("est", "Estimate"), Column("std_all", "Std."), Column("se", "SE"),
+                 Column("pvalue", "p", "p"), Column("ci_lower", "95% CI low"),
+                 Column("ci_upper", "95% CI high")),
+                notes=("Specific indirect effect = product of the chain's coefficients; "
+                       "total = direct + all indirect.",)))
+        if p.fit:
+            out.append(fit_table(f"sem_fit_{p.method}", f"Structural model fit ({label})",
+                                  p.fit, v))
+    return out

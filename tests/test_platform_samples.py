@@ -1,0 +1,84 @@
+"""The Google Forms and Qualtrics sample exports: ``init`` proposes the model, ``analyze``
+runs on it, alpha equals a direct computation on the recoded answers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from support import SAMPLES, cxsurvey_exe
+
+pytestmark = pytest.mark.slow  # subprocess runs of the installed command on whole samples
+
+LABELS = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
+          "Strongly agree")
+GRIDS = {"Awareness": 4, "Attention": 8, "Assessment": 3, "Decision": 6, "Purchase": 3,
+         "Use": 3, "Result": 3, "Loyalty": 3}
+
+
+def _run(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
+    return subprocess.run([*cxsurvey_exe(), *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def _alpha(x: np.ndarray) -> float:
+    k = x.shape[1]
+    return k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / x.sum(axis=1).var(ddof=1))
+
+
+def _init_and_analyze(survey: Path, tmp_path: Path) -> tuple[str, dict]:
+    model = tmp_path / "model.toml"
+    init = _run("init", survey, "-o", model, cwd=tmp_path)
+    assert init.returncode == 0, init.stderr
+    assert "model with 8 constructs written" in init.stdout
+    proc = _run("analyze", survey, "-m", model, "--format", "json", "--method", "none",
+                cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return model.read_text(encoding="utf-8"), json.loads(proc.stdout)
+
+
+def test_google_forms_init_then_analyze(tmp_path: Path) -> None:
+    survey = SAMPLES / "google_forms.csv"
+    text, doc = _init_and_analyze(survey, tmp_path)
+    assert "[data.items]" in text and "# Awareness: Awareness of our e-services" in text
+    assert doc["meta"]["n_rows"] == 157
+    constructs = doc["meta"]["constructs"]
+    assert {c: len(its) for c, its in constructs.items()} == GRIDS
+    assert constructs["Use"] == ["Use1", "Use2", "Use3"]
+    with open(survey, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 157
+    scores = {h: np.array([LABELS.index(r[j]) + 1 for r in body], dtype=float)
+              for j, h in enumerate(header) if "[" in h}
+    alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
+    for title, construct in (("Awareness of our e-services", "Awareness"),
+                             ("Decision to buy", "Decision"), ("Loyalty to the company",
+                                                               "Loyalty")):
+        x = np.column_stack([v for h, v in scores.items() if h.startswith(title + " [")])
+        assert alphas[construct] == pytest.approx(_alpha(x), abs=1e-12)
+
+
+def test_qualtrics_init_then_analyze(tmp_path: Path) -> None:
+    survey = SAMPLES / "qualtrics.csv"
+    text, doc = _init_and_analyze(survey, tmp_path)
+    assert 'id = "ResponseId"' in text and "# Q5: Purchase experience" in text
+    assert "[data.items]" not in text
+    assert doc["meta"]["n_rows"] == 157
+    constructs = doc["meta"]["constructs"]
+    assert list(constructs) == [f"Q{q}" for q in range(1, 9)]
+    assert constructs["Q2"] == [f"Q2_{k}" for k in range(1, 9)]
+    with open(survey, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[3:]  # question-text and ImportId rows under the header
+    assert len(body) == 157
+    alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
+    for construct, items in constructs.items():
+        x = np.array([[float(r[header.index(i)]) for i in items] for r in body])
+        assert alphas[construct] == pytest.approx(_alpha(x), abs=1e-12)
