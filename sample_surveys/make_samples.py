@@ -17,9 +17,10 @@ folder, then ``os.replace``):
   2, text labels, a reverse-stored item, 99 and blank cells, formula-like comments);
 - ``cx_journey_messy.toml``: the model file that reads the messy export;
 - ``cx_journey_messy_cells.json``: the cells that are missing in the messy export;
-- ``google_forms.csv`` and ``qualtrics.csv``: the same answers as the two platforms
-  export them (their metadata is drawn with a second generator, seed 20220402, so the
-  files above do not change).
+- ``google_forms.csv``, ``qualtrics.csv``, ``surveymonkey.csv``, ``limesurvey.csv``,
+  ``microsoft_forms.xlsx`` and ``typeform.csv``: the same answers as these platforms
+  export them (their metadata is drawn with a second generator, seed 20220402, anew for
+  each file, so the files above do not change).
 
 The workbooks are byte-for-byte reproducible: the zip entries and document properties
 carry a fixed timestamp instead of the time of the run.
@@ -322,6 +323,14 @@ QUALTRICS_META = (
     ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}'),
 )
 
+SURVEYMONKEY_META = ("Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address",
+                     "Email Address", "First Name", "Last Name", "Custom Data 1")
+MSFORMS_META = ("ID", "Start time", "Completion time", "Email", "Name", "Last modified time")
+TYPEFORM_META = ("Response Type", "Start Date (UTC)", "Stage Date (UTC)", "Submit Date (UTC)",
+                 "Network ID", "Tags")
+LIMESURVEY_META = ("id", "submitdate", "lastpage", "startlanguage", "seed", "startdate",
+                   "datestamp", "ipaddr", "refurl")
+
 
 def _csv_text(rows: list[list[object]]) -> str:
     buf = io.StringIO()
@@ -336,21 +345,27 @@ def _times(rng: np.random.Generator) -> tuple[list[dt.datetime], np.ndarray]:
     return [STAMP + dt.timedelta(seconds=int(s)) for s in starts], durations
 
 
+def _row_headers(pop: PopulationModel, template: str) -> list[object]:
+    """One header per matrix row, ``template`` filled with the question ``title`` and
+    ``row`` label."""
+    return [template.format(title=QUESTIONS[c][0], row=QUESTIONS[c][1][k])
+            for c, pairs in pop.loadings.items() for k in range(len(pairs))]
+
+
+def _labels(items: pd.DataFrame, pop: PopulationModel, r: int) -> list[object]:
+    """Respondent ``r``'s answers as the text labels."""
+    return [LABELS[int(items.at[r, it]) - pop.scale[0]] for it in pop.items]
+
+
 def google_forms_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
     """The answers as a Google Forms response CSV: Timestamp, Email Address, one column
     ``Title [Row]`` per grid row, answers as the grid's column labels."""
     starts, durations = _times(make_rng(seed))
-    header: list[object] = ["Timestamp", "Email Address"]
-    for construct, pairs in pop.loadings.items():
-        title, rows = QUESTIONS[construct]
-        header += [f"{title} [{rows[k]}]" for k in range(len(pairs))]
-    out = [header]
+    out = [["Timestamp", "Email Address", *_row_headers(pop, "{title} [{row}]")]]
     for r in range(N):
         end = starts[r] + dt.timedelta(seconds=int(durations[r]))
         stamp = end.strftime("%Y/%m/%d %I:%M:%S %p").replace(" 0", " ") + " GMT+1"
-        row: list[object] = [stamp, f"respondent{r + 1:03d}@example.com"]
-        row += [LABELS[int(items.at[r, it]) - pop.scale[0]] for it in pop.items]
-        out.append(row)
+        out.append([stamp, f"respondent{r + 1:03d}@example.com", *_labels(items, pop, r)])
     return _csv_text(out)
 
 
@@ -383,6 +398,87 @@ def qualtrics_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
     return _csv_text(out)
 
 
+def surveymonkey_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
+    """The answers as a SurveyMonkey "all responses" CSV (actual answer text): the
+    question text over the first of its columns, the row labels in the second header
+    row, the metadata columns (blank in the second row) first."""
+    rng = make_rng(seed)
+    starts, durations = _times(rng)
+    ids = rng.integers(10**10, 10**11, size=N)
+    top: list[object] = list(SURVEYMONKEY_META)
+    for construct, pairs in pop.loadings.items():
+        top += [QUESTIONS[construct][0]] + [""] * (len(pairs) - 1)
+    out = [top, [""] * len(SURVEYMONKEY_META) + _row_headers(pop, "{row}")]
+    fmt = "%m/%d/%Y %I:%M:%S %p"
+    for r in range(N):
+        end = starts[r] + dt.timedelta(seconds=int(durations[r]))
+        row: list[object] = [int(ids[r]), 431234567, starts[r].strftime(fmt),
+                             end.strftime(fmt), f"203.0.113.{r % 250 + 1}", "", "", "", ""]
+        out.append(row + _labels(items, pop, r))
+    return _csv_text(out)
+
+
+def limesurvey_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
+    """The answers as a LimeSurvey CSV export with question codes and answer codes
+    (every field quoted): the metadata columns, then ``G01Q01[SQ001]`` ... one array
+    question per construct (questions 1-4 in group 1, 5-8 in group 2), answers 1-5."""
+    rng = make_rng(seed)
+    starts, durations = _times(rng)
+    seeds = rng.integers(10**8, 10**9, size=N)
+    header: list[object] = list(LIMESURVEY_META)
+    for q, (_, pairs) in enumerate(pop.loadings.items(), start=1):
+        group = 1 if q <= 4 else 2
+        header += [f"G{group:02d}Q{q:02d}[SQ{k:03d}]" for k in range(1, len(pairs) + 1)]
+    out = [header]
+    fmt = "%Y-%m-%d %H:%M:%S"
+    for r in range(N):
+        end = (starts[r] + dt.timedelta(seconds=int(durations[r]))).strftime(fmt)
+        row: list[object] = [r + 1, end, 2, "en", int(seeds[r]), starts[r].strftime(fmt),
+                             end, "", ""]
+        row += [int(items.at[r, it]) for it in pop.items]
+        out.append(row)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_ALL).writerows(out)
+    return buf.getvalue()
+
+
+def msforms_workbook(items: pd.DataFrame, pop: PopulationModel,
+                     seed: int) -> openpyxl.Workbook:
+    """The answers as a Microsoft Forms response workbook (sheet "Sheet1"): ``ID``,
+    ``Start time``, ``Completion time``, ``Email``, ``Name``, ``Last modified time``,
+    then one column per Likert statement headed ``Question title.Statement``, answers as
+    the option labels."""
+    starts, durations = _times(make_rng(seed))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append([*MSFORMS_META, *_row_headers(pop, "{title}.{row}")])
+    for r in range(N):
+        end = starts[r] + dt.timedelta(seconds=int(durations[r]))
+        ws.append([r + 1, starts[r], end, "anonymous", None, None, *_labels(items, pop, r)])
+    return wb
+
+
+def typeform_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
+    """The answers as a Typeform response CSV: ``#`` (the response token), one column per
+    matrix row headed ``Question text - Row label`` (answers as the choice labels), then
+    ``Response Type``, ``Start Date (UTC)``, ``Stage Date (UTC)``, ``Submit Date (UTC)``,
+    ``Network ID`` and ``Tags``."""
+    rng = make_rng(seed)
+    starts, durations = _times(rng)
+    tokens = rng.integers(0, 36, size=(N, 32))
+    networks = rng.integers(0, 16, size=(N, 10))
+    alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = [["#", *_row_headers(pop, "{title} - {row}"), *TYPEFORM_META]]
+    fmt = "%Y-%m-%d %H:%M:%S"
+    for r in range(N):
+        end = (starts[r] + dt.timedelta(seconds=int(durations[r]))).strftime(fmt)
+        out.append(["".join(alphabet[int(i)] for i in tokens[r]), *_labels(items, pop, r),
+                    "completed", starts[r].strftime(fmt), "", end,
+                    "".join(alphabet[int(i)] for i in networks[r]), ""])
+    return _csv_text(out)
+
+
 def main() -> None:
     pop = population_from_model(load_model(POPULATION))
     frame, rng = draw(pop)
@@ -396,7 +492,12 @@ def main() -> None:
     _atomic_write_text(HERE / "google_forms.csv", google_forms_csv(items, pop, SEED + 1))
     _atomic_write_bytes(HERE / "qualtrics.csv",
                         qualtrics_csv(items, pop, SEED + 1).encode("utf-8-sig"))
-    print(f"wrote 7 files to {HERE} (n = {N}, seed = {SEED})")
+    _atomic_write_text(HERE / "surveymonkey.csv", surveymonkey_csv(items, pop, SEED + 1))
+    _atomic_write_text(HERE / "limesurvey.csv", limesurvey_csv(items, pop, SEED + 1))
+    _atomic_write_bytes(HERE / "microsoft_forms.xlsx",
+                        _workbook_bytes(msforms_workbook(items, pop, SEED + 1)))
+    _atomic_write_text(HERE / "typeform.csv", typeform_csv(items, pop, SEED + 1))
+    print(f"wrote 11 files to {HERE} (n = {N}, seed = {SEED})")
 
 
 if __name__ == "__main__":

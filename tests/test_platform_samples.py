@@ -1,5 +1,6 @@
-"""The Google Forms and Qualtrics sample exports: ``init`` proposes the model, ``analyze``
-runs on it, alpha equals a direct computation on the recoded answers."""
+"""The Google Forms, Qualtrics, SurveyMonkey, LimeSurvey, Microsoft Forms and Typeform
+samples: ``init`` proposes the model, ``analyze`` runs on it, alpha equals a direct
+computation on the recoded answers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pytest
 from support import SAMPLES, cxsurvey_exe
 
@@ -19,6 +21,10 @@ LABELS = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree"
           "Strongly agree")
 GRIDS = {"Awareness": 4, "Attention": 8, "Assessment": 3, "Decision": 6, "Purchase": 3,
          "Use": 3, "Result": 3, "Loyalty": 3}
+GRID_TITLES = {"Awareness": "Awareness of our e-services", "Attention": "Attention to our offers",
+               "Assessment": "Assessment of the options", "Decision": "Decision to buy",
+               "Purchase": "Purchase experience", "Use": "Use of the service",
+               "Result": "Result of using the service", "Loyalty": "Loyalty to the company"}
 
 
 def _run(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -81,4 +87,83 @@ def test_qualtrics_init_then_analyze(tmp_path: Path) -> None:
     alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
     for construct, items in constructs.items():
         x = np.array([[float(r[header.index(i)]) for i in items] for r in body])
+        assert alphas[construct] == pytest.approx(_alpha(x), abs=1e-12)
+
+
+def test_surveymonkey_init_then_analyze(tmp_path: Path) -> None:
+    survey = SAMPLES / "surveymonkey.csv"
+    text, doc = _init_and_analyze(survey, tmp_path)
+    assert 'id = "Respondent ID"' in text and "# Purchase: Purchase experience" in text
+    assert 'Use2 = "Use of the service | The service worked as promised"' in text
+    assert doc["meta"]["n_rows"] == 157
+    constructs = doc["meta"]["constructs"]
+    assert {c: len(its) for c, its in constructs.items()} == GRIDS
+    with open(survey, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    top, sub, body = rows[0], rows[1], rows[2:]  # question texts, then the row labels
+    assert len(body) == 157
+    alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
+    for construct, items in constructs.items():
+        j = top.index(GRID_TITLES[construct])
+        x = np.array([[LABELS.index(r[j + k]) + 1 for k in range(len(items))] for r in body],
+                     dtype=float)
+        assert sub[j] and all(not t for t in top[j + 1:j + len(items)])
+        assert alphas[construct] == pytest.approx(_alpha(x), abs=1e-12)
+
+
+def test_limesurvey_init_then_analyze(tmp_path: Path) -> None:
+    survey = SAMPLES / "limesurvey.csv"
+    text, doc = _init_and_analyze(survey, tmp_path)
+    assert 'id = "id"' in text and 'G02Q06_2 = "G02Q06[SQ002]"' in text
+    assert doc["meta"]["n_rows"] == 157
+    constructs = doc["meta"]["constructs"]
+    codes = [f"G0{1 if q <= 4 else 2}Q0{q}" for q in range(1, 9)]
+    assert list(constructs) == codes
+    assert [len(its) for its in constructs.values()] == list(GRIDS.values())
+    with open(survey, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 157
+    alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
+    for construct, items in constructs.items():
+        cols = [header.index(f"{construct}[SQ{k:03d}]") for k in range(1, len(items) + 1)]
+        x = np.array([[float(r[j]) for j in cols] for r in body])
+        assert alphas[construct] == pytest.approx(_alpha(x), abs=1e-12)
+
+
+def test_microsoft_forms_init_then_analyze(tmp_path: Path) -> None:
+    survey = SAMPLES / "microsoft_forms.xlsx"
+    text, doc = _init_and_analyze(survey, tmp_path)
+    assert 'id = "ID"' in text and 'sheet = "Sheet1"' in text
+    assert "# Loyalty: Loyalty to the company" in text
+    assert doc["meta"]["n_rows"] == 157
+    constructs = doc["meta"]["constructs"]
+    assert {c: len(its) for c, its in constructs.items()} == GRIDS
+    wb = openpyxl.load_workbook(survey, read_only=True)
+    rows = [list(r) for r in wb["Sheet1"].iter_rows(values_only=True)]
+    wb.close()
+    header, body = [str(h) for h in rows[0]], rows[1:]
+    assert len(body) == 157
+    alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
+    for construct in constructs:
+        cols = [j for j, h in enumerate(header) if h.startswith(GRID_TITLES[construct] + ".")]
+        x = np.array([[LABELS.index(str(r[j])) + 1 for j in cols] for r in body], dtype=float)
+        assert alphas[construct] == pytest.approx(_alpha(x), abs=1e-12)
+
+
+def test_typeform_init_then_analyze(tmp_path: Path) -> None:
+    survey = SAMPLES / "typeform.csv"
+    text, doc = _init_and_analyze(survey, tmp_path)
+    assert 'id = "#"' in text and "# Decision: Decision to buy" in text
+    assert doc["meta"]["n_rows"] == 157
+    constructs = doc["meta"]["constructs"]
+    assert {c: len(its) for c, its in constructs.items()} == GRIDS
+    with open(survey, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 157 and header[-2:] == ["Network ID", "Tags"]
+    alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
+    for construct in constructs:
+        cols = [j for j, h in enumerate(header) if h.startswith(GRID_TITLES[construct] + " - ")]
+        x = np.array([[LABELS.index(r[j]) + 1 for j in cols] for r in body], dtype=float)
         assert alphas[construct] == pytest.approx(_alpha(x), abs=1e-12)

@@ -25,7 +25,8 @@ from cxsurvey.io import load_survey
 from cxsurvey.io.prepare import Survey, prepare
 from cxsurvey.io.readers import read_table
 from cxsurvey.model import load_model
-from cxsurvey.model.infer import construct_titles, grid_items
+from cxsurvey.model.infer import construct_titles
+from cxsurvey.model.platform_items import platform_items
 from cxsurvey.model.spec import DataSpec, ModelSpec, SurveyModel
 from cxsurvey.narrative import checks_sentence, summarise
 from cxsurvey.options import Method, Missing, Options, Section, SeMethod, choice
@@ -65,8 +66,9 @@ def read(survey_path: str | Path, model_path: str | Path | None = None) -> Surve
     return load_survey(survey_path, model)
 
 
-_ID_NAMES = ("respondentid", "respondent_id", "respondent", "responseid", "response_id", "id",
-             "caseid", "case_id", "participant", "participantid", "participant_id")
+_ID_NAMES = ("respondentid", "respondent_id", "respondent id", "respondent", "responseid",
+             "response_id", "id", "caseid", "case_id", "participant", "participantid",
+             "participant_id", "#")
 
 
 def propose_model(survey_path: str | Path) -> SurveyModel:
@@ -81,16 +83,20 @@ def propose(survey_path: str | Path) -> tuple[SurveyModel, dict[str, str]]:
     """The model proposed for a survey and each construct's question title.
 
     Constructs come from the column names (``Att1, Att2``; Qualtrics' ``Q5_1, Q5_2``);
-    Google Forms grid columns ``Title [Row]`` get short names in ``[data.items]``, one
-    construct per grid title; metadata columns of either platform are never items. The
-    scale comes from the answers (labels, SPSS value labels, or the observed range);
-    numbers outside a standard Likert range (such as 99) are proposed as missing codes; a
-    column named like an identifier (``RespondentID``, ``id``, ``ResponseId``) with unique
-    values is proposed as ``id``. The titles come from the grid titles or the question-text
-    row under a Qualtrics header.
+    Google Forms grid columns ``Title [Row]``, SurveyMonkey matrix rows ``Question |
+    Row``, LimeSurvey sub-questions ``G01Q01[SQ001]``, Microsoft Forms statements
+    ``Title.Statement`` and Typeform matrix rows ``Question - Row`` get short names in
+    ``[data.items]``, one construct per question
+    (:func:`cxsurvey.model.platform_items.platform_items`); metadata columns of these
+    platforms are never items. The scale comes from the answers (labels, SPSS value
+    labels, or the observed range); numbers outside a standard Likert range (such as 99)
+    are proposed as missing codes; a column named like an identifier (``RespondentID``,
+    ``id``, ``ResponseId``, ``#``) with unique values is proposed as ``id``. The titles
+    come from the platform's question titles or the question-text row under a Qualtrics
+    header.
     """
     raw = read_table(survey_path)
-    items, _ = grid_items([str(c) for c in raw.frame.columns])
+    items, titles = platform_items([str(c) for c in raw.frame.columns])
     base = SurveyModel(data=DataSpec(items=items), model=ModelSpec(syntax=""), inferred=True)
     sv = prepare(raw, base, check_range=False)
     raw = sv.raw
@@ -108,7 +114,9 @@ def propose(survey_path: str | Path) -> tuple[SurveyModel, dict[str, str]]:
                    else None,
                    missing=tuple(codes) or sv.model.data.missing,
                    items={k: v for k, v in items.items() if k in used})
-    return replace(sv.model, data=data), construct_titles(sv.constructs, sv.questions)
+    found_titles = construct_titles(sv.constructs, sv.questions)
+    found_titles.update({c: t for c, t in titles.items() if c in sv.constructs})
+    return replace(sv.model, data=data), found_titles
 
 
 def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,

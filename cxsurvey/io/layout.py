@@ -1,5 +1,6 @@
 """Where the answers sit in a sheet or text file: the header row, description rows
-under it (Qualtrics), notes below the data, column names.
+under it (Qualtrics), SurveyMonkey's second header row, notes below the data, column
+names.
 
 Readers hand these functions their rows as lists of cells (text files: strings; Excel:
 cell values) and build the table from what they find.
@@ -10,8 +11,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["column_names", "description_rows", "detect_header", "is_blank", "is_note",
-           "notes_below", "question_texts", "typed_cell"]
+__all__ = ["column_names", "description_rows", "detect_header", "find_header", "is_blank",
+           "is_note", "notes_below", "question_texts", "two_row_header", "two_row_names",
+           "typed_cell"]
+
+#: Joins SurveyMonkey's question text and row label into one column name.
+JOIN = " | "
+_SURVEYMONKEY_FIRST = frozenset({"respondent id", "collector id"})
 
 
 def typed_cell(cell: str) -> object:
@@ -110,4 +116,54 @@ def column_names(header: list[object]) -> list[str]:
         else:
             seen[name] = 0
         names.append(name)
+    return names
+
+
+def two_row_header(rows: list[list[object]], h: int) -> bool:
+    """Whether rows ``h`` and ``h + 1`` are SurveyMonkey's two header rows.
+
+    Row ``h`` names the metadata columns (with ``Respondent ID`` and ``Collector ID``)
+    and each question once, over the first of its columns; row ``h + 1`` holds the row
+    labels (``Response`` for a single question) and only text. Text files should pass
+    typed cells (see :func:`typed_cell`), so that a data row is not taken for labels.
+    """
+    if h + 1 >= len(rows):
+        return False
+    top = {" ".join(v.split()).lower() for v in rows[h] if isinstance(v, str)}
+    sub = [v for v in rows[h + 1] if not is_blank(v)]
+    return top >= _SURVEYMONKEY_FIRST and bool(sub) and all(isinstance(v, str) for v in sub)
+
+
+def find_header(rows: list[list[object]]) -> int:
+    """0-based header row: the first of SurveyMonkey's two header rows, else
+    :func:`detect_header`."""
+    for i in range(len(rows) - 1):
+        if two_row_header(rows, i):
+            return i
+    return detect_header(rows)
+
+
+def two_row_names(top: list[object], sub: list[object]) -> list[object]:
+    """One name per column from SurveyMonkey's two header rows.
+
+    The question text stands over the first of its columns and is carried to the
+    blank cells right of it. A column is named ``Question text | Row label``; the
+    question text alone when the label is blank or ``Response`` (a single question, or a
+    metadata column), the label alone before the first question text. Runs of white
+    space become one space.
+    """
+    names: list[object] = []
+    question: str | None = None
+    for j in range(max(len(top), len(sub))):
+        t = top[j] if j < len(top) else None
+        s = sub[j] if j < len(sub) else None
+        if not is_blank(t):
+            question = " ".join(str(t).split())
+        label = "" if is_blank(s) else " ".join(str(s).split())
+        if question is None:
+            names.append(label or None)
+        elif not label or label.lower() == "response":
+            names.append(question)
+        else:
+            names.append(f"{question}{JOIN}{label}")
     return names

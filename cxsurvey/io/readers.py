@@ -23,10 +23,12 @@ from cxsurvey.errors import InputError, Location
 from cxsurvey.io.layout import (
     column_names,
     description_rows,
-    detect_header,
+    find_header,
     is_blank,
     notes_below,
     question_texts,
+    two_row_header,
+    two_row_names,
     typed_cell,
 )
 from cxsurvey.model.spec import DataSpec
@@ -207,11 +209,14 @@ def _read_excel(p: Path, shown: str, spec: DataSpec) -> RawTable:
             raise InputError(f"header_row {spec.header_row} is blank", where,
                              "Set [data] header_row to the row with the column names.")
     else:
-        h = detect_header(rows[:_SCAN_ROWS])
+        h = find_header(rows[:_SCAN_ROWS])
     # answers right of the last header cell get "Unnamed: j" columns rather than vanish
     width = max(len(r) for r in rows[h:])
-    names = column_names(rows[h] + [None] * (width - len(rows[h])))
-    skip = description_rows(rows[h + 1:h + 3])
+    header = rows[h] + [None] * (width - len(rows[h]))
+    if two_row_header(rows, h):  # SurveyMonkey: the row labels are part of the names
+        names, skip = column_names(two_row_names(header, rows[h + 1])), 1
+    else:
+        names, skip = column_names(header), description_rows(rows[h + 1:h + 3])
     data = rows[h + 1 + skip:]
     notes = notes_below(data, len(names))
     body = [r[:width] + [None] * (width - len(r)) for r in data[:len(data) - notes]]
@@ -363,14 +368,16 @@ def _read_text(p: Path, shown: str, spec: DataSpec, suffix: str) -> RawTable:
                              "Set [data] header_row to the line with the column names.")
     else:
         scan = [[typed_cell(c) for c in row] for _, row in records[:_SCAN_ROWS]]
-        h = detect_header(scan)
+        h = find_header(scan)
     header = records[h][1]
+    two_rows = h + 1 < len(records) and two_row_header(
+        [[typed_cell(c) for c in row] for _, row in records[h:h + 2]], 0)
     width = len(header)
     shown_delim = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
         delim, repr(delim))
     body: list[list[str]] = []
     lines: list[int] = []
-    skip = description_rows([row for _, row in records[h + 1:h + 3]])
+    skip = 1 if two_rows else description_rows([row for _, row in records[h + 1:h + 3]])
     rest = records[h + 1 + skip:]
     notes = notes_below([row for _, row in rest], width)
     for line, row in rest[:len(rest) - notes]:
@@ -393,7 +400,8 @@ def _read_text(p: Path, shown: str, spec: DataSpec, suffix: str) -> RawTable:
     while body and not any(c.strip() for c in body[-1]):
         body.pop()
         lines.pop()
-    names = column_names(list(header))
+    names = column_names(two_row_names(list(header), list(records[h + 1][1])) if two_rows
+                         else list(header))
     frame = pd.DataFrame({n: _text_column([r[j] for r in body]) for j, n in enumerate(names)},
                          columns=names)
     frame = frame.loc[:, [not n.startswith("Unnamed: ") or bool(frame[n].notna().any())

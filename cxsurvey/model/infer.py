@@ -1,9 +1,11 @@
 """Infer a measurement model from column names: ``Att1, Att2, ...`` -> construct ``Att``.
 
-Two survey platforms' export layouts are recognised as well:
+Two survey platforms' export layouts are recognised here (SurveyMonkey's and
+LimeSurvey's short item names come from :mod:`cxsurvey.model.platform_items`):
 
 - Qualtrics names the rows of a matrix question ``Q5_1, Q5_2, ...`` (question id, row
-  number); they form construct ``Q5``. Its metadata columns (``StartDate`` ...
+  number); they form construct ``Q5`` (any code ending in a digit works alike:
+  ``G01Q01_1`` -> ``G01Q01``). Its metadata columns (``StartDate`` ...
   ``UserLanguage``, and the ``Q_`` quality fields) are never items.
 - Google Forms heads each row of a grid question ``Question title [Row label]`` and
   starts with ``Timestamp`` (and ``Email Address`` when it collects e-mails). Such
@@ -21,7 +23,9 @@ from cxsurvey.model.spec import DataSpec, ItemColumn, ModelSpec, SurveyModel
 from cxsurvey.model.syntax import build_syntax, parse_syntax
 
 _ITEM = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z]*?)[_.]?(?P<num>\d+)$")
-_QUALTRICS_ITEM = re.compile(r"^(?P<prefix>Q\d+)_(?P<num>\d+)$")
+#: A question code ending in a digit, ``_``, a row number: Qualtrics' ``Q5_1`` and the
+#: short names ``G01Q01_1`` proposed for LimeSurvey sub-questions.
+_QUALTRICS_ITEM = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9]*\d)_(?P<num>\d+)$")
 _NOT_ITEMS = {"id", "age", "q", "year", "wave", "group"}
 _GRID = re.compile(r"^(?P<title>.*\S)\s*\[(?P<row>[^\[\]]*\S[^\[\]]*)\]$", re.DOTALL)
 
@@ -34,6 +38,25 @@ QUALTRICS_METADATA = frozenset({
     "recipientemail", "externalreference", "externaldatareference", "locationlatitude",
     "locationlongitude", "distributionchannel", "userlanguage", "responseset",
 })
+#: Columns of a SurveyMonkey export that describe the response, not answers.
+SURVEYMONKEY_METADATA = frozenset({
+    "respondent id", "collector id", "start date", "end date", "ip address",
+    "email address", "first name", "last name", "custom data 1", "custom data",
+})
+#: Columns of a LimeSurvey response export that describe the response, not answers.
+LIMESURVEY_METADATA = frozenset({
+    "id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp",
+    "ipaddr", "refurl", "token", "interviewtime",
+})
+#: Columns of a Microsoft Forms response workbook that describe the response.
+MSFORMS_METADATA = frozenset({
+    "id", "start time", "completion time", "email", "name", "last modified time",
+})
+#: Columns of a Typeform response CSV that describe the response, not answers.
+TYPEFORM_METADATA = frozenset({
+    "#", "network id", "start date (utc)", "stage date (utc)", "submit date (utc)",
+    "tags", "response type",
+})
 _TITLE_STOP = frozenset(re.findall(r"\w+", """
     a an and are as at be by can could did do does for from how i in is it its me my of on
     or our please rate the these this to us was we were what which with would you your
@@ -41,9 +64,11 @@ _TITLE_STOP = frozenset(re.findall(r"\w+", """
 
 
 def is_metadata(column: str) -> bool:
-    """Whether a column is a Google Forms or Qualtrics metadata column (never an item)."""
+    """Whether a column is a metadata column of a supported platform (never an item)."""
     name = " ".join(column.split()).lower()
     return (name in GOOGLE_FORMS_METADATA or name in QUALTRICS_METADATA
+            or name in SURVEYMONKEY_METADATA or name in LIMESURVEY_METADATA
+            or name in MSFORMS_METADATA or name in TYPEFORM_METADATA
             or column.startswith("Q_"))
 
 
@@ -158,8 +183,9 @@ def construct_titles(constructs: dict[str, tuple[str, ...]],
                      questions: dict[str, str]) -> dict[str, str]:
     """Construct -> the question its items share, from the items' question texts.
 
-    A grid's ``Title [Row]`` and Qualtrics' ``Question text - Row`` both give the
-    title; otherwise the texts' common beginning (constructs without texts are left out).
+    A grid's ``Title [Row]``, SurveyMonkey's ``Question | Row`` and Qualtrics'
+    ``Question text - Row`` all give the title; otherwise the texts' common beginning
+    (constructs without texts are left out).
     """
     out: dict[str, str] = {}
     for construct, items in constructs.items():
@@ -169,7 +195,12 @@ def construct_titles(constructs: dict[str, tuple[str, ...]],
         heads = []
         for text in texts:
             m = _GRID.match(text)
-            heads.append(m.group("title") if m else text.rsplit(" - ", 1)[0])
+            if m:
+                heads.append(m.group("title"))
+            elif " | " in text:
+                heads.append(text.split(" | ", 1)[0])
+            else:
+                heads.append(text.rsplit(" - ", 1)[0])
         common = heads[0] if len(set(heads)) == 1 else os.path.commonprefix(heads)
         common = " ".join(common.split()).rstrip(" -:[")
         if common:
