@@ -32,6 +32,7 @@ class RunMeta(TypedDict, total=False):
     missing_policy: str
     items: list[str]
     constructs: dict[str, list[str]]
+    questions: dict[str, str]
     scale: list[int]
     scale_source: str
     scales: dict[str, list[int]]

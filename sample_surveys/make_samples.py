@@ -20,7 +20,9 @@ folder, then ``os.replace``):
 - ``google_forms.csv``, ``qualtrics.csv``, ``surveymonkey.csv``, ``limesurvey.csv``,
   ``microsoft_forms.xlsx`` and ``typeform.csv``: the same answers as these platforms
   export them (their metadata is drawn with a second generator, seed 20220402, anew for
-  each file, so the files above do not change).
+  each file, so the files above do not change), each with one more question, the 0-10
+  "How likely are you to recommend us to a friend or colleague?", drawn once from the
+  respondents' Loyalty answers with a third generator, seed 20220403 (:func:`recommend`).
 
 The workbooks are byte-for-byte reproducible: the zip entries and document properties
 carry a fixed timestamp instead of the time of the run.
@@ -328,8 +330,25 @@ SURVEYMONKEY_META = ("Respondent ID", "Collector ID", "Start Date", "End Date", 
 MSFORMS_META = ("ID", "Start time", "Completion time", "Email", "Name", "Last modified time")
 TYPEFORM_META = ("Response Type", "Start Date (UTC)", "Stage Date (UTC)", "Submit Date (UTC)",
                  "Network ID", "Tags")
+#: The likelihood-to-recommend question every platform export ends its questions with.
+RECOMMEND_TEXT = "How likely are you to recommend us to a friend or colleague?"
+#: Its question code in the LimeSurvey export (codes there are chosen by the author).
+LIMESURVEY_RECOMMEND = "NPS"
 LIMESURVEY_META = ("id", "submitdate", "lastpage", "startlanguage", "seed", "startdate",
                    "datestamp", "ipaddr", "refurl")
+
+
+def recommend(items: pd.DataFrame, pop: PopulationModel, seed: int) -> np.ndarray:
+    """0-10 answers to the recommend question, one per respondent, from the Loyalty answers.
+
+    A monotone map of the respondent's Loyalty mean ``m`` (1-5) plus normal noise,
+    rounded and clipped: ``clip(rint(2 + 2 (m - 1) + N(0, 1.2)), 0, 10)``, so that "4
+    on average" gives about 8 and "5 throughout" about 10.
+    """
+    rng = make_rng(seed)
+    loyal = items[[it for it, _ in pop.loadings["Loyalty"]]].to_numpy(dtype=float).mean(axis=1)
+    raw = 2.0 + 2.0 * (loyal - pop.scale[0]) + rng.normal(0.0, 1.2, size=len(loyal))
+    return np.clip(np.rint(raw), 0, 10).astype(np.int64)
 
 
 def _csv_text(rows: list[list[object]]) -> str:
@@ -357,22 +376,27 @@ def _labels(items: pd.DataFrame, pop: PopulationModel, r: int) -> list[object]:
     return [LABELS[int(items.at[r, it]) - pop.scale[0]] for it in pop.items]
 
 
-def google_forms_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
+def google_forms_csv(items: pd.DataFrame, pop: PopulationModel, seed: int,
+                     rec: np.ndarray) -> str:
     """The answers as a Google Forms response CSV: Timestamp, Email Address, one column
-    ``Title [Row]`` per grid row, answers as the grid's column labels."""
+    ``Title [Row]`` per grid row, answers as the grid's column labels, then the 0-10
+    recommend question (a linear scale, headed by its text)."""
     starts, durations = _times(make_rng(seed))
-    out = [["Timestamp", "Email Address", *_row_headers(pop, "{title} [{row}]")]]
+    out = [["Timestamp", "Email Address", *_row_headers(pop, "{title} [{row}]"),
+            RECOMMEND_TEXT]]
     for r in range(N):
         end = starts[r] + dt.timedelta(seconds=int(durations[r]))
         stamp = end.strftime("%Y/%m/%d %I:%M:%S %p").replace(" 0", " ") + " GMT+1"
-        out.append([stamp, f"respondent{r + 1:03d}@example.com", *_labels(items, pop, r)])
+        out.append([stamp, f"respondent{r + 1:03d}@example.com", *_labels(items, pop, r),
+                    int(rec[r])])
     return _csv_text(out)
 
 
-def qualtrics_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
+def qualtrics_csv(items: pd.DataFrame, pop: PopulationModel, seed: int,
+                  rec: np.ndarray) -> str:
     """The answers as a Qualtrics CSV export (numeric values): ``Q1_1 ...`` per matrix
     row, the metadata columns first, the question-text and ImportId rows under the
-    header."""
+    header; the recommend question last, ``Q9``."""
     rng = make_rng(seed)
     starts, durations = _times(rng)
     ids = rng.integers(0, 62, size=(N, 15))
@@ -384,6 +408,10 @@ def qualtrics_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
             names.append(f"Q{q}_{k}")
             texts.append(f"{title} - {rows[k - 1]}")
             imports.append(f'{{"ImportId":"QID{q}_{k}"}}')
+    q = len(pop.loadings) + 1
+    names.append(f"Q{q}")
+    texts.append(RECOMMEND_TEXT)
+    imports.append(f'{{"ImportId":"QID{q}"}}')
     out: list[list[object]] = [names, texts, imports]
     for r in range(N):
         end = starts[r] + dt.timedelta(seconds=int(durations[r]))
@@ -394,34 +422,39 @@ def qualtrics_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
             "R_" + "".join(alphabet[int(i)] for i in ids[r]), "", "", "", "",
             "52.5200", "13.4050", "anonymous", "EN"]
         row += [int(items.at[r, it]) for it in pop.items]
-        out.append(row)
+        out.append([*row, int(rec[r])])
     return _csv_text(out)
 
 
-def surveymonkey_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
+def surveymonkey_csv(items: pd.DataFrame, pop: PopulationModel, seed: int,
+                     rec: np.ndarray) -> str:
     """The answers as a SurveyMonkey "all responses" CSV (actual answer text): the
     question text over the first of its columns, the row labels in the second header
-    row, the metadata columns (blank in the second row) first."""
+    row, the metadata columns (blank in the second row) first; the recommend question
+    last, ``Response`` under its text, answers 0-10."""
     rng = make_rng(seed)
     starts, durations = _times(rng)
     ids = rng.integers(10**10, 10**11, size=N)
     top: list[object] = list(SURVEYMONKEY_META)
     for construct, pairs in pop.loadings.items():
         top += [QUESTIONS[construct][0]] + [""] * (len(pairs) - 1)
-    out = [top, [""] * len(SURVEYMONKEY_META) + _row_headers(pop, "{row}")]
+    top.append(RECOMMEND_TEXT)
+    out = [top, [""] * len(SURVEYMONKEY_META) + _row_headers(pop, "{row}") + ["Response"]]
     fmt = "%m/%d/%Y %I:%M:%S %p"
     for r in range(N):
         end = starts[r] + dt.timedelta(seconds=int(durations[r]))
         row: list[object] = [int(ids[r]), 431234567, starts[r].strftime(fmt),
                              end.strftime(fmt), f"203.0.113.{r % 250 + 1}", "", "", "", ""]
-        out.append(row + _labels(items, pop, r))
+        out.append([*row, *_labels(items, pop, r), int(rec[r])])
     return _csv_text(out)
 
 
-def limesurvey_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
+def limesurvey_csv(items: pd.DataFrame, pop: PopulationModel, seed: int,
+                   rec: np.ndarray) -> str:
     """The answers as a LimeSurvey CSV export with question codes and answer codes
     (every field quoted): the metadata columns, then ``G01Q01[SQ001]`` ... one array
-    question per construct (questions 1-4 in group 1, 5-8 in group 2), answers 1-5."""
+    question per construct (questions 1-4 in group 1, 5-8 in group 2), answers 1-5,
+    then the recommend question, code ``NPS``, answers 0-10."""
     rng = make_rng(seed)
     starts, durations = _times(rng)
     seeds = rng.integers(10**8, 10**9, size=N)
@@ -429,52 +462,55 @@ def limesurvey_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
     for q, (_, pairs) in enumerate(pop.loadings.items(), start=1):
         group = 1 if q <= 4 else 2
         header += [f"G{group:02d}Q{q:02d}[SQ{k:03d}]" for k in range(1, len(pairs) + 1)]
-    out = [header]
+    out = [[*header, LIMESURVEY_RECOMMEND]]
     fmt = "%Y-%m-%d %H:%M:%S"
     for r in range(N):
         end = (starts[r] + dt.timedelta(seconds=int(durations[r]))).strftime(fmt)
         row: list[object] = [r + 1, end, 2, "en", int(seeds[r]), starts[r].strftime(fmt),
                              end, "", ""]
         row += [int(items.at[r, it]) for it in pop.items]
-        out.append(row)
+        out.append([*row, int(rec[r])])
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_ALL).writerows(out)
     return buf.getvalue()
 
 
-def msforms_workbook(items: pd.DataFrame, pop: PopulationModel,
-                     seed: int) -> openpyxl.Workbook:
+def msforms_workbook(items: pd.DataFrame, pop: PopulationModel, seed: int,
+                     rec: np.ndarray) -> openpyxl.Workbook:
     """The answers as a Microsoft Forms response workbook (sheet "Sheet1"): ``ID``,
     ``Start time``, ``Completion time``, ``Email``, ``Name``, ``Last modified time``,
     then one column per Likert statement headed ``Question title.Statement``, answers as
-    the option labels."""
+    the option labels, then the Net Promoter question headed by its text, answers 0-10."""
     starts, durations = _times(make_rng(seed))
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Sheet1"
-    ws.append([*MSFORMS_META, *_row_headers(pop, "{title}.{row}")])
+    ws.append([*MSFORMS_META, *_row_headers(pop, "{title}.{row}"), RECOMMEND_TEXT])
     for r in range(N):
         end = starts[r] + dt.timedelta(seconds=int(durations[r]))
-        ws.append([r + 1, starts[r], end, "anonymous", None, None, *_labels(items, pop, r)])
+        ws.append([r + 1, starts[r], end, "anonymous", None, None, *_labels(items, pop, r),
+                   int(rec[r])])
     return wb
 
 
-def typeform_csv(items: pd.DataFrame, pop: PopulationModel, seed: int) -> str:
+def typeform_csv(items: pd.DataFrame, pop: PopulationModel, seed: int,
+                 rec: np.ndarray) -> str:
     """The answers as a Typeform response CSV: ``#`` (the response token), one column per
-    matrix row headed ``Question text - Row label`` (answers as the choice labels), then
-    ``Response Type``, ``Start Date (UTC)``, ``Stage Date (UTC)``, ``Submit Date (UTC)``,
-    ``Network ID`` and ``Tags``."""
+    matrix row headed ``Question text - Row label`` (answers as the choice labels), the
+    Net Promoter question headed by its text (answers 0-10), then ``Response Type``,
+    ``Start Date (UTC)``, ``Stage Date (UTC)``, ``Submit Date (UTC)``, ``Network ID``
+    and ``Tags``."""
     rng = make_rng(seed)
     starts, durations = _times(rng)
     tokens = rng.integers(0, 36, size=(N, 32))
     networks = rng.integers(0, 16, size=(N, 10))
     alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = [["#", *_row_headers(pop, "{title} - {row}"), *TYPEFORM_META]]
+    out = [["#", *_row_headers(pop, "{title} - {row}"), RECOMMEND_TEXT, *TYPEFORM_META]]
     fmt = "%Y-%m-%d %H:%M:%S"
     for r in range(N):
         end = (starts[r] + dt.timedelta(seconds=int(durations[r]))).strftime(fmt)
         out.append(["".join(alphabet[int(i)] for i in tokens[r]), *_labels(items, pop, r),
-                    "completed", starts[r].strftime(fmt), "", end,
+                    int(rec[r]), "completed", starts[r].strftime(fmt), "", end,
                     "".join(alphabet[int(i)] for i in networks[r]), ""])
     return _csv_text(out)
 
@@ -489,14 +525,16 @@ def main() -> None:
     _atomic_write_text(HERE / "cx_journey_messy.toml", messy_toml(pop))
     _atomic_write_text(HERE / "cx_journey_messy_cells.json", messy_cells_json())
     items = frame[list(pop.items)]
-    _atomic_write_text(HERE / "google_forms.csv", google_forms_csv(items, pop, SEED + 1))
+    rec = recommend(items, pop, SEED + 2)
+    _atomic_write_text(HERE / "google_forms.csv", google_forms_csv(items, pop, SEED + 1, rec))
     _atomic_write_bytes(HERE / "qualtrics.csv",
-                        qualtrics_csv(items, pop, SEED + 1).encode("utf-8-sig"))
-    _atomic_write_text(HERE / "surveymonkey.csv", surveymonkey_csv(items, pop, SEED + 1))
-    _atomic_write_text(HERE / "limesurvey.csv", limesurvey_csv(items, pop, SEED + 1))
+                        qualtrics_csv(items, pop, SEED + 1, rec).encode("utf-8-sig"))
+    _atomic_write_text(HERE / "surveymonkey.csv",
+                       surveymonkey_csv(items, pop, SEED + 1, rec))
+    _atomic_write_text(HERE / "limesurvey.csv", limesurvey_csv(items, pop, SEED + 1, rec))
     _atomic_write_bytes(HERE / "microsoft_forms.xlsx",
-                        _workbook_bytes(msforms_workbook(items, pop, SEED + 1)))
-    _atomic_write_text(HERE / "typeform.csv", typeform_csv(items, pop, SEED + 1))
+                        _workbook_bytes(msforms_workbook(items, pop, SEED + 1, rec)))
+    _atomic_write_text(HERE / "typeform.csv", typeform_csv(items, pop, SEED + 1, rec))
     print(f"wrote 11 files to {HERE} (n = {N}, seed = {SEED})")
 
 

@@ -1,6 +1,7 @@
 """The Google Forms, Qualtrics, SurveyMonkey, LimeSurvey, Microsoft Forms and Typeform
 samples: ``init`` proposes the model, ``analyze`` runs on it, alpha equals a direct
-computation on the recoded answers."""
+computation on the recoded answers and the NPS of the 0-10 recommend question (kept out
+of the constructs) equals a direct count."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ GRID_TITLES = {"Awareness": "Awareness of our e-services", "Attention": "Attenti
                "Assessment": "Assessment of the options", "Decision": "Decision to buy",
                "Purchase": "Purchase experience", "Use": "Use of the service",
                "Result": "Result of using the service", "Loyalty": "Loyalty to the company"}
+RECOMMEND = "How likely are you to recommend us to a friend or colleague?"
 
 
 def _run(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -36,6 +38,19 @@ def _run(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
 def _alpha(x: np.ndarray) -> float:
     k = x.shape[1]
     return k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / x.sum(axis=1).var(ddof=1))
+
+
+def _assert_nps(text: str, doc: dict, item: str, answers: list[object]) -> None:
+    """``[metrics] nps`` names ``item`` (0-10) and its NPS equals 100 (share of 9-10 minus
+    share of 0-6) of the file's ``answers``."""
+    assert f'nps = "{item}"' in text and f"{item} = [0, 10]" in text
+    assert all(item not in its for its in doc["meta"]["constructs"].values())
+    x = np.array([float(str(a)) for a in answers])
+    assert len(x) == 157 and x.min() >= 0 and x.max() <= 10
+    direct = 100 * (np.mean(x >= 9) - np.mean(x <= 6))
+    (record,) = [m for m in doc["metrics"] if m["name"] == "nps"]
+    assert record["item"] == item and record["n"] == 157
+    assert record["value"] == pytest.approx(direct, abs=1e-12)
 
 
 def _init_and_analyze(survey: Path, tmp_path: Path) -> tuple[str, dict]:
@@ -61,6 +76,8 @@ def test_google_forms_init_then_analyze(tmp_path: Path) -> None:
         rows = list(csv.reader(fh))
     header, body = rows[0], rows[1:]
     assert len(body) == 157
+    _assert_nps(text, doc, "Recommend", [r[header.index(RECOMMEND)] for r in body])
+    assert f'Recommend = "{RECOMMEND}"' in text
     scores = {h: np.array([LABELS.index(r[j]) + 1 for r in body], dtype=float)
               for j, h in enumerate(header) if "[" in h}
     alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
@@ -83,7 +100,8 @@ def test_qualtrics_init_then_analyze(tmp_path: Path) -> None:
     with open(survey, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     header, body = rows[0], rows[3:]  # question-text and ImportId rows under the header
-    assert len(body) == 157
+    assert len(body) == 157 and rows[1][header.index("Q9")] == RECOMMEND
+    _assert_nps(text, doc, "Q9", [r[header.index("Q9")] for r in body])
     alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
     for construct, items in constructs.items():
         x = np.array([[float(r[header.index(i)]) for i in items] for r in body])
@@ -101,7 +119,8 @@ def test_surveymonkey_init_then_analyze(tmp_path: Path) -> None:
     with open(survey, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     top, sub, body = rows[0], rows[1], rows[2:]  # question texts, then the row labels
-    assert len(body) == 157
+    assert len(body) == 157 and sub[top.index(RECOMMEND)] == "Response"
+    _assert_nps(text, doc, "Recommend", [r[top.index(RECOMMEND)] for r in body])
     alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
     for construct, items in constructs.items():
         j = top.index(GRID_TITLES[construct])
@@ -124,6 +143,7 @@ def test_limesurvey_init_then_analyze(tmp_path: Path) -> None:
         rows = list(csv.reader(fh))
     header, body = rows[0], rows[1:]
     assert len(body) == 157
+    _assert_nps(text, doc, "NPS", [r[header.index("NPS")] for r in body])
     alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
     for construct, items in constructs.items():
         cols = [header.index(f"{construct}[SQ{k:03d}]") for k in range(1, len(items) + 1)]
@@ -144,6 +164,7 @@ def test_microsoft_forms_init_then_analyze(tmp_path: Path) -> None:
     wb.close()
     header, body = [str(h) for h in rows[0]], rows[1:]
     assert len(body) == 157
+    _assert_nps(text, doc, "Recommend", [r[header.index(RECOMMEND)] for r in body])
     alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
     for construct in constructs:
         cols = [j for j, h in enumerate(header) if h.startswith(GRID_TITLES[construct] + ".")]
@@ -162,6 +183,7 @@ def test_typeform_init_then_analyze(tmp_path: Path) -> None:
         rows = list(csv.reader(fh))
     header, body = rows[0], rows[1:]
     assert len(body) == 157 and header[-2:] == ["Network ID", "Tags"]
+    _assert_nps(text, doc, "Recommend", [r[header.index(RECOMMEND)] for r in body])
     alphas = {r["construct"]: r["alpha"] for r in doc["reliability"]}
     for construct in constructs:
         cols = [j for j, h in enumerate(header) if h.startswith(GRID_TITLES[construct] + " - ")]

@@ -88,16 +88,26 @@ def propose(survey_path: str | Path) -> tuple[SurveyModel, dict[str, str]]:
     ``Title.Statement`` and Typeform matrix rows ``Question - Row`` get short names in
     ``[data.items]``, one construct per question
     (:func:`cxsurvey.model.platform_items.platform_items`); metadata columns of these
-    platforms are never items. The scale comes from the answers (labels, SPSS value
-    labels, or the observed range); numbers outside a standard Likert range (such as 99)
-    are proposed as missing codes; a column named like an identifier (``RespondentID``,
-    ``id``, ``ResponseId``, ``#``) with unique values is proposed as ``id``. The titles
-    come from the platform's question titles or the question-text row under a Qualtrics
-    header.
+    platforms are never items. A likelihood-to-recommend question with 0-10 answers
+    (:mod:`cxsurvey.model.recommend`) is no item of a construct: it becomes ``[metrics]
+    nps`` with ``[data.scales] <name> = [0, 10]``. The scale comes from the answers
+    (labels, SPSS value labels, or the observed range); numbers outside a standard
+    Likert range (such as 99) are proposed as missing codes; a column named like an
+    identifier (``RespondentID``, ``id``, ``ResponseId``, ``#``) with unique values is
+    proposed as ``id``. The titles come from the platform's question titles or the
+    question-text row under a Qualtrics header.
     """
+    from cxsurvey.model.recommend import recommend_entries
+
     raw = read_table(survey_path)
-    items, titles = platform_items([str(c) for c in raw.frame.columns])
-    base = SurveyModel(data=DataSpec(items=items), model=ModelSpec(syntax=""), inferred=True)
+    columns = {str(c): c for c in raw.frame.columns}
+    items, titles = platform_items(list(columns))
+    named = {ref.text for ref in items.values()}
+    rec_items, metrics, scales = recommend_entries(
+        [c for c in columns if c not in named], lambda c: raw.frame[columns[c]].tolist(),
+        raw.descriptions, items)
+    base = SurveyModel(data=DataSpec(items={**items, **rec_items}, scales=scales),
+                       model=ModelSpec(syntax=""), inferred=True, metrics=metrics)
     sv = prepare(raw, base, check_range=False)
     raw = sv.raw
     used = {i for its in sv.constructs.values() for i in its}
@@ -113,7 +123,8 @@ def propose(survey_path: str | Path) -> tuple[SurveyModel, dict[str, str]]:
                    header_row=header_row if isinstance(header_row, int) and header_row != 1
                    else None,
                    missing=tuple(codes) or sv.model.data.missing,
-                   items={k: v for k, v in items.items() if k in used})
+                   items={k: v for k, v in base.data.items.items()
+                          if k in used or k in scales})
     found_titles = construct_titles(sv.constructs, sv.questions)
     found_titles.update({c: t for c, t in titles.items() if c in sv.constructs})
     return replace(sv.model, data=data), found_titles
@@ -414,6 +425,8 @@ def _item_scales(survey: Survey) -> dict[str, list[int]] | None:
 
 def _meta(survey: Survey, n_used: int, options: Options) -> RunMeta:
     raw = survey.raw
+    questions = {item: text for item, text in survey.questions.items()
+                 if text and text.strip() != item}
     return {
         "file": raw.path,
         "sha256": sha256_of(raw.path),
@@ -423,6 +436,7 @@ def _meta(survey: Survey, n_used: int, options: Options) -> RunMeta:
         "missing_policy": options.missing.value,
         "items": list(survey.items.columns),
         "constructs": {c: list(its) for c, its in survey.constructs.items()},
+        **({"questions": questions} if questions else {}),
         "scale": list(survey.scale),
         "scale_source": survey.scale_source,
         "model": survey.model.source,

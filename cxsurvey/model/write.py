@@ -42,9 +42,9 @@ def model_to_toml(model: SurveyModel, header: str = "",
     """Render a :class:`SurveyModel` as a commented TOML model file.
 
     :func:`cxsurvey.model.load.load_model` reads the result back to the same
-    ``[data]`` codebook (``[data.items]`` included) and constructs (``[population]`` is
-    not written). ``titles`` (construct -> its question) become comments above
-    ``[model]``.
+    ``[data]`` codebook (``[data.items]`` and ``[data.scales]`` included), constructs
+    and ``[metrics]`` (``[population]`` is not written). ``titles`` (construct -> its
+    question) become comments above ``[model]``.
     """
     d = model.data
     out: list[str] = []
@@ -72,6 +72,9 @@ def model_to_toml(model: SurveyModel, header: str = "",
         out += ["", "[data.labels]                  # text answers -> scores"]
         out += [f"{_toml_value(k)} = {_toml_value(v)}" for k, v in d.labels.items()]
     out += _items_table(model)
+    if d.scales:
+        out += ["", "[data.scales]                  # own answer ranges: construct or item"]
+        out += [f"{_toml_key(k)} = {_toml_value(list(v))}" for k, v in d.scales.items()]
     if titles:
         out += ["", "# The constructs' questions:"]
         out += [f"# {c}: {' '.join(t.split())}" for c, t in titles.items()]
@@ -87,4 +90,7 @@ def model_to_toml(model: SurveyModel, header: str = "",
     out += ["", "[model]                        # lavaan syntax", f"syntax = {quote}"]
     out.append(syntax)
     out.append(quote)
+    if model.metrics:
+        out += ["", "[metrics]                      # nps / csat / ces -> the item"]
+        out += [f"{k} = {_toml_value(v)}" for k, v in model.metrics.items()]
     return "\n".join(out) + "\n"

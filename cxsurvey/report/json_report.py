@@ -58,12 +58,14 @@ def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[
 
 
 _META_KEYS = ("file", "sha256", "sheet", "n_rows", "n_used", "missing_policy", "items",
-              "constructs", "scale", "scale_source", "scales", "model", "model_inferred", "recoded",
-              "read", "version", "seed", "options", "excluded", "dependencies")
+              "constructs", "questions", "scale", "scale_source", "scales", "model",
+              "model_inferred", "recoded", "read", "version", "seed", "options", "excluded",
+              "dependencies")
 
 
-_WHEN_SET = ("scales",)
-"""Meta keys written only when the run set them (``scales``: the items' scales differ)."""
+_WHEN_SET = ("scales", "questions")
+"""Meta keys written only when the run set them (``scales``: the items' scales differ;
+``questions``: the export's question texts, where they differ from the item names)."""
 
 
 def to_document(res: Results) -> dict[str, Any]:

@@ -34,6 +34,10 @@ def _descriptives(res: Results) -> list[Table]:
     cols.append(Column("distribution", head, "text", files=False))
     cols.append(Column("top2_box", "Top-2 %", "pct"))
     frame = d.items.copy()
+    questions = res.meta.get("questions") or {}
+    if questions:  # the export's question text beside the short item name
+        frame.insert(2, "question", [questions.get(str(i), "") for i in frame["item"]])
+        cols.insert(2, Column("question", "Question", "text", console=False))
     if pts:
         pct = frame[[f"pct_{k}" for k in pts]].to_numpy(dtype=float)
         own = [d.scales.get(str(i)) for i in frame["item"]]
