@@ -14,10 +14,13 @@ from typing import Any, TypeVar
 
 from cxsurvey.errors import InputError, Location
 
-__all__ = ["DEFAULT_SEED", "Method", "Missing", "Options", "Scheme", "SeMethod", "Section",
-           "choice"]
+__all__ = ["DEFAULT_SEED", "MAX_BOOTSTRAP", "Method", "Missing", "Options", "Scheme",
+           "SeMethod", "Section", "choice"]
 
 DEFAULT_SEED = 1
+MAX_BOOTSTRAP = 100_000
+"""The most bootstrap resamples a run accepts (the vectorised bootstraps work in chunks, so
+memory stays bounded; more resamples than this add nothing to a 95% interval)."""
 """The bootstraps' seed when none is given: two runs of the same input give the same bytes."""
 
 
@@ -158,7 +161,10 @@ class Options:
                              "before a run", Location())
         _number(self.alpha, "alpha", 0.0, 1.0, integer=False)
         _number(self.loading_threshold, "loading_threshold", 0.0, 1.0, integer=False)
-        _number(self.bootstrap, "bootstrap", 0, None, integer=True)
+        _number(self.bootstrap, "bootstrap", 0, MAX_BOOTSTRAP, integer=True)
+        if self.bootstrap == 1:
+            raise InputError("bootstrap must be 0 (the default count) or at least 2 "
+                             "resamples, got 1", Location(), "Use --bootstrap 1000 or more.")
         _number(self.max_iter, "max_iter", 1, None, integer=True)
         _number(self.seed, "seed", 0, None, integer=True)
         for name in ("drop_weak", "exclude_flagged"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -23,7 +25,7 @@ def test_strings_become_enums_case_insensitively() -> None:
     ({"missing": "fiml"}, "missing must be one of listwise, pairwise, mean; got 'fiml'"),
     ({"scheme": "pathx"}, "scheme must be one of path, factorial, centroid"),
     ({"method": "auto"}, "method auto must be resolved"),
-    ({"bootstrap": -1}, "bootstrap must be at least 0"),
+    ({"bootstrap": -1}, "bootstrap must be between 0 and 100000, got -1"),
     ({"bootstrap": 2.5}, "bootstrap must be an integer"),
     ({"alpha": 1.5}, "alpha must be between 0 and 1"),
     ({"max_iter": 0}, "max_iter must be at least 1"),
@@ -58,3 +60,22 @@ def test_one_rule_set_per_run(survey_csv) -> None:
                                    "--fail-on", "default"])
     assert res.exit_code == EXIT_INPUT
     assert "--rules lenient and --fail-on default name two rule sets" in res.output
+
+
+@pytest.mark.parametrize(("resamples", "message"), [
+    (1, "bootstrap must be 0 (the default count) or at least 2 resamples, got 1"),
+    (1_000_000_000, "bootstrap must be between 0 and 100000, got 1000000000"),
+])
+def test_bootstrap_counts_are_bounded(survey_csv, resamples, message) -> None:
+    with pytest.raises(InputError, match=re.escape(message)):
+        Options(bootstrap=resamples)
+    res = CliRunner().invoke(app, ["analyze", str(survey_csv), "--bootstrap", str(resamples)])
+    assert res.exit_code == EXIT_INPUT
+    bound = "greater than or equal to 2" if resamples < 2 else "less than or equal to 100000"
+    assert bound in res.output and "--bootstrap" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_a_negative_seed_is_refused(survey_csv) -> None:
+    res = CliRunner().invoke(app, ["describe", str(survey_csv), "--seed", "-1"])
+    assert res.exit_code == EXIT_INPUT

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cxsurvey.options import Missing, Scheme, SeMethod
+from cxsurvey.options import MAX_BOOTSTRAP, Missing, Scheme, SeMethod
 
 
 class Format(str, enum.Enum):
@@ -88,11 +88,12 @@ SeOpt = Annotated[SeMethod, typer.Option(
 MaxIterOpt = Annotated[int, typer.Option(
     "--max-iter", min=1, help="Optimiser iteration limit (lavaan's iter.max).")]
 BootOpt = Annotated[int | None, typer.Option(
-    "--bootstrap", min=0, show_default=False, help="Bootstrap resamples: CB with --se "
-    "bootstrap (default 1000); PLS always bootstraps (default 5000, as SmartPLS).")]
+    "--bootstrap", min=2, max=MAX_BOOTSTRAP, show_default=False, help="Bootstrap resamples: "
+    "CB with --se bootstrap (default 1000); PLS always bootstraps (default 5000, as SmartPLS); "
+    "at most 100000.")]
 PlsBootOpt = Annotated[int | None, typer.Option(
-    "--bootstrap", min=0, show_default=False, help="PLS bootstrap resamples with --method "
-    "pls|both (default 5000, as SmartPLS).")]
+    "--bootstrap", min=2, max=MAX_BOOTSTRAP, show_default=False, help="PLS bootstrap "
+    "resamples with --method pls|both (default 5000, as SmartPLS); at most 100000.")]
 SchemeOpt = Annotated[Scheme, typer.Option(
     "--scheme", case_sensitive=False, help="PLS inner weighting scheme (SmartPLS default: path).")]
 

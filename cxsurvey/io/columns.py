@@ -15,7 +15,7 @@ from cxsurvey.io.readers import RawTable
 from cxsurvey.model.load import key_line
 from cxsurvey.model.spec import ItemColumn, SurveyModel
 
-__all__ = ["rename_items", "resolve_header"]
+__all__ = ["rename_items", "repeated_columns", "resolve_header"]
 
 
 def _where(model: SurveyModel, short: str, column: str | None = None) -> Location:
@@ -101,4 +101,49 @@ def rename_items(raw: RawTable, model: SurveyModel) -> RawTable:
         descriptions[short] = raw.descriptions.get(header) or header
     frame = raw.frame.rename(columns=renames)
     labels = {renames.get(c, c): v for c, v in raw.value_labels.items()}
-    return replace(raw, frame=frame, value_labels=labels, descriptions=descriptions)
+    duplicates = {renames.get(c, c): v for c, v in raw.duplicates.items()}
+    return replace(raw, frame=frame, value_labels=labels, descriptions=descriptions,
+                   duplicates=duplicates)
+
+
+def _positions(raw: RawTable, positions: tuple[int, ...]) -> str:
+    """``2 and 5`` (text files) or ``B and E`` (Excel: column letters)."""
+    if raw.kind == "excel":
+        from openpyxl.utils import get_column_letter
+
+        shown = [get_column_letter(p) for p in positions]
+    else:
+        shown = [str(p) for p in positions]
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def repeated_columns(raw: RawTable, model: SurveyModel) -> list[str]:
+    """Check the header's repeated names (:attr:`RawTable.duplicates`) against ``model``
+    (with its constructs, inferred or given): the warnings for repeated columns that the
+    model does not read.
+
+    Raises
+    ------
+    InputError
+        A repeated name is a column the model reads (an item, a ``[metrics]``,
+        ``[data.attention]`` or ``[data] id`` column): which of the columns holds its
+        answers cannot be told.
+    """
+    used = set(model.model.items) | set(model.metrics.values()) | set(model.data.attention)
+    used |= {model.data.id} if model.data.id else set()
+    warnings: list[str] = []
+    for name, positions in raw.duplicates.items():
+        where = _positions(raw, positions)
+        if name in used:
+            row = raw.details.get("header_row")
+            raise InputError(
+                f"the header names {len(positions)} columns '{name}' (columns {where}); "
+                f"'{name}' is {'an item' if name in model.model.items else 'read by the model'}"
+                " and cxsurvey cannot tell which column holds its answers",
+                Location(file=raw.path, sheet=raw.sheet,
+                         row=row if isinstance(row, int) else None, column=name),
+                "Rename or delete the extra column in the file, or export it again.")
+        warnings.append(f"the header names {len(positions)} columns '{name}' (columns "
+                        f"{where}); the repeats are read as '{name}.1'"
+                        f"{', ...' if len(positions) > 2 else ''} and not analysed")
+    return warnings

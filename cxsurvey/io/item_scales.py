@@ -86,7 +86,8 @@ def _bounds(frame: pd.DataFrame, scales: dict[str, Scale]) -> tuple[np.ndarray, 
 def _outside(frame: pd.DataFrame, scales: dict[str, Scale]) -> tuple[np.ndarray, np.ndarray]:
     values = frame.to_numpy(dtype=float)
     lo, hi = _bounds(frame, scales)
-    return values, np.isfinite(values) & ((values < lo) | (values > hi))
+    # inf and -inf (an "inf" or "Infinity" typed as an answer) lie outside every scale
+    return values, ~np.isnan(values) & ((values < lo) | (values > hi))
 
 
 def show_number(value: float) -> str:

@@ -12,8 +12,8 @@ import math
 from typing import Any
 
 __all__ = ["column_names", "description_rows", "detect_header", "find_header", "is_blank",
-           "is_note", "notes_below", "question_texts", "two_row_header", "two_row_names",
-           "typed_cell"]
+           "is_note", "notes_below", "question_texts", "repeated_names", "two_row_header",
+           "two_row_names", "typed_cell"]
 
 #: Joins SurveyMonkey's question text and row label into one column name.
 JOIN = " | "
@@ -103,13 +103,20 @@ def question_texts(names: list[str], rows: list[list[Any]], skip: int) -> dict[s
             if not is_blank(v)}
 
 
+def _header_name(v: object, j: int) -> str:
+    """The name of the header cell ``v`` at 0-based position ``j``, before de-duplication."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).replace("\ufeff", "").strip() if not is_blank(v) else f"Unnamed: {j + 1}"
+
+
 def column_names(header: list[object]) -> list[str]:
+    """One unique name per header cell; a repeated name gets ``.1``, ``.2`` (as pandas
+    does), and :func:`repeated_names` tells where the header repeats one."""
     names: list[str] = []
     seen: dict[str, int] = {}
     for j, v in enumerate(header):
-        name = str(v).replace("\ufeff", "").strip() if not is_blank(v) else f"Unnamed: {j + 1}"
-        if isinstance(v, float) and v.is_integer():
-            name = str(int(v))
+        name = _header_name(v, j)
         if name in seen:
             seen[name] += 1
             name = f"{name}.{seen[name]}"
@@ -117,6 +124,15 @@ def column_names(header: list[object]) -> list[str]:
             seen[name] = 0
         names.append(name)
     return names
+
+
+def repeated_names(header: list[object]) -> dict[str, tuple[int, ...]]:
+    """Name -> 1-based positions of every header cell with that name, for the names the
+    header repeats (:func:`column_names` reads the repeats as ``name.1``, ...)."""
+    where: dict[str, list[int]] = {}
+    for j, v in enumerate(header):
+        where.setdefault(_header_name(v, j), []).append(j + 1)
+    return {name: tuple(pos) for name, pos in where.items() if len(pos) > 1}
 
 
 def two_row_header(rows: list[list[object]], h: int) -> bool:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cxsurvey.errors import InputError, Location
-from cxsurvey.io.columns import rename_items
+from cxsurvey.io.columns import rename_items, repeated_columns
 from cxsurvey.io.item_scales import check_range as check_answers
 from cxsurvey.io.item_scales import explicit_scales, mask_out_of_range
 from cxsurvey.io.labels import (
@@ -307,6 +307,7 @@ def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Surv
     """
     raw = rename_items(raw, model)
     model = _with_constructs(raw, model)
+    warnings = repeated_columns(raw, model)
     _check_columns(raw, model)
     constructs = _kept_constructs(model)
     item_names = list(dict.fromkeys(i for its in constructs.values() for i in its))
@@ -324,7 +325,6 @@ def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Surv
     scale, scale_source, origin = _scale_of(model, frame[rest or item_names], raw, mapping,
                                             counts)
     scales = {c: own[c][0] if c in own else scale for c in item_names + extra_cols}
-    warnings: list[str] = []
     out_of_range: list[float] | None = None
     if check_range:
         check_answers(pd.concat([frame, extra], axis=1), raw, scales,

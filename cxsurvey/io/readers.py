@@ -8,10 +8,13 @@ its XML when that package is installed (it is a dependency of cxsurvey).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import re
 import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,7 @@ from cxsurvey.io.layout import (
     is_blank,
     notes_below,
     question_texts,
+    repeated_names,
     two_row_header,
     two_row_names,
     typed_cell,
@@ -39,6 +43,11 @@ SPSS_SUFFIXES = {".sav", ".zsav"}
 SUPPORTED = EXCEL_SUFFIXES | TEXT_SUFFIXES | SPSS_SUFFIXES
 _DELIMITERS = [",", ";", "\t", "|"]
 _SCAN_ROWS = 20
+#: The csv module's field size limit is a C long; Windows' is 32 bits.
+_MAX_FIELD = 2**31 - 1
+# A quoted field (quotes inside doubled), and the unquoted rest of a field up to its end
+_QUOTED = re.compile(r'"[^"]*(?:""[^"]*)*"')
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,9 @@ class RawTable:
     descriptions : dict
         Column -> its question text: the row Qualtrics writes under the header and,
         for a column renamed by ``[data.items]``, its original header.
+    duplicates : dict
+        Column name -> 1-based file positions of every column of that name, for the
+        names the header repeats; the repeats are read as ``name.1``, ``name.2``.
     """
 
     frame: pd.DataFrame
@@ -79,6 +91,7 @@ class RawTable:
     details: dict[str, object] = field(default_factory=dict)
     row_numbers: tuple[int, ...] | None = None
     descriptions: dict[str, str] = field(default_factory=dict)
+    duplicates: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def row_number(self, position: int) -> int:
         """File row number of the respondent at 0-based ``position``."""
@@ -213,10 +226,9 @@ def _read_excel(p: Path, shown: str, spec: DataSpec) -> RawTable:
     # answers right of the last header cell get "Unnamed: j" columns rather than vanish
     width = max(len(r) for r in rows[h:])
     header = rows[h] + [None] * (width - len(rows[h]))
-    if two_row_header(rows, h):  # SurveyMonkey: the row labels are part of the names
-        names, skip = column_names(two_row_names(header, rows[h + 1])), 1
-    else:
-        names, skip = column_names(header), description_rows(rows[h + 1:h + 3])
+    two_rows = two_row_header(rows, h)  # SurveyMonkey: the row labels are part of the names
+    header = two_row_names(header, rows[h + 1]) if two_rows else header
+    names, skip = column_names(header), 1 if two_rows else description_rows(rows[h + 1:h + 3])
     data = rows[h + 1 + skip:]
     notes = notes_below(data, len(names))
     body = [r[:width] + [None] * (width - len(r)) for r in data[:len(data) - notes]]
@@ -226,7 +238,7 @@ def _read_excel(p: Path, shown: str, spec: DataSpec) -> RawTable:
                           for n in names]]
     frame = frame.map(lambda v: None if is_blank(v) else v).infer_objects()
     return RawTable(frame=frame, path=shown, kind="excel", sheet=sheet_name,
-                    first_data_row=h + 2 + skip,
+                    first_data_row=h + 2 + skip, duplicates=repeated_names(header),
                     descriptions=question_texts(names, rows[h + 1:h + 3], skip),
                     details={"header_row": h + 1, "sheet": sheet_name,
                              "description_rows_skipped": skip,
@@ -274,7 +286,8 @@ def _sniff_delimiter(lines: list[str]) -> str:
     """The delimiter that splits the sample lines into the most consistent fields."""
     best, best_score = ",", -1.0
     for d in _DELIMITERS:
-        counts = [len(next(csv.reader([ln], delimiter=d))) for ln in lines if ln.strip()]
+        with _field_limit(max((len(ln) for ln in lines), default=0)):
+            counts = [len(next(csv.reader([ln], delimiter=d))) for ln in lines if ln.strip()]
         if not counts or max(counts) < 2:
             continue
         mode = max(set(counts), key=counts.count)
@@ -284,19 +297,80 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _records(text: str, delim: str, shown: str) -> list[tuple[int, list[str]]]:
-    """Every record with the file line it starts on (quoted answers may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    out: list[tuple[int, list[str]]] = []
-    prev = 0
+@contextlib.contextmanager
+def _field_limit(chars: int) -> Iterator[None]:
+    """Let the csv module read fields of up to ``chars`` characters, not only its default
+    131,072 (a long free-text answer); the bound is the text read, so no field of it is
+    refused. The previous limit is restored afterwards."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(min(max(old, chars + 1), _MAX_FIELD))
     try:
-        for row in reader:
-            out.append((prev + 1, row))
-            prev = reader.line_num
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _records(text: str, delim: str, shown: str) -> list[tuple[int, list[str]]]:
+    """Every record with the file line it starts on (quoted answers may span lines).
+
+    Raises
+    ------
+    InputError
+        A record cannot be parsed, or the file ends inside a quoted field: a quote that
+        is never closed, which the csv module would silently read, with every line after
+        it, as one answer.
+    """
+    read = [0]  # characters of ``text`` the reader has taken so far
+
+    def lines() -> Iterator[str]:
+        for ln in io.StringIO(text, newline=""):
+            read[0] += len(ln)
+            yield ln
+
+    reader = csv.reader(lines(), delimiter=delim)
+    out: list[tuple[int, list[str]]] = []
+    prev = start = after = 0
+    try:
+        with _field_limit(len(text)):
+            for row in reader:
+                out.append((prev + 1, row))
+                prev, start, after = reader.line_num, after, read[0]
     except csv.Error as exc:
         raise InputError(f"cannot parse the file ({exc})", Location(file=shown, row=prev + 1),
                          "Export it again as CSV.") from None
+    # only the last record can end inside a quote: the text from its first line on
+    last = out[-1][0] if out else 1
+    opened = _unclosed_quote(text[start:], delim)
+    if opened is not None:
+        line = last + len(_LINE_BREAK.findall(text, start, start + opened))
+        raise InputError(
+            f"the quote opened on row {line} is never closed: the file ends inside it, and "
+            f"its {prev - line + 1} line(s) to the end would be read as one answer",
+            Location(file=shown, row=line),
+            "Close the quote or export the file again.")
     return out
+
+
+def _unclosed_quote(record: str, delim: str) -> int | None:
+    """Offset in ``record`` (a record's text, to the end of the file) of a quote that opens
+    a field and is never closed, as the csv module's default dialect parses: a quote is
+    special only at the start of a field, a doubled quote inside one is a quote, and
+    what follows the closing quote up to the delimiter belongs to the field."""
+    rest = re.compile(f"[^{re.escape(delim)}\r\n]*")
+    pos, end = 0, len(record)
+    while pos < end:
+        if record[pos] == '"':
+            m = _QUOTED.match(record, pos)
+            if m is None:
+                return pos
+            pos = m.end()
+        unquoted = rest.match(record, pos)  # always matches, perhaps nothing
+        pos = unquoted.end() if unquoted else pos
+        if pos < end and record[pos] == delim:
+            pos += 1
+        elif pos < end:  # a line break: the next record starts
+            pos += 2 if record.startswith("\r\n", pos) else 1
+    return None
 
 
 def _text_column(values: list[str]) -> pd.Series:
@@ -400,14 +474,15 @@ def _read_text(p: Path, shown: str, spec: DataSpec, suffix: str) -> RawTable:
     while body and not any(c.strip() for c in body[-1]):
         body.pop()
         lines.pop()
-    names = column_names(two_row_names(list(header), list(records[h + 1][1])) if two_rows
-                         else list(header))
+    cells: list[object] = (two_row_names(list(header), list(records[h + 1][1])) if two_rows
+                           else list(header))
+    names = column_names(cells)
     frame = pd.DataFrame({n: _text_column([r[j] for r in body]) for j, n in enumerate(names)},
                          columns=names)
     frame = frame.loc[:, [not n.startswith("Unnamed: ") or bool(frame[n].notna().any())
                           for n in names]]
     consecutive = all(b - a == 1 for a, b in zip(lines, lines[1:], strict=False))
-    return RawTable(frame=frame, path=shown, kind="text",
+    return RawTable(frame=frame, path=shown, kind="text", duplicates=repeated_names(cells),
                     first_data_row=lines[0] if lines else records[h][0] + 1,
                     row_numbers=None if consecutive else tuple(lines),
                     descriptions=question_texts(

@@ -6,7 +6,9 @@ It recognises the operators lavaan and semopy share (``=~``, ``<~``, ``~``, ``~~
 formulas continued on the next line (after a trailing ``+``, ``*`` or operator, or
 before a leading ``+``). The text itself is passed
 unchanged to semopy, so the parser only has to find constructs, items and paths and
-reject what neither lavaan nor semopy would accept, with the line number.
+reject what neither lavaan nor semopy would accept, with the line number: arrows
+lavaan does not have (``->``, ``<-``, ``=>``, a lone ``=``), which would otherwise be read
+as ``<``/``>`` constraints, and a variable regressed on itself.
 
 References
 ----------
@@ -24,6 +26,7 @@ from cxsurvey.model.spec import Formula, ModelSpec, Term
 _OPERATORS = ("=~", "<~", "~~", ":=", "==", "~", "<", ">")
 _NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_OP_CHARS = set("<>=~-:")  # characters that lavaan's operators are made of
 
 
 def _strip_comment(line: str) -> str:
@@ -63,6 +66,62 @@ def _split_op(stmt: str) -> tuple[str, str, str] | None:
         if pos >= 0:
             return stmt[:pos].strip(), op, stmt[pos + len(op):].strip()
     return None
+
+
+def _operator_run(stmt: str, split: tuple[str, str, str] | None) -> str | None:
+    """The whole operator as written around the one :func:`_split_op` found.
+
+    ``Loy <- Sat`` splits at ``<`` and ``Sat -> Loy`` at ``>``, which would read them
+    as inequality constraints; so the run of operator characters around the split is
+    taken. A trailing ``-`` is a sign (``a <-0.5``, ``y ~ -1*x``) except in ``<-``
+    followed by a name, R's arrow. Without any operator, a lone ``=`` is returned.
+    """
+    if split is None:
+        return "=" if "=" in stmt else None
+    op = split[1]
+    start = stmt.find(op)
+    end = start + len(op)
+    while start > 0 and stmt[start - 1] in _OP_CHARS:
+        start -= 1
+    while end < len(stmt) and stmt[end] in _OP_CHARS:
+        end += 1
+    run = stmt[start:end]
+    if run.endswith("-") and len(run) > 1:
+        after = stmt[end:].lstrip()
+        if run != "<-" or _NUMBER.match(after.split()[0] if after.split() else ""):
+            run = run[:-1]
+    return run
+
+
+def _bad_operator(run: str, stmt: str, where: Location) -> InputError:
+    """The error for an operator lavaan does not have, with the lavaan way to write it."""
+    lhs, _, rhs = (p.strip() for p in stmt.partition(run))
+    message = f"'{run}' is not a lavaan operator (in '{stmt}')"
+    side_names = [t.strip() for t in (lhs + "+" + rhs).split("+") if t.strip()]
+    constraint = bool(side_names) and any(_NUMBER.match(t) for t in side_names)
+    arrow = run != run.strip("-=") and not constraint
+    if arrow and run.endswith(">") and run.strip("-=") == ">":  # -> => ==> -->
+        outcomes = [o.strip() for o in rhs.split("+") if o.strip()] or ["Outcome"]
+        fix = "; ".join(f"{o} ~ {lhs or 'Predictor'}" for o in outcomes)
+        return InputError(message, where, f"Write the outcome first: {fix}{_ineq(run)}")
+    if arrow and run.startswith("<") and run.strip("-=") == "<":  # <- <= <== <--
+        return InputError(message, where, "Write the outcome first: "
+                          f"{lhs or 'Outcome'} ~ {rhs or 'Predictor'}{_ineq(run)}")
+    if run == "=":
+        return InputError(
+            message, where,
+            f"Write '{lhs} ~ {rhs}' for a path (outcome first), '{lhs} =~ {rhs}' for a "
+            f"measurement model, '{lhs} == {rhs}' for an equality constraint or "
+            f"'{lhs} := {rhs}' to define a parameter.")
+    return InputError(message, where,
+                      "Lavaan's operators are =~, <~, ~, ~~, :=, ==, < and > (inequality "
+                      "constraints are written with '<' and '>', e.g. 'a < 0.5').")
+
+
+def _ineq(run: str) -> str:
+    """A note for ``<=``/``=>``: lavaan's inequality constraints are ``<`` and ``>``."""
+    return (" (an inequality constraint between labels is written 'a < b' or 'a > b')"
+            if "=" in run else "")
 
 
 def _parse_term(raw: str, where: Location, stmt: str) -> Term:
@@ -130,6 +189,9 @@ def parse_syntax(text: str, source: str | None = None, first_line: int = 1) -> M
     for line_no, stmt in _logical_lines(text):
         where = Location(file=source, line=line_no + first_line - 1)
         split = _split_op(stmt)
+        run = _operator_run(stmt, split)
+        if run is not None and (split is None or run != split[1]):
+            raise _bad_operator(run, stmt, where)
         if split is None:
             raise InputError(
                 f"no lavaan operator in '{stmt}'", where,
@@ -148,6 +210,11 @@ def parse_syntax(text: str, source: str | None = None, first_line: int = 1) -> M
             raise InputError(f"more than one operator in '{stmt}'", where,
                              "Write one formula per line (or separate them with ';').")
         terms = tuple(_parse_term(t, where, stmt) for t in rhs.split("+"))
+        if op in ("~", "=~", "<~") and any(t.name == lhs for t in terms):
+            verb = "regressed on" if op == "~" else "defined by"
+            raise InputError(f"'{lhs}' is {verb} itself in '{stmt}'", where,
+                             f"Remove '{lhs}' from the right of '{op}': a variable "
+                             "cannot explain itself.")
         formulas.append(Formula(lhs=lhs, op=op, rhs=terms, line=where.line or 0, text=stmt))
         if op in ("=~", "<~"):
             names = tuple(t.name for t in terms if not _NUMBER.match(t.name))

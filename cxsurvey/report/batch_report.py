@@ -116,7 +116,7 @@ def write_batch_excel(batch: BatchResult, path: Path) -> Path:
         about.append([key, files.neutralise(value) if isinstance(value, str) else value])
     about.column_dimensions["A"].width = 22
     about.column_dimensions["B"].width = 60
-    return files.atomic_write(path, wb.save)
+    return files.atomic_write_workbook(path, wb)
 
 
 def render_batch_console(batch: BatchResult, console) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -94,7 +95,10 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.exists():
         raise InputError("the output folder does not exist", Location(file=str(path)))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise _write_error(exc, path) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -104,11 +108,46 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise _write_error(exc, path) from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     return target
+
+
+_WRITE_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+                 errno.EROFS: "the file system is read-only",
+                 errno.EACCES: "no permission to write there",
+                 errno.EPERM: "no permission to write there"}
+
+
+def _write_error(exc: OSError, path: str | Path) -> InputError:
+    """A failed report write as the user's problem to fix (exit 2), naming the path."""
+    reason = (_WRITE_ERRORS.get(exc.errno or -1) or exc.strerror or str(exc)
+              or type(exc).__name__)
+    return InputError(f"cannot write the report: {reason}", Location(file=str(path)),
+                      "Free some space or choose another --excel/--html/--csv-dir/--junit "
+                      "path; nothing was left behind.")
+
+
+def atomic_write_workbook(path: str | Path, workbook: object) -> Path:
+    """Save an openpyxl workbook atomically. The zip archive is built in memory and written
+    in one call, so a full disk fails cleanly: no half-closed archive is left for the
+    garbage collector to report on stderr."""
+    import io
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)  # type: ignore[attr-defined]
+    data = buffer.getvalue()
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    return atomic_write(path, write)
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:

@@ -40,7 +40,8 @@ def chains(paths: Iterable[tuple[str, str]], min_length: int = 2) -> list[tuple[
     def walk(chain: tuple[str, ...]) -> None:
         for nxt in kids.get(chain[-1], []):
             if nxt in chain:
-                raise ValueError(f"the structural model has a cycle through '{nxt}'")
+                cycle = " -> ".join((*chain[chain.index(nxt):], nxt))
+                raise ValueError(f"the structural model has a cycle: {cycle}")
             longer = (*chain, nxt)
             if len(longer) - 1 >= min_length:
                 out.append(longer)

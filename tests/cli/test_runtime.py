@@ -53,3 +53,27 @@ def test_heavy_listwise_loss_hints_at_pairwise(tmp_path) -> None:
     pairwise = json.loads(CliRunner().invoke(app, ["describe", str(path), "--missing",
                                                    "pairwise", "--format", "json"]).stdout)
     assert not [w for w in pairwise["warnings"] if "--missing pairwise" in w]
+
+
+@pytest.mark.parametrize(("code", "reason"), [(28, "the disk is full"),
+                                              (30, "the file system is read-only"),
+                                              (13, "no permission to write there")])
+def test_a_failed_report_write_is_an_input_error(survey_csv, tmp_path, monkeypatch,
+                                                 code, reason) -> None:
+    """A full disk or a read-only folder: exit 2 naming the path, no partial file, no
+    traceback (the workbook is built in memory and written in one call)."""
+    import errno
+    from pathlib import Path
+
+    assert errno.errorcode[code] in ("ENOSPC", "EROFS", "EACCES")
+
+    def full(self, data):
+        raise OSError(code, "simulated")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    out = tmp_path / "report.xlsx"
+    res = CliRunner().invoke(app, ["describe", str(survey_csv), "--excel", str(out)])
+    assert res.exit_code == 2, res.output
+    assert f"cannot write the report: {reason}" in res.stderr and str(out) in res.stderr
+    assert "Traceback" not in res.output and "Exception ignored" not in res.output
+    assert not out.exists() and not list(tmp_path.glob(".report.xlsx.*"))

@@ -142,7 +142,7 @@ def test_failed_write_leaves_nothing(results, tmp_path, monkeypatch):
         real(table, handle)
 
     monkeypatch.setattr(csv_report, "_write_rows", flaky)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InputError, match="cannot write the report: disk full"):
         write_csv_dir(results, tmp_path)
     first = build_tables(results)[0].key
     assert os.listdir(tmp_path) == [f"{first}.csv"]  # complete files only, no temp files

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import os
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -230,18 +232,20 @@ def test_text_is_never_a_formula(results, tmp_path):
 
 
 def _fail_midway(monkeypatch):
-    def save(self, filename):
-        with open(filename, "wb") as fh:
-            fh.write(b"PK\x03\x04 partial")
-        raise OSError("disk full")
+    """The disk fills up while the workbook's bytes are written to the temporary file."""
+    original = Path.write_bytes
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", save)
+    def write_bytes(self, data):
+        original(self, data[:100])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
 
 
 def test_failed_write_leaves_nothing(results, tmp_path, monkeypatch):
     _fail_midway(monkeypatch)
     target = tmp_path / "report.xlsx"
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InputError, match="cannot write the report: the disk is full"):
         write_excel(results, target)
     assert not target.exists()
     assert os.listdir(tmp_path) == []
@@ -252,7 +256,7 @@ def test_failed_write_keeps_the_old_report(results, tmp_path, monkeypatch):
     write_excel(results, target)
     before = target.read_bytes()
     _fail_midway(monkeypatch)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InputError, match="cannot write the report: the disk is full"):
         write_excel(results, target)
     assert target.read_bytes() == before
     assert os.listdir(tmp_path) == ["report.xlsx"]

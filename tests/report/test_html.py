@@ -568,11 +568,11 @@ def test_failed_write_keeps_the_old_report(results, tmp_path, monkeypatch):
     write_html(results, target)
     before = target.read_bytes()
     _fail_midway(monkeypatch)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InputError, match="cannot write the report: disk full"):
         write_html(results, target)
     assert target.read_bytes() == before
     assert os.listdir(tmp_path) == ["report.html"]
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InputError, match="cannot write the report: disk full"):
         write_html(results, tmp_path / "new.html")
     assert os.listdir(tmp_path) == ["report.html"]
 

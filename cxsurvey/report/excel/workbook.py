@@ -324,4 +324,4 @@ def write_excel(results: Results, path: str | Path,
     target = files.check_output(path, (results.meta.get("file"), results.meta.get("model")),
                                 suffixes=(".xlsx",), what="an Excel report")
     wb = build_workbook(results, extra_text)
-    return files.atomic_write(target, wb.save)
+    return files.atomic_write_workbook(target, wb)

@@ -150,7 +150,11 @@ def _check_structure(constructs: Mapping[str, Sequence[str]],
     try:
         chains(edges, min_length=1)
     except ValueError as exc:
-        raise InputError(f"the PLS structural model is not recursive: {exc}") from exc
+        # PLS estimates each outcome from its predictors in a fixed order: a cycle
+        # (Y ~ X, X ~ Y) has none, so it is the user's model to change, not the data
+        raise InputError(f"the PLS structural model is not recursive: {exc}",
+                         hint="PLS-SEM needs paths without a cycle; drop one of the paths "
+                              "or fit the model with --method cb.") from exc
     return names, edges
 
 
