@@ -1,4 +1,4 @@
-"""Whole-process timing of ``cxsurvey batch`` with 1 and 2 worker processes (issue 5).
+"""Whole-process timing of ``cxsurvey batch`` with 1 and 2 worker processes.
 
 Draws 20 survey files from the sample's population model (157 respondents each, seeds
 1..20, written once to benchmarks/_data/batch/ with ``cxsurvey simulate``), then times
@@ -8,7 +8,7 @@ paths, and a JSON and an Excel report. Prints median and range of the wall time 
 speed-up.
 
 Usage: python benchmarks/bench_batch.py [--runs 3] [--files 20] [--html]
-Target (issue 5): --jobs 2 takes less wall time than --jobs 1.
+Target: --jobs 2 takes less wall time than --jobs 1.
 """
 
 from __future__ import annotations

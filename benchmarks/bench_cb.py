@@ -1,4 +1,4 @@
-"""Timings of the covariance-based analyses (issue: CFA and CB path testing).
+"""Timings of the covariance-based analyses (CFA and CB path testing).
 
 Whole processes: ``cxsurvey cfa`` and ``cxsurvey paths --method cb`` on the bundled sample
 and on Holzinger-Swineford, and 1,000 bootstrap resamples of the sample's CFA. In-process:

@@ -1,4 +1,4 @@
-"""Whole-process timings of the foundation commands (issue: foundation benchmark).
+"""Whole-process timings of the foundation commands (the foundation commands).
 
 Times, as separate processes, ``cxsurvey --help``, ``cxsurvey analyze`` on the bundled
 157-respondent sample, and ``cxsurvey analyze`` on a simulated 100,000 x 100-item survey
@@ -7,7 +7,7 @@ and range of wall time over repeated runs and the peak resident memory of each p
 (``ru_maxrss`` from ``os.wait4``).
 
 Usage: python benchmarks/bench_foundation.py [--runs 5] [--big-runs 3] [--skip-big]
-Targets (issue 2): --help < 0.3 s; sample < 2 s; 100,000 x 100 < 20 s and < 2 GiB.
+Targets: --help < 0.3 s; sample < 2 s; 100,000 x 100 < 20 s and < 2 GiB.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ class RunMeta(TypedDict, total=False):
     """What a run read and how (the JSON ``meta``; the About sheet).
 
     ``file``, ``n_rows``, ``n_used``, ``missing_policy``, ``items``, ``constructs``,
-    ``version`` and ``seed`` are the contract's keys; ``sha256`` fingerprints the input,
+    ``version`` and ``seed`` are the stable keys; ``sha256`` fingerprints the input,
     ``recoded`` counts recoded and missing cells, ``read`` says how the file was read
     (delimiter, encoding, header row, sheet), ``options`` are the run's options,
     ``excluded`` the respondents ``--exclude-flagged`` dropped (count, by rule, file rows) and
@@ -53,7 +53,7 @@ class Results(Findings):
     """Everything one run produced; renderers read this and nothing else.
 
     The statistics are the fields of :class:`~cxsurvey.stats.findings.Findings`.
-    ``meta`` follows the contract's ``meta`` keys (plus ``sha256``, ``sheet``,
+    ``meta`` holds the JSON ``meta`` keys (plus ``sha256``, ``sheet``,
     ``scale``, ``options``, ``dependencies``). ``warnings`` are problems in the data the
     user must see; ``summary`` is the plain-language reading. ``verdicts`` is the run's
     rule set: every flag, highlight, summary sentence and check judges a number through

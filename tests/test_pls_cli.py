@@ -1,4 +1,4 @@
-"""Issue 4 acceptance on the bundled sample: PLS-SEM paths with 5,000 bootstrap resamples."""
+"""The bundled sample end to end: PLS-SEM paths with 5,000 bootstrap resamples."""
 
 from __future__ import annotations
 

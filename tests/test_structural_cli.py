@@ -1,4 +1,4 @@
-"""Issue 3 acceptance on the bundled sample: CFA, CB paths, --drop-weak, seeded bootstrap."""
+"""The bundled sample end to end: CFA, CB paths, --drop-weak, seeded bootstrap."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Heavy libraries (pandas, scipy, semopy) are imported inside the commands, so
 ``cxsurvey --help`` stays fast. :func:`~cxsurvey.cli.runtime.guarded` turns
-:class:`~cxsurvey.errors.CxSurveyError` into one stderr line and the contract's exit code.
+:class:`~cxsurvey.errors.CxSurveyError` into one stderr line and the documented exit code.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ def fail(exc: BaseException, code: int) -> None:
 
 
 def guarded(fn: Callable[..., T]) -> Callable[..., T]:
-    """Turn user errors into one stderr line and the contract's exit code."""
+    """Turn user errors into one stderr line and the documented exit code."""
     import functools
 
     @functools.wraps(fn)

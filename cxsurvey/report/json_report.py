@@ -1,4 +1,4 @@
-"""The JSON document of a run, with the contract's section keys (CONTRACT.md).
+"""The JSON document of a run, with stable section keys that scripts rely on.
 
 Numbers are JSON numbers, ``null`` where undefined (NaN), never strings. Keys follow
 lavaan/seminr vocabulary in snake_case. The document holds no time stamp, so the same
@@ -133,7 +133,7 @@ def _reliability(rel: ReliabilityResult) -> dict[str, Any]:
 
 
 def _cfa(cfa: CfaResult) -> dict[str, Any]:
-    """The ``cfa`` section: fit (the contract's measures first), loadings and the rest."""
+    """The ``cfa`` section: fit (the commonly reported measures first), loadings and the rest."""
     fit_keys = ("n", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower",
                 "rmsea_ci_upper", "srmr", "aic", "bic")
     fit = {k: cfa.fit.get(k) for k in fit_keys}

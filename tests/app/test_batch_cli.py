@@ -34,7 +34,7 @@ def folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def ran(folder):
-    """The acceptance run, as a user types it: the installed command over a glob."""
+    """The run as a user types it: the installed command over a glob."""
     out = folder.parent / "out"
     proc = subprocess.run(
         [*cxsurvey_exe(), "batch", str(folder / "*.xlsx"), "--out-dir", str(out),

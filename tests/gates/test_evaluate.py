@@ -40,7 +40,7 @@ def test_every_rule_set_cites_every_threshold_and_uses_known_keys() -> None:
             assert r.key in RULE_KEYS and r.threshold.citation
             assert r.threshold.direction == RULE_KEYS[r.key].direction
     d = RULE_SETS["default"]
-    # the cut-offs, each with its source
+    # the conventional cut-offs, each with its source
     expect = {"min_alpha": (0.70, "Nunnally"), "min_rho_c": (0.70, "Hair"),
               "max_rho_c": (0.95, "Hair"), "min_loading": (0.708, "Hair"),
               "min_ave": (0.50, "Fornell"), "max_htmt": (0.85, "Henseler"),

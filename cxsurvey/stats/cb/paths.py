@@ -21,7 +21,7 @@ PATH_COLUMNS = ["from", "to", "est", "std_all", "se", "t", "pvalue", "ci_lower",
 
 
 def paths_table(fit: CbFit, latent: Collection[str] | None = None) -> pd.DataFrame:
-    """Structural regressions as the contract's ``paths`` records (``method = "cb"``).
+    """Structural regressions as the JSON ``paths`` records (``method = "cb"``).
 
     Parameters
     ----------

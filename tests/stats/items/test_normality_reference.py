@@ -69,9 +69,9 @@ def test_bfi_item_lilliefors_matches_nortest(bfi_item_table, ref):
     row = bfi_item_table.loc[ref["item"]]
     assert row["n"] == ref["n"]
     assert row["ks_df"] == ref["n"]
-    # acceptance tolerance of the issue: D within 1e-6 (same statistic, double precision)
+    # tolerance: D within 1e-6 of nortest::lillie.test (same statistic, double precision)
     assert_allclose(row["ks_statistic"], ref["lilliefors_D"], rtol=0, atol=1e-6)
-    # acceptance tolerance of the issue: p within 0.005, or both below 0.001
+    # tolerance: p within 0.005 of nortest, or both below 0.001
     # (SPSS prints such p as .000; the approximation is not meant to be read there)
     if not (row["ks_pvalue"] < 0.001 and ref["lilliefors_p"] < 0.001):
         assert_allclose(row["ks_pvalue"], ref["lilliefors_p"], rtol=0, atol=0.005)
@@ -81,7 +81,7 @@ def test_bfi_item_lilliefors_matches_nortest(bfi_item_table, ref):
 def test_bfi_item_shapiro_wilk_matches_r(bfi_item_table, ref):
     row = bfi_item_table.loc[ref["item"]]
     assert row["sw_df"] == ref["n"]
-    # acceptance tolerances of the issue: W within 1e-6, p within 1e-4 (both are
+    # tolerances against stats::shapiro.test: W within 1e-6, p within 1e-4 (both are
     # Royston's AS R94; R's C and scipy's port differ only in rounding)
     assert_allclose(row["sw_statistic"], ref["shapiro_W"], rtol=0, atol=1e-6)
     assert_allclose(row["sw_pvalue"], ref["shapiro_p"], rtol=0, atol=1e-4)
@@ -129,7 +129,7 @@ def test_lilliefors_matches_nortest_in_every_range(ref):
 @pytest.mark.parametrize("ref", LILLIE, ids=LILLIE_IDS)
 def test_shapiro_wilk_matches_r_on_extra_samples(ref):
     w, p = shapiro_wilk(_sample(ref))
-    # same tolerances as the issue's bfi acceptance: W 1e-6, p 1e-4 (both AS R94)
+    # same tolerances as on bfi: W 1e-6, p 1e-4 (both AS R94)
     assert_allclose(w, ref["W"], rtol=0, atol=1e-6)
     assert_allclose(p, ref["p_shapiro"], rtol=0, atol=1e-4)
 
@@ -169,7 +169,7 @@ def test_mardia_n_and_df(ref):
 @pytest.mark.parametrize("ref", MARDIA, ids=MARDIA_IDS)
 def test_mardia_coefficients_match_psych(ref):
     out = mardia(_mardia_block(ref))
-    # b1p / b2p: 1e-6 relative (tolerance of the issue; both are plain sums of products)
+    # b1p / b2p: 1e-6 relative (both are plain sums of products)
     assert_allclose(out["mardia_skewness"], ref["b1p"], rtol=1e-6, atol=0)
     assert_allclose(out["mardia_kurtosis"], ref["b2p"], rtol=1e-6, atol=0)
 

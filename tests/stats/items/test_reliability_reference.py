@@ -61,9 +61,9 @@ def test_alpha_and_feldt_ci_match_psych(missing, scale):
     row = _result(missing).constructs.set_index("construct").loc[scale]
     assert row["n_items"] == ref["n_items"]
     assert row["n"] == ref["feldt_ci95"]["n_obs_used_in_ci"]
-    # acceptance tolerance of the issue: alpha within 1e-3
+    # tolerance: alpha within 1e-3 of psych::alpha
     assert_allclose(row["alpha"], ref["raw_alpha"], rtol=0, atol=1e-3)
-    # the issue accepts the CI within 2e-3; the Feldt formula is computed unrounded with
+    # tolerance: the CI within 2e-3; the Feldt formula is computed unrounded with
     # psych's n (measured difference 8e-16), so hold it to 1e-9
     assert_allclose([row["alpha_ci_lower"], row["alpha_ci_upper"]],
                     [ref["feldt_ci95"]["lower"], ref["feldt_ci95"]["upper"]], rtol=0, atol=1e-9)
@@ -77,10 +77,10 @@ def test_item_statistics_match_psych(missing, scale):
     ref = REF["scales"][scale][MODES[missing]]["items"]
     got = _result(missing).items.set_index("item").loc[[r["item"] for r in ref]]
     assert got["n"].tolist() == [r["n"] for r in ref]
-    # acceptance tolerance of the issue: item mean/sd within 1e-6
+    # tolerance: item mean/sd within 1e-6
     assert_allclose(got["mean"], [r["mean"] for r in ref], rtol=0, atol=1e-6)
     assert_allclose(got["sd"], [r["sd"] for r in ref], rtol=0, atol=1e-6)
-    # acceptance tolerance of the issue: r.drop and alpha-if-deleted within 1e-3
+    # tolerance: r.drop and alpha-if-deleted within 1e-3
     assert_allclose(got["item_total_r"], [r["r_drop"] for r in ref], rtol=0, atol=1e-3)
     assert_allclose(got["alpha_if_deleted"], [r["alpha_if_dropped_raw"] for r in ref],
                     rtol=0, atol=1e-3)
@@ -90,7 +90,7 @@ def test_item_statistics_match_psych(missing, scale):
 def test_omega_matches_psych_omega(missing, scale):
     ref = REF["scales"][scale]["omega"]["psych_omega_nfactors1"]["omega_total"]
     row = _result(missing).constructs.set_index("construct").loc[scale]
-    # acceptance tolerance of the issue: within 5e-3 of psych::omega(nfactors = 1), which
+    # tolerance: within 5e-3 of psych::omega(nfactors = 1), which
     # always uses pairwise correlations over all rows (so listwise differs by sampling too)
     assert_allclose(row["omega"], ref, rtol=0, atol=5e-3)
 

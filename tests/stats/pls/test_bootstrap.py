@@ -5,7 +5,7 @@ seminr ``bootstrap_model(nboot = 100, seed = 456)`` on the ECSI model) and
 ``boot_indices_mobi_ecsi_seminr.json``, the exact **1-based** rows R drew
 (``set.seed(456 + i); sample.int(250, TRUE)``), passed here 0-based.
 
-Tolerance 1e-6 (the acceptance tolerance); measured: 4.7e-15 for estimates, bootstrap
+Tolerance 1e-6; measured: 4.7e-15 for estimates, bootstrap
 means, SDs and 2.5%/97.5% percentiles of paths, total effects, loadings, weights and HTMT.
 seminr's "Bootstrap P Val" is not a standard p-value and is not compared.
 """

@@ -11,7 +11,7 @@ References (copies of /work/shared/reference/pls, provenance in tests/data/pls/R
 - ``satisfaction_standardized_plspm_python_crosscheck.json``: plspm-python 0.5.7 on
   z-scored data with tol 1e-10 (not independent of plspm; covers the factorial scheme).
 
-Tolerance: 1e-6 (the acceptance tolerance) for every statistic. Measured maximum deviations
+Tolerance: 1e-6 for every statistic. Measured maximum deviations
 (numpy 2.4, pandas 3.1): seminr 7.6e-15 (all statistics), ADANCO 4.3e-8 (Mode B weights;
 ADANCO stops at its own 1e-6-scaled criterion), plspm cross-check 4.0e-9.
 """
