@@ -9,7 +9,8 @@ LimeSurvey's short item names come from :mod:`cxsurvey.model.platform_items`):
   ``UserLanguage``, and the ``Q_`` quality fields) are never items.
 - Google Forms heads each row of a grid question ``Question title [Row label]`` and
   starts with ``Timestamp`` (and ``Email Address`` when it collects e-mails). Such
-  headers cannot be lavaan names, so :func:`grid_items` proposes short names for them
+  headers cannot be lavaan names, so
+  :func:`cxsurvey.model.platform_items.google_forms_items` proposes short names for them
   (``[data.items]``), one construct per grid title.
 """
 
@@ -19,7 +20,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 
-from cxsurvey.model.spec import DataSpec, ItemColumn, ModelSpec, SurveyModel
+from cxsurvey.model.spec import DataSpec, ModelSpec, SurveyModel
 from cxsurvey.model.syntax import build_syntax, parse_syntax
 
 _ITEM = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z]*?)[_.]?(?P<num>\d+)$")
@@ -27,7 +28,8 @@ _ITEM = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z]*?)[_.]?(?P<num>\d+)$")
 #: short names ``G01Q01_1`` proposed for LimeSurvey sub-questions.
 _QUALTRICS_ITEM = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9]*\d)_(?P<num>\d+)$")
 _NOT_ITEMS = {"id", "age", "q", "year", "wave", "group"}
-_GRID = re.compile(r"^(?P<title>.*\S)\s*\[(?P<row>[^\[\]]*\S[^\[\]]*)\]$", re.DOTALL)
+#: A Google Forms grid row's header: ``Question title [Row label]``.
+GRID_HEADER = re.compile(r"^(?P<title>.*\S)\s*\[(?P<row>[^\[\]]*\S[^\[\]]*)\]$", re.DOTALL)
 
 #: Columns a Google Forms response sheet or CSV adds before the questions.
 GOOGLE_FORMS_METADATA = frozenset({"timestamp", "email address", "email", "score"})
@@ -145,40 +147,6 @@ def construct_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def grid_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], dict[str, str]]:
-    """Short item names for Google Forms grid columns ``Title [Row]``.
-
-    Every title with at least two rows becomes a construct named by
-    :func:`construct_name`, its rows items ``<Construct>1..k`` in file order, each
-    mapped to its exact header.
-
-    Returns
-    -------
-    items : dict
-        Short name -> :class:`ItemColumn` (for ``[data.items]``).
-    titles : dict
-        Construct -> the grid's title.
-    """
-    columns = [str(c) for c in columns]
-    grids: dict[str, list[str]] = {}
-    for col in columns:
-        m = _GRID.match(col.strip())
-        if m and not is_metadata(col):
-            grids.setdefault(" ".join(m.group("title").split()), []).append(col)
-    taken = {c.lower() for c in columns}
-    taken |= {p.lower() for c in columns if (p := item_prefix(c)) is not None}
-    items: dict[str, ItemColumn] = {}
-    titles: dict[str, str] = {}
-    for title, cols in grids.items():
-        if len(cols) < 2:
-            continue
-        name = construct_name(title, taken)
-        taken.add(name.lower())
-        titles[name] = title
-        items.update({f"{name}{k}": ItemColumn(col) for k, col in enumerate(cols, start=1)})
-    return items, titles
-
-
 def construct_titles(constructs: dict[str, tuple[str, ...]],
                      questions: dict[str, str]) -> dict[str, str]:
     """Construct -> the question its items share, from the items' question texts.
@@ -194,7 +162,7 @@ def construct_titles(constructs: dict[str, tuple[str, ...]],
             continue
         heads = []
         for text in texts:
-            m = _GRID.match(text)
+            m = GRID_HEADER.match(text)
             if m:
                 heads.append(m.group("title"))
             elif " | " in text:

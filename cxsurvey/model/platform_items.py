@@ -1,6 +1,7 @@
 """Short item names (``[data.items]``) for the question layouts of survey platforms.
 
-- Google Forms heads grid rows ``Question title [Row label]`` (:func:`grid_items`).
+- Google Forms heads grid rows ``Question title [Row label]``; every title with at least
+  two rows becomes a construct named from it, its rows ``<Construct>1..k``.
 - SurveyMonkey writes two header rows, the question text over its columns and the row
   labels under it; the reader joins them into ``Question text | Row label``
   (:func:`cxsurvey.io.layout.two_row_names`). Every question with at least two rows
@@ -18,13 +19,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from cxsurvey.model.infer import construct_name, grid_items, is_metadata, item_prefix
+from cxsurvey.model.infer import GRID_HEADER, construct_name, is_metadata, item_prefix
 from cxsurvey.model.spec import ItemColumn
 
-__all__ = ["SURVEYMONKEY_JOIN", "TYPEFORM_JOIN", "limesurvey_items", "msforms_items",
-           "platform_items", "surveymonkey_items", "typeform_items"]
+__all__ = ["SURVEYMONKEY_JOIN", "TYPEFORM_JOIN", "google_forms_items", "limesurvey_items",
+           "msforms_items", "platform_items", "surveymonkey_items", "typeform_items"]
+
+Items = tuple[dict[str, ItemColumn], dict[str, str]]
+"""Short name -> :class:`ItemColumn` (for ``[data.items]``), and construct -> its
+question title (or code)."""
 
 #: What joins SurveyMonkey's question text and row label into one column name.
 SURVEYMONKEY_JOIN = " | "
@@ -42,12 +47,28 @@ def _lower(columns: list[str]) -> set[str]:
     return {" ".join(c.split()).lower() for c in columns}
 
 
-def _titled_items(columns: list[str], questions: dict[str, list[str]],
-                  ) -> tuple[dict[str, ItemColumn], dict[str, str]]:
+def _questions(columns: list[str], title_of: Callable[[str], str | None],
+               skip_metadata: bool = True) -> dict[str, list[str]]:
+    """Columns grouped by their question's title (``title_of`` gives None for a column
+    that is no question row), in file order."""
+    questions: dict[str, list[str]] = {}
+    for col in columns:
+        title = title_of(col)
+        if title is not None and not (skip_metadata and is_metadata(col)):
+            questions.setdefault(title, []).append(col)
+    return questions
+
+
+def _taken(columns: list[str]) -> set[str]:
+    """Names a new construct must not take: the columns and the constructs they imply."""
+    taken = {c.lower() for c in columns}
+    return taken | {p.lower() for c in columns if (p := item_prefix(c)) is not None}
+
+
+def _titled_items(columns: list[str], questions: dict[str, list[str]]) -> Items:
     """Every question title with at least two columns -> a construct named by
     :func:`construct_name`, its columns ``<Construct>1..k`` in file order."""
-    taken = {c.lower() for c in columns}
-    taken |= {p.lower() for c in columns if (p := item_prefix(c)) is not None}
+    taken = _taken(columns)
     items: dict[str, ItemColumn] = {}
     titles: dict[str, str] = {}
     for title, cols in questions.items():
@@ -60,7 +81,23 @@ def _titled_items(columns: list[str], questions: dict[str, list[str]],
     return items, titles
 
 
-def surveymonkey_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], dict[str, str]]:
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _grid_title(col: str) -> str | None:
+    m = GRID_HEADER.match(col.strip())
+    return _words(m.group("title")) if m else None
+
+
+def google_forms_items(columns: Iterable[str]) -> Items:
+    """Short item names for Google Forms grid rows ``Question title [Row label]``, each
+    mapped to its exact header."""
+    columns = [str(c) for c in columns]
+    return _titled_items(columns, _questions(columns, _grid_title))
+
+
+def surveymonkey_items(columns: Iterable[str]) -> Items:
     """Short item names for SurveyMonkey matrix rows ``Question text | Row label``.
 
     Returns
@@ -71,15 +108,14 @@ def surveymonkey_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], d
         Construct -> the question text.
     """
     columns = [str(c) for c in columns]
-    questions: dict[str, list[str]] = {}
-    for col in columns:
-        if SURVEYMONKEY_JOIN in col and not is_metadata(col):
-            title = " ".join(col.split(SURVEYMONKEY_JOIN, 1)[0].split())
-            questions.setdefault(title, []).append(col)
-    return _titled_items(columns, questions)
+
+    def title_of(col: str) -> str | None:
+        return _words(col.split(SURVEYMONKEY_JOIN, 1)[0]) if SURVEYMONKEY_JOIN in col else None
+
+    return _titled_items(columns, _questions(columns, title_of))
 
 
-def msforms_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], dict[str, str]]:
+def msforms_items(columns: Iterable[str]) -> Items:
     """Short item names for Microsoft Forms Likert statements ``Question title.Statement``.
 
     A statement of digits only (``Comment.1``: a repeated header numbered by the
@@ -93,15 +129,15 @@ def msforms_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], dict[s
         Construct -> the question title.
     """
     columns = [str(c) for c in columns]
-    questions: dict[str, list[str]] = {}
-    for col in columns:
+
+    def title_of(col: str) -> str | None:
         m = _MSFORMS_STATEMENT.match(col.strip())
-        if m and not m.group("row").strip().isdigit() and not is_metadata(col):
-            questions.setdefault(" ".join(m.group("title").split()), []).append(col)
-    return _titled_items(columns, questions)
+        return _words(m.group("title")) if m and not m.group("row").strip().isdigit() else None
+
+    return _titled_items(columns, _questions(columns, title_of))
 
 
-def limesurvey_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], dict[str, str]]:
+def limesurvey_items(columns: Iterable[str]) -> Items:
     """Short item names for LimeSurvey array sub-questions ``CODE[SUBCODE]``.
 
     ``other`` and ``...comment`` sub-columns (free text) are left out. A construct is
@@ -117,17 +153,16 @@ def limesurvey_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], dic
         Construct -> the question code (the export carries no question text).
     """
     columns = [str(c) for c in columns]
-    questions: dict[str, list[str]] = {}
-    for col in columns:
+
+    def code_of(col: str) -> str | None:
         m = _LIMESURVEY.match(col.strip())
         if m is None:
-            continue
+            return None
         sub = m.group("sub").lower()
-        if sub == "other" or sub.endswith("comment"):
-            continue
-        questions.setdefault(m.group("code"), []).append(col)
-    taken = {c.lower() for c in columns}
-    taken |= {p.lower() for c in columns if (p := item_prefix(c)) is not None}
+        return None if sub == "other" or sub.endswith("comment") else m.group("code")
+
+    questions = _questions(columns, code_of, skip_metadata=False)
+    taken = _taken(columns)
     items: dict[str, ItemColumn] = {}
     titles: dict[str, str] = {}
     for code, cols in questions.items():
@@ -147,7 +182,7 @@ def limesurvey_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], dic
     return items, titles
 
 
-def typeform_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], dict[str, str]]:
+def typeform_items(columns: Iterable[str]) -> Items:
     """Short item names for Typeform matrix rows ``Question text - Row label``.
 
     Returns
@@ -158,15 +193,15 @@ def typeform_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], dict[
         Construct -> the question text.
     """
     columns = [str(c) for c in columns]
-    questions: dict[str, list[str]] = {}
-    for col in columns:
+
+    def title_of(col: str) -> str | None:
         title, sep, row = col.partition(TYPEFORM_JOIN)
-        if sep and title.strip() and row.strip() and not is_metadata(col):
-            questions.setdefault(" ".join(title.split()), []).append(col)
-    return _titled_items(columns, questions)
+        return _words(title) if sep and title.strip() and row.strip() else None
+
+    return _titled_items(columns, _questions(columns, title_of))
 
 
-def platform_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], dict[str, str]]:
+def platform_items(columns: Iterable[str]) -> Items:
     """Short item names for whichever platform layout ``columns`` show.
 
     SurveyMonkey when ``Respondent ID`` and ``Collector ID`` are columns, LimeSurvey when
@@ -184,4 +219,4 @@ def platform_items(columns: Iterable[str]) -> tuple[dict[str, ItemColumn], dict[
         return msforms_items(columns)
     if names >= _TYPEFORM_SIGNS:
         return typeform_items(columns)
-    return grid_items(columns)
+    return google_forms_items(columns)
