@@ -18,10 +18,10 @@ __all__ = ["DEFAULT_SEED", "MAX_BOOTSTRAP", "Method", "Missing", "Options", "Sch
            "SeMethod", "Section", "choice"]
 
 DEFAULT_SEED = 1
+"""The bootstraps' seed when none is given: two runs of the same input give the same bytes."""
 MAX_BOOTSTRAP = 100_000
 """The most bootstrap resamples a run accepts (the vectorised bootstraps work in chunks, so
 memory stays bounded; more resamples than this add nothing to a 95% interval)."""
-"""The bootstraps' seed when none is given: two runs of the same input give the same bytes."""
 
 
 class Choice(str, enum.Enum):
