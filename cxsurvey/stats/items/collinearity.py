@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxsurvey.stats.missing import complete_cases
+
 __all__ = ["construct_scores", "full_collinearity_vif", "vif_from_correlation"]
 
 
@@ -16,7 +18,7 @@ def construct_scores(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]]
     score of a row comes from the same respondents.
     """
     used = [i for its in constructs.values() for i in its]
-    complete = items[used].dropna()
+    complete = complete_cases(items[used])
     return pd.DataFrame({c: complete[list(its)].mean(axis=1)
                          for c, its in constructs.items() if its}, index=complete.index)
 

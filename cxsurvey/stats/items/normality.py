@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from cxsurvey.stats.items.results import NormalityResult
+from cxsurvey.stats.missing import complete_cases
 
 __all__ = ["lilliefors_test", "shapiro_wilk", "mardia", "normality"]
 
@@ -119,18 +120,25 @@ def mardia(x: np.ndarray) -> dict[str, float]:
            "mardia_kurtosis": nan, "kurtosis_z": nan, "kurtosis_pvalue": nan}
     if n <= p + 1:
         return out
-    xc = x - x.mean(axis=0)
-    s = xc.T @ xc / (n - 1)
+    # respondents along the rows' second axis: every product below is contiguous
+    xt = np.array(x.T, order="C")
+    xt -= xt.mean(axis=1, keepdims=True)
+    s = xt @ xt.T / (n - 1)
     evals, evecs = np.linalg.eigh(s)
     if evals.min() <= 1e-12 * max(evals.max(), 1e-300):
         return out
-    y = xc @ (evecs / np.sqrt(evals)) @ evecs.T
-    b1 = 0.0
-    for a in range(p):
-        m = (y * y[:, [a]]).T @ y
-        b1 += float(np.sum(m * m))
-    b1 /= n * n
-    b2 = float(np.mean(np.sum(y * y, axis=1) ** 2))
+    yt = ((evecs / np.sqrt(evals)) @ evecs.T) @ xt  # S^{-1/2} is symmetric
+    del xt
+    # m[(a, b), c] = sum_i y_ia y_ib y_ic over the pairs a <= b, in chunks of respondents
+    a_idx, b_idx = np.triu_indices(p)
+    m = np.zeros((a_idx.size, p))
+    step = max(1, 1_000_000 // max(a_idx.size, 1))
+    for lo in range(0, n, step):
+        yc = yt[:, lo:lo + step]
+        m += (yc[a_idx] * yc[b_idx]) @ yc.T
+    weight = np.where(a_idx == b_idx, 1.0, 2.0)  # (a, b) and (b, a)
+    b1 = float(np.sum(weight[:, None] * m * m)) / (n * n)
+    b2 = float(np.mean(np.sum(yt * yt, axis=0) ** 2))
     chisq = n * b1 / 6.0
     z = (b2 - p * (p + 2)) / np.sqrt(8.0 * p * (p + 2) / n)
     out.update(mardia_skewness=b1, skewness_chisq=chisq,
@@ -188,12 +196,12 @@ def normality(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         raise ValueError(f"missing must be 'listwise' or 'pairwise', got {missing!r}")
     owner: dict[str, str | None] = {i: c for c, its in constructs.items() for i in its}
     pairwise = missing == "pairwise"
-    frame = items if pairwise else items.dropna()
+    frame = items if pairwise else complete_cases(items)
     item_table = _univariate(frame, owner, pairwise=True)
     scores = {}
     mv_rows = []
     for c, its in constructs.items():
-        block = items[list(its)].dropna()
+        block = complete_cases(items[list(its)])
         scores[c] = block.mean(axis=1)
         if len(its) >= 2:
             mv_rows.append({"construct": c, **mardia(block.to_numpy(dtype=float))})

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from cxsurvey.stats.items.results import ReliabilityResult
+from cxsurvey.stats.missing import complete_cases
 from cxsurvey.stats.validity.composite import cr_ave
 
 __all__ = ["alpha_from_cov", "cronbach_alpha", "item_total", "one_factor_minres",
@@ -50,7 +51,7 @@ def cronbach_alpha(block: pd.DataFrame, missing: str = "listwise",
     """
     from scipy import stats
 
-    data = block.dropna() if missing == "listwise" else block
+    data = complete_cases(block) if missing == "listwise" else block
     n = int(data.shape[0])
     k = block.shape[1]
     nan = float("nan")
@@ -231,7 +232,7 @@ def reliability(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     notes: list[str] = []
     for c, its in constructs.items():
         block = items[list(its)]
-        data = block.dropna() if missing == "listwise" else block
+        data = complete_cases(block) if missing == "listwise" else block
         alpha, lo, hi, n = cronbach_alpha(block, missing, ci)
         k = len(its)
         rec = {"construct": c, "n_items": k, "n": n, "alpha": alpha, "alpha_ci_lower": lo,

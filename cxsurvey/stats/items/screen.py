@@ -122,11 +122,13 @@ def same_answer(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     surveys. Social Science Computer Review, 37(2), 214-233.
     """
     values = np.asarray(values, dtype=float)
-    finite = np.isfinite(values)
-    answered = finite.sum(axis=1)
-    lo = np.min(np.where(finite, values, np.inf), axis=1, initial=np.inf)
-    hi = np.max(np.where(finite, values, -np.inf), axis=1, initial=-np.inf)
     k = values.shape[1]
+    if k == 0:
+        return np.zeros(values.shape[0], dtype=bool), np.full(values.shape[0], np.nan)
+    answered = np.isfinite(values).sum(axis=1)
+    with np.errstate(invalid="ignore"):  # fmin/fmax skip NaN; a row of NaN stays NaN
+        lo = np.fmin.reduce(values, axis=1)
+        hi = np.fmax.reduce(values, axis=1)
     mask = (answered >= min(MIN_ANSWERED, k)) & (answered > 0) & (lo == hi) & (k > 1)
     return mask, np.where(mask, lo, np.nan)
 
@@ -176,8 +178,20 @@ def _first_of(keys: pd.Series, usable: np.ndarray) -> np.ndarray:
     return np.where(out == np.arange(len(keys)), -1, out)
 
 
+def _row_hashes(values: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row's answers (missing as one value), column by column so
+    that no copy of the whole table is made."""
+    out = np.zeros(values.shape[0], dtype=np.uint64)
+    for j in range(values.shape[1]):
+        col = values[:, j]
+        col = np.where(np.isnan(col), -np.inf, col)
+        with np.errstate(over="ignore"):
+            out = out * np.uint64(1_000_003) ^ pd.util.hash_array(col)
+    return out
+
+
 def duplicates(values: np.ndarray, ids: pd.Series | None = None,
-               ) -> tuple[np.ndarray, np.ndarray]:
+               straight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Later submissions of a respondent: the same id, or the same answers to every item.
 
     Parameters
@@ -186,6 +200,8 @@ def duplicates(values: np.ndarray, ids: pd.Series | None = None,
         Raw answers, respondents x items (NaN = missing).
     ids : Series, optional
         Respondent identifiers (missing ids are never duplicates).
+    straight : ndarray of bool, optional
+        :func:`same_answer`'s mask when the caller has it (computed otherwise).
 
     Returns
     -------
@@ -209,15 +225,15 @@ def duplicates(values: np.ndarray, ids: pd.Series | None = None,
             else str(v).strip() or None)
         hit = _first_of(id_keys.fillna(""), id_keys.notna().to_numpy())
         first, by = np.where(hit >= 0, hit, first), np.where(hit >= 0, "id", by)
-    finite = np.isfinite(values)
-    usable = (finite.sum(axis=1) >= DUPLICATE_MIN_ANSWERED) & ~same_answer(values)[0]
-    rows = pd.DataFrame(np.where(finite, values, -np.inf))
-    keys = pd.util.hash_pandas_object(rows, index=False)
+    if straight is None:
+        straight = same_answer(values)[0]
+    usable = (np.isfinite(values).sum(axis=1) >= DUPLICATE_MIN_ANSWERED) & ~straight
+    keys = pd.Series(_row_hashes(values))
     hit = _first_of(keys, usable)
     if (hit >= 0).any():
-        # a 64-bit hash is checked against the rows themselves
+        # a 64-bit hash is checked against the rows themselves (missing equals missing)
         same = [i for i in np.flatnonzero(hit >= 0)
-                if np.array_equal(rows.iloc[i].to_numpy(), rows.iloc[hit[i]].to_numpy())]
+                if np.array_equal(values[i], values[hit[i]], equal_nan=True)]
         new = np.zeros(n, dtype=bool)
         new[same] = True
         new &= first < 0
@@ -254,8 +270,9 @@ def speeders(duration: pd.Series | None, n: int) -> tuple[np.ndarray, float | No
 
 
 def attention_failures(attention: pd.DataFrame | None,
-                       accepted: dict[str, tuple[float, ...]], n: int) -> list[list[str]]:
-    """Per respondent, the attention checks answered with an answer not accepted.
+                       accepted: dict[str, tuple[float, ...]]) -> dict[int, list[str]]:
+    """The attention checks answered with an answer not accepted, by respondent position
+    (respondents who failed none are left out).
 
     A blank answer is no failure: a respondent who left the survey before the check, or a
     skipped question, says nothing about attention.
@@ -265,14 +282,14 @@ def attention_failures(attention: pd.DataFrame | None,
     Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey data.
     Psychological Methods, 17(3), 437-455.
     """
-    out: list[list[str]] = [[] for _ in range(n)]
+    out: dict[int, list[str]] = {}
     if attention is None:
         return out
     for col, ok in accepted.items():
         x = attention[col].to_numpy(dtype=float)
         bad = np.isfinite(x) & ~np.isin(x, np.asarray(ok, dtype=float))
         for i in np.flatnonzero(bad):
-            out[i].append(f"{col} = {x[i]:g}")
+            out.setdefault(int(i), []).append(f"{col} = {x[i]:g}")
     return out
 
 
@@ -320,9 +337,11 @@ def screen(answers: pd.DataFrame, row_numbers: np.ndarray | None = None,
     runs = longest_runs(values)
     threshold = max(MIN_ANSWERED, math.ceil(LONG_RUN_SHARE * k))
     straight = all_same | ((runs >= threshold) & (k >= MIN_ANSWERED))
-    first, by = duplicates(values, ids)
+    first, by = duplicates(values, ids, all_same)
     fast, median = speeders(duration, n)
-    failed = attention_failures(attention, accepted or {}, n)
+    failed = attention_failures(attention, accepted or {})
+    attention_failed = np.zeros(n, dtype=bool)
+    attention_failed[list(failed)] = True
     frame = pd.DataFrame({
         "row": rows,
         "id": (np.asarray(ids, dtype=object) if ids is not None
@@ -333,12 +352,15 @@ def screen(answers: pd.DataFrame, row_numbers: np.ndarray | None = None,
         "duplicate_by": by, "speeder": fast,
         "duration": (pd.to_numeric(pd.Series(np.asarray(duration)), errors="coerce")
                      .to_numpy(dtype=float) if duration is not None else np.full(n, np.nan)),
-        "attention_failed": np.array([bool(f) for f in failed], dtype=bool),
+        "attention_failed": attention_failed,
     })
     frame["flagged"] = (frame["straightliner"] | frame["duplicate_of"].notna()
                         | frame["speeder"] | frame["attention_failed"])
-    frame["reasons"] = [_reasons(r, f, k, median) for r, f in
-                        zip(frame.itertuples(index=False), failed, strict=True)]
+    reasons = np.full(n, "", dtype=object)
+    hit = np.flatnonzero(frame["flagged"].to_numpy())
+    reasons[hit] = [_reasons(r, failed.get(int(i), []), k, median) for i, r in
+                    zip(hit, frame.iloc[hit].itertuples(index=False), strict=True)]
+    frame["reasons"] = reasons
     counts = {"screened": n, "straightliner": int(straight.sum()),
               "duplicate": int((first >= 0).sum()), "speeder": int(fast.sum()),
               "attention": int(frame["attention_failed"].sum()),
