@@ -9,19 +9,26 @@ imports nothing heavy, so ``cxsurvey --help`` stays fast.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from cxsurvey.errors import InputError, Location
 
-__all__ = ["DEFAULT_SEED", "MAX_BOOTSTRAP", "Method", "Missing", "Options", "Scheme",
-           "SeMethod", "Section", "choice"]
+__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_SHEET_MB", "DEFAULT_SEED", "MAX_BOOTSTRAP",
+           "Method", "Missing", "Options", "ReadLimits", "Scheme", "SeMethod", "Section",
+           "choice"]
 
 DEFAULT_SEED = 1
 """The bootstraps' seed when none is given: two runs of the same input give the same bytes."""
 MAX_BOOTSTRAP = 100_000
 """The most bootstrap resamples a run accepts (the vectorised bootstraps work in chunks, so
 memory stays bounded; more resamples than this add nothing to a 95% interval)."""
+DEFAULT_MAX_CELLS = 50_000_000
+"""The most cells (rows x columns, from A1) a worksheet may have by default: a 1,000,000 x 30
+or 100,000 x 100 survey reads; a decompression bomb does not (``--max-cells``)."""
+DEFAULT_MAX_SHEET_MB = 2048
+"""The most megabytes (MiB) of XML a worksheet or the shared-strings part may expand to by
+default (``--max-sheet-mb``): a 1,000,000 x 30 Likert sheet is about 1 GB of XML."""
 
 
 class Choice(str, enum.Enum):
@@ -111,6 +118,34 @@ def _number(value: object, name: str, lo: float, hi: float | None, integer: bool
 
 
 @dataclass(frozen=True)
+class ReadLimits:
+    """Bounds checked before a workbook is parsed (:mod:`cxsurvey.io.workbook_limits`).
+
+    They change no number, only whether an oversized file is read, so they are not part
+    of ``meta.options``.
+
+    Attributes
+    ----------
+    max_cells : int
+        The most cells a worksheet may have (rows x columns, counted from A1).
+    max_sheet_mb : int
+        The most MiB of XML the worksheet and the shared strings may each expand to.
+    """
+
+    max_cells: int = DEFAULT_MAX_CELLS
+    max_sheet_mb: int = DEFAULT_MAX_SHEET_MB
+
+    def __post_init__(self) -> None:
+        _number(self.max_cells, "max_cells", 1, None, integer=True)
+        _number(self.max_sheet_mb, "max_sheet_mb", 1, None, integer=True)
+
+    @property
+    def max_sheet_bytes(self) -> int:
+        """:attr:`max_sheet_mb` in bytes."""
+        return self.max_sheet_mb * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class Options:
     """Run options that change numbers; recorded in ``meta.options`` and the About sheet.
 
@@ -136,6 +171,9 @@ class Options:
         PLS inner weighting scheme.
     exclude_flagged : bool
         Drop the respondents the data-quality screen flags before the analyses.
+    limits : ReadLimits
+        How large a workbook may be read; not recorded in :meth:`as_dict` (it changes no
+        number).
     """
 
     missing: Missing = Missing.listwise
@@ -149,6 +187,7 @@ class Options:
     max_iter: int = 10_000
     scheme: Scheme = Scheme.path
     exclude_flagged: bool = False
+    limits: ReadLimits = field(default_factory=ReadLimits, metadata={"recorded": False})
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -171,11 +210,15 @@ class Options:
             if not isinstance(getattr(self, name), bool):
                 raise InputError(f"{name} must be true or false, got "
                                  f"{getattr(self, name)!r}", Location())
+        if not isinstance(self.limits, ReadLimits):
+            raise InputError(f"limits must be ReadLimits, got {self.limits!r}", Location())
 
     def as_dict(self) -> dict[str, Any]:
         """The options as JSON values (enums as their strings), in field order."""
         out: dict[str, Any] = {}
         for f in fields(self):
+            if not f.metadata.get("recorded", True):
+                continue
             value = getattr(self, f.name)
             out[f.name] = value.value if isinstance(value, enum.Enum) else value
         return out

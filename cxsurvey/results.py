@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
@@ -74,7 +75,7 @@ class FileOutcome:
     file: str
     model: str | None
     model_source: str
-    status: str = "ok"  # ok | checks failed | error
+    status: str = "ok"  # ok | checks failed | error | cancelled (an interrupted batch)
     exit_code: int = 0
     error: str | None = None
     n_rows: int | None = None
@@ -92,17 +93,32 @@ class FileOutcome:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """All files of a batch, in input order."""
+    """All files of a batch, in input order.
+
+    ``interrupted`` names the signal (``"SIGINT"``, ``"SIGTERM"``) that stopped the run
+    before every file was analysed; the files it stopped are listed with status
+    ``cancelled``.
+    """
 
     files: tuple[FileOutcome, ...]
     out_dir: Path
     options: dict
     jobs: int
     seconds: float
+    interrupted: str | None = None
 
     @property
     def exit_code(self) -> int:
+        """The highest of the files' codes; 128 + the signal's number when interrupted
+        (130 for SIGINT, 143 for SIGTERM, as a shell reports a process a signal ended)."""
+        if self.interrupted is not None:
+            return 128 + signal.Signals[self.interrupted].value
         return max((f.exit_code for f in self.files), default=0)
+
+    @property
+    def done(self) -> list[FileOutcome]:
+        """The files that were analysed to the end (with or without an error)."""
+        return [f for f in self.files if f.status != "cancelled"]
 
     @property
     def failed(self) -> list[FileOutcome]:

@@ -17,6 +17,7 @@ import numpy as np
 from cxsurvey import __version__
 from cxsurvey.app.plan import plan
 from cxsurvey.app.quality import exclusion_meta, exclusion_warning, screen_survey, without_flagged
+from cxsurvey.errors import AnalysisError
 from cxsurvey.gates.evaluate import evaluate
 from cxsurvey.gates.resolve import resolve_rules
 from cxsurvey.gates.rules import RULE_SETS, RuleSet
@@ -29,8 +30,9 @@ from cxsurvey.model.infer import construct_titles
 from cxsurvey.model.platform_items import platform_items
 from cxsurvey.model.spec import DataSpec, ModelSpec, SurveyModel
 from cxsurvey.narrative import checks_sentence, summarise
-from cxsurvey.options import Method, Missing, Options, Section, SeMethod, choice
+from cxsurvey.options import Method, Missing, Options, ReadLimits, Section, SeMethod, choice
 from cxsurvey.results import Results, RunMeta
+from cxsurvey.stats.missing import n_complete
 
 __all__ = ["FOUNDATION", "Options", "analyse", "propose", "propose_model", "read", "run",
            "run_command"]
@@ -60,10 +62,12 @@ def dependency_versions() -> dict[str, str]:
     return out
 
 
-def read(survey_path: str | Path, model_path: str | Path | None = None) -> Survey:
-    """Read and recode a survey with its model file (or an inferred model)."""
+def read(survey_path: str | Path, model_path: str | Path | None = None,
+         limits: ReadLimits | None = None) -> Survey:
+    """Read and recode a survey with its model file (or an inferred model); ``limits``
+    bound a workbook (checked before it is parsed)."""
     model: SurveyModel | None = load_model(model_path) if model_path else None
-    return load_survey(survey_path, model)
+    return load_survey(survey_path, model, limits=limits)
 
 
 _ID_NAMES = ("respondentid", "respondent_id", "respondent id", "respondent", "responseid",
@@ -71,15 +75,16 @@ _ID_NAMES = ("respondentid", "respondent_id", "respondent id", "respondent", "re
              "participant_id", "#")
 
 
-def propose_model(survey_path: str | Path) -> SurveyModel:
+def propose_model(survey_path: str | Path, limits: ReadLimits | None = None) -> SurveyModel:
     """A model file's content inferred from a survey, for ``cxsurvey init``.
 
     See :func:`propose`, which also returns the constructs' question titles.
     """
-    return propose(survey_path)[0]
+    return propose(survey_path, limits)[0]
 
 
-def propose(survey_path: str | Path) -> tuple[SurveyModel, dict[str, str]]:
+def propose(survey_path: str | Path, limits: ReadLimits | None = None,
+            ) -> tuple[SurveyModel, dict[str, str]]:
     """The model proposed for a survey and each construct's question title.
 
     Constructs come from the column names (``Att1, Att2``; Qualtrics' ``Q5_1, Q5_2``);
@@ -95,11 +100,11 @@ def propose(survey_path: str | Path) -> tuple[SurveyModel, dict[str, str]]:
     Likert range (such as 99) are proposed as missing codes; a column named like an
     identifier (``RespondentID``, ``id``, ``ResponseId``, ``#``) with unique values is
     proposed as ``id``. The titles come from the platform's question titles or the
-    question-text row under a Qualtrics header.
+    question-text row under a Qualtrics header. ``limits`` bound a workbook.
     """
     from cxsurvey.model.recommend import recommend_entries
 
-    raw = read_table(survey_path)
+    raw = read_table(survey_path, limits=limits)
     columns = {str(c): c for c in raw.frame.columns}
     items, titles = platform_items(list(columns))
     named = {ref.text for ref in items.values()}
@@ -149,7 +154,7 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
             quality = replace(quality, excluded=True)
             survey = without_flagged(survey, quality)
     items, constructs = survey.items, survey.constructs
-    rows = np.asarray(survey.raw.file_rows())
+    rows = survey.raw.row_array()
     desc = norm = rel = None
     # each analysis imports what it needs (scipy.stats alone costs ~0.8 s of start-up)
     if "describe" in wanted:
@@ -176,7 +181,7 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
             rel = _with_cfa_composites(rel, cfa)
         if pls is not None and rel is not None:
             rel = _with_rho_a(rel, pls)
-    n_used = int(items.dropna().shape[0])
+    n_used = n_complete(items)
     warnings = (list(survey.warnings) + _warnings(survey, desc, rel)
                 + _listwise_loss(survey, options) + extra_warnings)
     warnings += exclusion_warning(quality) if quality is not None else []
@@ -309,7 +314,7 @@ def run(survey_path: str | Path, model_path: str | Path | None = None,
     gate : bool
         Check the results against the rule set (``Results.checks``).
     """
-    survey = read(survey_path, model_path)
+    survey = read(survey_path, model_path, (options or Options()).limits)
     ruleset = _rule_set(survey, rules, flags)
     return analyse(survey, sections, options, progress, ruleset, gate)
 
@@ -325,11 +330,17 @@ def run_command(command: str, survey_path: str | Path, model_path: str | Path | 
     ``options.method`` is set from the plan; the other parameters are those of
     :func:`run`.
     """
-    survey = read(survey_path, model_path)
+    survey = read(survey_path, model_path, (options or Options()).limits)
     ruleset = _rule_set(survey, rules, flags)
     chosen = plan(command, method, model_path is not None, ruleset, gate)
     options = replace(options or Options(), method=chosen.method)
-    return analyse(survey, chosen.sections, options, progress, ruleset, gate)
+    try:
+        return analyse(survey, chosen.sections, options, progress, ruleset, gate)
+    except AnalysisError as exc:  # name the files the analysis could not be computed on
+        if not exc.location.file:
+            exc.location = replace(exc.location, file=str(survey_path) + (
+                f" (model {model_path})" if model_path is not None else ""))
+        raise
 
 
 def _rule_set(survey: Survey, rules: str | RuleSet | None,
@@ -348,7 +359,7 @@ def _listwise_loss(survey: Survey, options: Options) -> list[str]:
     if options.missing is not Missing.listwise or survey.items.empty:
         return []
     n_rows = survey.n_rows
-    complete = int(survey.items.dropna().shape[0])
+    complete = n_complete(survey.items)
     if n_rows == 0 or complete >= (1 - LISTWISE_LOSS) * n_rows:
         return []
     per_item = int(survey.items.notna().sum().median())
@@ -399,12 +410,13 @@ def _mixed_scale_warning(survey: Survey) -> list[str]:
     Continuous scores (not whole numbers) are left alone."""
     lo, hi = survey.scale
     shared = [i for i in survey.items.columns if survey.scales.get(i, survey.scale) == (lo, hi)]
-    values = survey.items[shared].to_numpy(dtype=float)
     top = survey.items[shared].max()
     short = [str(i) for i, v in top.items() if v <= 7]
     long = [str(i) for i, v in top.items() if v > 7]
-    whole = bool(np.all(np.mod(values[np.isfinite(values)], 1) == 0))
-    if hi - lo < 9 or not short or not long or not whole:
+    if hi - lo < 9 or not short or not long:
+        return []
+    values = survey.items[shared].to_numpy(dtype=float)
+    if not bool(np.all(np.mod(values[np.isfinite(values)], 1) == 0)):
         return []
     return [f"the scale {lo}-{hi} was inferred from all answers, but {len(short)} item(s) "
             f"never go above {int(top[short].max())} ({_few(short)}): their top-2 box and "

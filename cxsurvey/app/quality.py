@@ -20,7 +20,7 @@ _RULE_WORDS = {"straightliner": "straightlining", "duplicate": "duplicate submis
 def screen_survey(survey: Survey) -> ScreenResult:
     """The screen of ``survey``'s raw answers, durations and attention checks."""
     answers = survey.answers if survey.answers is not None else survey.items
-    return screen(answers, np.asarray(survey.raw.file_rows()), survey.ids, survey.duration,
+    return screen(answers, survey.raw.row_array(), survey.ids, survey.duration,
                   survey.attention, survey.attention_accepted)
 
 
@@ -30,7 +30,7 @@ def without_flagged(survey: Survey, quality: ScreenResult) -> Survey:
     if keep.all():
         return survey
     raw = survey.raw
-    rows = tuple(int(r) for r, k in zip(raw.file_rows(), keep, strict=True) if k)
+    rows = tuple(int(r) for r in raw.row_array()[keep])
     kept_raw = replace(raw, frame=raw.frame.iloc[np.flatnonzero(keep)], row_numbers=rows)
 
     def subset(frame: Any) -> Any:

@@ -27,7 +27,9 @@ from cxsurvey.cli.params import (
     FormatOpt,
     HtmlOpt,
     JunitOpt,
+    MaxCellsOpt,
     MaxIterOpt,
+    MaxSheetMbOpt,
     MissingOpt,
     ModelOpt,
     PlsBootOpt,
@@ -40,9 +42,11 @@ from cxsurvey.cli.params import (
     SurveyArg,
     ThresholdOpt,
     limit,
+    read_limits,
 )
 from cxsurvey.cli.runtime import (
     STATE,
+    OneLineErrors,
     batch_progress,
     check_outputs,
     emit,
@@ -54,7 +58,16 @@ from cxsurvey.cli.runtime import (
     resolved,
     stderr,
 )
-from cxsurvey.options import DEFAULT_SEED, Method, Missing, Options, Scheme, SeMethod
+from cxsurvey.options import (
+    DEFAULT_MAX_CELLS,
+    DEFAULT_MAX_SHEET_MB,
+    DEFAULT_SEED,
+    Method,
+    Missing,
+    Options,
+    Scheme,
+    SeMethod,
+)
 
 app = typer.Typer(
     name="cxsurvey",
@@ -66,6 +79,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    cls=OneLineErrors,
 )
 
 
@@ -118,6 +132,8 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
             seed: SeedOpt = DEFAULT_SEED, rules: RulesOpt = None, fail_on: FailOnOpt = None,
             junit: JunitOpt = None, quiet: QuietOpt = False,
             exclude_flagged: ExcludeFlaggedOpt = False,
+            max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
+            max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB,
             full: Annotated[bool, typer.Option(
                 "--full", help="Console: every table (descriptives, normality, item "
                 "statistics, effects, ...), not only the summary and the key tables.")]
@@ -132,7 +148,7 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
                       bootstrap=n_boot(se, bootstrap, resolved(method)),
-                      exclude_flagged=exclude_flagged)
+                      exclude_flagged=exclude_flagged, limits=read_limits(max_cells, max_sheet_mb))
     _run("analyze", survey, model, fmt, quiet, excel, csv_dir, options, method, html=html,
          rules=rules, fail_on=fail_on, junit=junit, full=full)
 
@@ -141,27 +157,36 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
 @guarded
 def describe(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.table,
              missing: MissingOpt = Missing.listwise, excel: ExcelOpt = None,
-             csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
+             csv_dir: CsvDirOpt = None, quiet: QuietOpt = False,
+             max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
+             max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB) -> None:
     """n, mean, SD, median, skewness, kurtosis and Likert answer percentages per item."""
-    _run("describe", survey, model, fmt, quiet, excel, csv_dir, Options(missing=missing))
+    options = Options(missing=missing, limits=read_limits(max_cells, max_sheet_mb))
+    _run("describe", survey, model, fmt, quiet, excel, csv_dir, options)
 
 
 @app.command()
 @guarded
 def normality(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.table,
               missing: MissingOpt = Missing.listwise, excel: ExcelOpt = None,
-              csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
+              csv_dir: CsvDirOpt = None, quiet: QuietOpt = False,
+              max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
+              max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB) -> None:
     """Kolmogorov-Smirnov (Lilliefors) and Shapiro-Wilk per item, Mardia per construct."""
-    _run("normality", survey, model, fmt, quiet, excel, csv_dir, Options(missing=missing))
+    options = Options(missing=missing, limits=read_limits(max_cells, max_sheet_mb))
+    _run("normality", survey, model, fmt, quiet, excel, csv_dir, options)
 
 
 @app.command()
 @guarded
 def reliability(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.table,
                 missing: MissingOpt = Missing.listwise, excel: ExcelOpt = None,
-                csv_dir: CsvDirOpt = None, quiet: QuietOpt = False) -> None:
+                csv_dir: CsvDirOpt = None, quiet: QuietOpt = False,
+                max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
+                max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB) -> None:
     """Cronbach's alpha (95% CI), alpha if item deleted, item-total r, omega, CR, AVE."""
-    _run("reliability", survey, model, fmt, quiet, excel, csv_dir, Options(missing=missing))
+    options = Options(missing=missing, limits=read_limits(max_cells, max_sheet_mb))
+    _run("reliability", survey, model, fmt, quiet, excel, csv_dir, options)
 
 
 @app.command()
@@ -170,10 +195,12 @@ def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.tabl
         loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
         se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None, seed: SeedOpt = DEFAULT_SEED,
         max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
-        quiet: QuietOpt = False) -> None:
+        quiet: QuietOpt = False, max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
+        max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB) -> None:
     """Confirmatory factor analysis (ML, as lavaan): loadings, fit, CR/AVE, HTMT."""
     options = Options(seed=seed, loading_threshold=loading_threshold, drop_weak=drop_weak,
-                      se=se, bootstrap=n_boot(se, bootstrap), max_iter=max_iter)
+                      se=se, bootstrap=n_boot(se, bootstrap), max_iter=max_iter,
+                      limits=read_limits(max_cells, max_sheet_mb))
     _run("cfa", survey, model, fmt, quiet, excel, csv_dir, options)
 
 
@@ -187,7 +214,8 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
           se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None, seed: SeedOpt = DEFAULT_SEED,
           loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
           max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
-          quiet: QuietOpt = False) -> None:
+          quiet: QuietOpt = False, max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
+          max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB) -> None:
     """Structural paths with SE, z/T, p and 95% CI; R2; indirect and total effects."""
     if method in (Method.auto, Method.none):
         from cxsurvey.errors import InputError, Location
@@ -196,7 +224,8 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
                          Location(), "Use --method cb (lavaan's ML) or pls (SmartPLS).")
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
-                      bootstrap=n_boot(se, bootstrap, method.value))
+                      bootstrap=n_boot(se, bootstrap, method.value),
+                      limits=read_limits(max_cells, max_sheet_mb))
     _run("paths", survey, model, fmt, quiet, excel, csv_dir, options, method)
 
 
@@ -252,6 +281,8 @@ def check(
     missing: MissingOpt = Missing.listwise, bootstrap: PlsBootOpt = None,
     seed: SeedOpt = DEFAULT_SEED,
     junit: JunitOpt = None, excel: ExcelOpt = None, html: HtmlOpt = None,
+    max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
+    max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB,
 ) -> None:
     """CI gate: check reliability, validity and fit against cited thresholds.
 
@@ -267,7 +298,8 @@ def check(
              "min_tli": min_tli, "max_rmsea": max_rmsea, "max_srmr": max_srmr,
              "max_vif": max_vif, "max_fc_vif": max_fc_vif}
     options = Options(missing=missing, seed=seed,
-                      bootstrap=n_boot(SeMethod.standard, bootstrap, resolved(method)))
+                      bootstrap=n_boot(SeMethod.standard, bootstrap, resolved(method)),
+                      limits=read_limits(max_cells, max_sheet_mb))
     check_outputs([survey, model], excel=excel, html=html, junit=junit)
     with progress_bar(fmt is not CheckFormat.table) as progress:
         results = run_command("check", survey, model, method=method, options=options,
@@ -301,7 +333,8 @@ def batch(
         "--out-dir", "-o", help="Folder for the per-file reports and summary.xlsx / "
         "summary.json (created when missing).", show_default=False)],
     model: Annotated[Path | None, typer.Option(
-        "--model", "-m", help="Model file for every survey that has no sidecar model "
+        "--model", "-m", readable=False,
+        help="Model file for every survey that has no sidecar model "
         "(wave1.toml next to wave1.xlsx). Default: inferred from the column names.")]
     = None,
     jobs: Annotated[int | None, typer.Option(
@@ -323,6 +356,8 @@ def batch(
         "--format", "-f", help="table (one line per file) or json (the summary).")]
     = BatchFormat.table,
     quiet: QuietOpt = False,
+    max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
+    max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB,
 ) -> None:
     """Analyse many survey files with one model; one summary across them.
 
@@ -330,9 +365,11 @@ def batch(
     and summary.json list every file with its n, alpha/rho_c/AVE per construct, fit,
     paths and failed checks, or its error. A bad file does not stop the others. Exit
     code: the highest of the files' codes: 0 all done, 1 a check failed (--fail-on),
-    2 a file's input is wrong, 3 a file's analysis cannot be computed.
+    2 a file's input is wrong, 3 a file's analysis cannot be computed. Ctrl-C (SIGINT)
+    or SIGTERM stops the run: the summary lists the files done and the rest as
+    cancelled; exit code 130 or 143.
     """
-    from cxsurvey.app.batch import expand_inputs, plan_jobs, run_batch
+    from cxsurvey.app.batch import Interrupts, expand_inputs, plan_jobs, run_batch
     from cxsurvey.report.batch_report import (
         batch_document,
         render_batch_console,
@@ -353,32 +390,42 @@ def batch(
     options = Options(missing=missing, seed=seed,
                       bootstrap=n_boot(SeMethod.standard, bootstrap,
                                         "cb" if method is Method.auto else method.value),
-                      exclude_flagged=exclude_flagged)
-    with batch_progress(quiet or fmt is BatchFormat.json, len(job_list)) as progress:
-        result = run_batch(job_list, method, options, one_rule_set(rules, fail_on),
-                           fail_on is not None, jobs, progress)
-    write_batch_json(result, out_dir / "summary.json")
-    write_batch_excel(result, out_dir / "summary.xlsx")
-    if junit is not None:
-        from cxsurvey.report import files
+                      exclude_flagged=exclude_flagged,
+                      limits=read_limits(max_cells, max_sheet_mb))
+    # SIGINT/SIGTERM stop the run; the summary is then written for the files done, and
+    # a further signal waits until it is complete (exit 128 + the signal's number)
+    with Interrupts() as interrupts:
+        with batch_progress(quiet or fmt is BatchFormat.json, len(job_list)) as progress:
+            result = run_batch(job_list, method, options, one_rule_set(rules, fail_on),
+                               fail_on is not None, jobs, progress, interrupts)
+        write_batch_json(result, out_dir / "summary.json")
+        write_batch_excel(result, out_dir / "summary.xlsx")
+        if junit is not None:
+            from cxsurvey.report import files
 
-        files.atomic_write_text(junit, render_batch_junit(result))
-    if fmt is BatchFormat.json:
-        import json
+            files.atomic_write_text(junit, render_batch_junit(result))
+        if fmt is BatchFormat.json:
+            import json
 
-        sys.stdout.write(json.dumps(batch_document(result), indent=2, ensure_ascii=False)
-                         + "\n")
-    elif not quiet:
-        from rich.console import Console
+            sys.stdout.write(json.dumps(batch_document(result), indent=2, ensure_ascii=False)
+                             + "\n")
+        elif not quiet:
+            from rich.console import Console
 
-        console = Console(highlight=False)
-        render_batch_console(result, console)
-        console.print(f"Reports and summary.xlsx / summary.json written to {out_dir}")
-    from rich.markup import escape
+            console = Console(highlight=False)
+            render_batch_console(result, console)
+            console.print(f"Reports and summary.xlsx / summary.json written to {out_dir}")
+        from rich.markup import escape
 
-    for f in result.failed:  # the error names the file (and sheet, row, column)
-        stderr().print(f"[bold red]cxsurvey: error:[/bold red] {escape(f.error or f.file)}")
-    raise typer.Exit(result.exit_code)
+        for f in result.failed:  # the error names the file (and sheet, row, column)
+            stderr().print(f"[bold red]cxsurvey: error:[/bold red] {escape(f.error or f.file)}")
+        if interrupts.signum is not None:  # during the run, or while writing the summary
+            stderr().print(f"[bold yellow]cxsurvey: interrupted[/bold yellow] by "
+                           f"{interrupts.name}: {len(result.done)} of {len(result.files)} "
+                           f"files done; summary written to "
+                           f"{escape(str(out_dir / 'summary.json'))}")
+            raise typer.Exit(128 + interrupts.signum)
+        raise typer.Exit(result.exit_code)
 
 
 @app.command()
@@ -388,6 +435,8 @@ def init(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Model file to write (default: print it).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
+    max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB,
 ) -> None:
     """Write a model file inferred from the survey's columns, for you to edit."""
     from cxsurvey.app.pipeline import propose
@@ -395,7 +444,7 @@ def init(
     from cxsurvey.model.write import model_to_toml
     from cxsurvey.report import files
 
-    model, titles = propose(survey)
+    model, titles = propose(survey, read_limits(max_cells, max_sheet_mb))
     text = model_to_toml(model, titles=titles,
                          header=f"cxsurvey model for {survey}, inferred from its column names.\n"
                                 "Check the constructs, the scale and the missing codes, add "
@@ -415,6 +464,7 @@ def init(
 @guarded
 def simulate(
     model: Annotated[Path, typer.Argument(
+        readable=False,
         help="Population model file: TOML with a [population] table (lavaan syntax with "
              "numeric loadings and betas, category thresholds).", show_default=False)],
     n: Annotated[int, typer.Option("--n", min=1, help="Number of respondents.")] = 157,

@@ -12,7 +12,15 @@ from typing import Annotated, Any
 
 import typer
 
-from cxsurvey.options import MAX_BOOTSTRAP, Missing, Scheme, SeMethod
+from cxsurvey.options import (
+    DEFAULT_MAX_CELLS,
+    DEFAULT_MAX_SHEET_MB,
+    MAX_BOOTSTRAP,
+    Missing,
+    ReadLimits,
+    Scheme,
+    SeMethod,
+)
 
 
 class Format(str, enum.Enum):
@@ -36,9 +44,13 @@ class BatchFormat(str, enum.Enum):
 
 
 SurveyArg = Annotated[Path, typer.Argument(
-    help="Survey export: .xlsx/.xlsm, .csv/.tsv or SPSS .sav.", show_default=False)]
+    help="Survey export: .xlsx/.xlsm, .csv/.tsv or SPSS .sav.", show_default=False,
+    readable=False)]
+"""Input paths are not checked here (``readable=False``): the readers refuse a missing,
+unreadable or wrong file with the one-line message naming it."""
 ModelOpt = Annotated[Path | None, typer.Option(
-    "--model", "-m", help="Model file (TOML or lavaan syntax). Default: inferred from "
+    "--model", "-m", readable=False,
+    help="Model file (TOML or lavaan syntax). Default: inferred from "
     "column names (Att1, Att2 ... -> construct Att).")]
 FormatOpt = Annotated[Format, typer.Option(
     "--format", "-f", case_sensitive=False, help="table (console), json (one object on "
@@ -71,7 +83,8 @@ SeedOpt = Annotated[int, typer.Option(
     "--seed", min=0, help="Random seed of the bootstraps (recorded in meta); the same seed "
     "gives the same numbers.")]
 RequiredModelOpt = Annotated[Path, typer.Option(
-    "--model", "-m", help="Model file (TOML or lavaan syntax) with the constructs and, for "
+    "--model", "-m", readable=False,
+    help="Model file (TOML or lavaan syntax) with the constructs and, for "
     "paths, the structural regressions (Outcome ~ Predictor).", show_default=False)]
 ThresholdOpt = Annotated[float, typer.Option(
     "--loading-threshold", min=0.0, max=1.0,
@@ -96,6 +109,21 @@ PlsBootOpt = Annotated[int | None, typer.Option(
     "resamples with --method pls|both (default 5000, as SmartPLS); at most 100000.")]
 SchemeOpt = Annotated[Scheme, typer.Option(
     "--scheme", case_sensitive=False, help="PLS inner weighting scheme (SmartPLS default: path).")]
+
+MaxCellsOpt = Annotated[int, typer.Option(
+    "--max-cells", min=1, metavar="N", rich_help_panel="Input limits",
+    help="Refuse an Excel sheet with more cells than this (rows x columns), checked before "
+    "it is read: a guard against decompression bombs; raise it for a larger survey.")]
+MaxSheetMbOpt = Annotated[int, typer.Option(
+    "--max-sheet-mb", min=1, metavar="MB", rich_help_panel="Input limits",
+    help="Refuse an Excel sheet (or its shared strings) that expands to more MB of XML "
+    "than this, checked before it is read.")]
+
+
+def read_limits(max_cells: int = DEFAULT_MAX_CELLS,
+                max_sheet_mb: int = DEFAULT_MAX_SHEET_MB) -> ReadLimits:
+    """The :class:`~cxsurvey.options.ReadLimits` of ``--max-cells`` and ``--max-sheet-mb``."""
+    return ReadLimits(max_cells=max_cells, max_sheet_mb=max_sheet_mb)
 
 
 def limit(flag: str, help: str) -> Any:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from cxsurvey.cli.params import Format
 from cxsurvey.options import Method, SeMethod
@@ -28,6 +29,45 @@ def fail(exc: BaseException, code: int) -> None:
 
     stderr().print(f"[bold red]cxsurvey: error:[/bold red] {escape(str(exc))}")
     raise typer.Exit(code)
+
+
+class OneLineErrors(TyperGroup):
+    """The command group, whose usage errors (a bad option value, an unknown option, a
+    missing argument) print the one ``cxsurvey: error:`` line of every other input error,
+    with exit code 2, instead of click's usage block."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        try:  # recent typer releases carry their own copy of click
+            from typer._click import exceptions as clicks
+        except ImportError:  # pragma: no cover
+            from click import exceptions as clicks  # type: ignore[no-redef]
+        help_error = getattr(clicks, "NoArgsIsHelpError", ())  # click >= 8.2
+
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args,
+                                **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, windows_expand_args,
+                              **extra)
+        except help_error as exc:  # `cxsurvey` alone prints the help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except clicks.UsageError as exc:
+            from rich.markup import escape
+
+            where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            message = " ".join(exc.format_message().replace("Value error, ", "").split())
+            stderr().print(f"[bold red]cxsurvey: error:[/bold red] {escape(message)}{where}")
+            sys.exit(exc.exit_code)
+        except clicks.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            print("Aborted!", file=sys.stderr)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
 
 def guarded(fn: Callable[..., T]) -> Callable[..., T]:
@@ -89,6 +129,23 @@ def emit_reports(results: Any, inputs: list[Path | None], excel: Path | None = N
     for out in (excel, csv_dir, html, junit):
         if out is not None:
             files.ensure_not_input(out, [p for p in inputs if p is not None])
+    # a failed run leaves none of its reports: those written before the failure go too
+    new_files = [out for out in (excel, html, junit) if out is not None and not out.exists()]
+    try:
+        _write_reports(results, excel, csv_dir, html, junit)
+    except BaseException:
+        import contextlib
+
+        for out in new_files:
+            with contextlib.suppress(OSError):
+                out.unlink()
+        raise
+
+
+def _write_reports(results: Any, excel: Path | None, csv_dir: Path | None,
+                   html: Path | None, junit: Path | None) -> None:
+    from cxsurvey.report import files
+
     if excel is not None:
         from cxsurvey.report.excel.workbook import write_excel
 

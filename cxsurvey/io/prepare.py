@@ -121,6 +121,24 @@ def _check_columns(raw: RawTable, model: SurveyModel) -> None:
                 f"the model names column '{name}', which is not in {in_file}",
                 where, _suggest(name, cols),
             )
+    known = set(model.model.constructs) | set(model.model.items)
+    for predictor, outcome, _ in model.model.regressions:  # constructs or items only
+        for name in (outcome, predictor):
+            if name in known:
+                continue
+            formula = next(f for f in model.model.formulas
+                           if f.op == "~" and f.lhs == outcome
+                           and predictor in {t.name for t in f.rhs})
+            where = (Location(file=model.source, line=formula.line or None)
+                     if model.source else Location())
+            what = (f"a column of {in_file} but no construct's item" if name in colset
+                    else f"neither a construct of the model nor a column of {in_file}")
+            raise InputError(
+                f"'{name}' in '{formula.text or outcome + ' ~ ' + predictor}' is {what}",
+                where, "A path joins constructs (or their items): check the spelling"
+                + (f"; the model's constructs are {', '.join(model.model.constructs)}."
+                   if not difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+                   else ". " + _suggest(name, sorted(known))))
     named = [("reverse", n) for n in model.data.reverse]
     named += [("id", model.data.id)] if model.data.id else []
     for key, name in named:
@@ -266,12 +284,15 @@ def _infer_scale(frame: pd.DataFrame, raw: RawTable,
     if label_range is not None:
         return label_range, "value labels"
     values = frame.to_numpy(dtype=float)
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
+    with np.errstate(invalid="ignore"):  # fmin/fmax skip NaN
+        lo, hi = float(np.fmin.reduce(values, axis=None)), float(np.fmax.reduce(values, axis=None))
+    if np.isinf(lo) or np.isinf(hi):  # an infinite answer is checked against the scale later
+        finite = values[np.isfinite(values)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (np.nan,) * 2
+    if not np.isfinite(lo):
         raise InputError("no item has any answer (every item cell is empty or missing)",
                          Location(file=raw.path, sheet=raw.sheet),
                          "Check [data] missing and that the right sheet is read.")
-    lo, hi = float(finite.min()), float(finite.max())
     lo = 1.0 if lo >= 1 else np.floor(lo)
     hi = max(np.ceil(hi), lo + 1)
     return (int(lo), int(hi)), "inferred"
@@ -313,9 +334,11 @@ def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Surv
     item_names = list(dict.fromkeys(i for its in constructs.values() for i in its))
     counts: dict[str, int] = {}
     mapping = _text_mapping(model, _text_answers(raw, item_names), model.data.scale)
-    frame = pd.DataFrame({c: _to_numeric(raw, c, model, mapping, counts) for c in item_names},
-                         index=raw.frame.index)
-    frame = frame.reset_index(drop=True)
+    # one float block filled column by column: no second copy of the answers
+    block = np.empty((raw.frame.shape[0], len(item_names)), dtype=float, order="F")
+    for j, c in enumerate(item_names):
+        block[:, j] = _to_numeric(raw, c, model, mapping, counts).to_numpy(dtype=float)
+    frame = pd.DataFrame(block, columns=item_names, copy=False)
     extra_cols = [m for m in dict.fromkeys(model.metrics.values()) if m not in frame.columns]
     extra = pd.DataFrame({c: _to_numeric(raw, c, model, mapping, counts).reset_index(drop=True)
                           for c in extra_cols}, index=frame.index)
@@ -335,7 +358,10 @@ def prepare(raw: RawTable, model: SurveyModel, check_range: bool = True) -> Surv
         if warning:
             warnings.append(warning)
     in_file_order = [str(c) for c in raw.frame.columns if str(c) in frame.columns]
-    answers = frame[in_file_order].copy()
+    reversing = any(i in frame.columns for i in model.data.reverse)
+    # without reverse keys the answers are the item scores: one frame, not two
+    answers = (frame if not reversing and in_file_order == item_names
+               else frame[in_file_order].copy())
     reversed_items = _apply_reverse_keys(frame, model, scales, warnings)
     ids = None
     if model.data.id:

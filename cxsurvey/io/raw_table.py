@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from cxsurvey.errors import Location
@@ -60,9 +61,18 @@ class RawTable:
             return self.row_numbers[int(position)]
         return self.first_data_row + int(position)
 
+    def row_array(self) -> np.ndarray:
+        """File row number of every row of ``frame``, as an integer array."""
+        n = self.frame.shape[0]
+        if self.row_numbers is not None:
+            return np.asarray(self.row_numbers[:n], dtype=np.int64)
+        return np.arange(self.first_data_row, self.first_data_row + n, dtype=np.int64)
+
     def file_rows(self) -> list[int]:
         """File row number of every row of ``frame``, in order."""
-        return [self.row_number(i) for i in range(self.frame.shape[0])]
+        if self.row_numbers is not None:
+            return list(self.row_numbers[:self.frame.shape[0]])
+        return list(range(self.first_data_row, self.first_data_row + self.frame.shape[0]))
 
     def location(self, position: int | None = None, column: str | None = None) -> Location:
         """Where the cell at 0-based ``position`` and ``column`` sits in the file."""

@@ -1,13 +1,22 @@
 """Read Excel workbooks (.xlsx/.xlsm) into a raw table.
 
-Workbooks are read by openpyxl in read-only (streaming) mode; openpyxl uses defusedxml for
-its XML when that package is installed (it is a dependency of cxsurvey).
+Before a sheet is parsed, :func:`cxsurvey.io.workbook_limits.check_sheet` bounds it (size
+of its XML, declared and counted rows and cells), so a decompression bomb is refused in
+seconds. The sheet is then read by python-calamine (Rust, streaming), its values made
+the Python types openpyxl gives (integral numbers as ``int``, empty cells as ``None``,
+dates as ``datetime``); a workbook calamine cannot read, or one with error cells
+(``#N/A``, ``#DIV/0!``, which calamine reads as empty), is read by openpyxl in read-only
+(streaming) mode, which uses defusedxml for its XML. Both are imported when a workbook
+is read, not with the package.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import warnings
 import zipfile
+import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -25,59 +34,45 @@ from cxsurvey.io.layout import (
     two_row_names,
 )
 from cxsurvey.io.raw_table import RawTable
+from cxsurvey.io.workbook_limits import check_sheet, ole2_kind, sheet_parts
 from cxsurvey.model.spec import DataSpec
+from cxsurvey.options import ReadLimits
 
 __all__ = ["read_excel"]
 
 _SCAN_ROWS = 20
+_RESAVE = "Open and re-save it in Excel, or export the survey again."
+_EXACT_INT = 2.0 ** 53
 
 
-def read_excel(p: Path, shown: str, spec: DataSpec) -> RawTable:
+def read_excel(p: Path, shown: str, spec: DataSpec, limits: ReadLimits | None = None,
+               ) -> RawTable:
     """Read the chosen sheet of a workbook: header, title and description rows found as
-    for text files, notes below the data left out."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    for text files, notes below the data left out.
 
-    where = Location(file=shown)
-    with warnings.catch_warnings():
-        # openpyxl warns about unsupported extensions, styles, data validation: not the
-        # user's concern, and a warning would break the one-line error contract
-        warnings.simplefilter("ignore")
-        try:
-            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, EOFError,
-                ValueError, TypeError) as exc:
-            raise InputError(
-                f"not a readable Excel workbook (corrupt or truncated: {type(exc).__name__})",
-                where, "Open and re-save it in Excel, or export the survey again.",
-            ) from None
-        except Exception as exc:  # lxml/defusedxml errors from a damaged part
-            raise InputError(
-                f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
-                where, "Open and re-save it in Excel, or export the survey again.",
-            ) from None
-        try:
-            sheet_name = _choose_sheet(wb.sheetnames, spec.sheet, where)
-            where = Location(file=shown, sheet=sheet_name)
-            ws = wb[sheet_name]
-            if not hasattr(ws, "iter_rows"):
-                raise InputError("this sheet is a chart, not a table of answers", where,
-                                 "Name the sheet with the answers in [data] sheet.")
-            if hasattr(ws, "reset_dimensions"):
-                # some exporters store a wrong used range; read every row there is
-                ws.reset_dimensions()
-            try:
-                rows = [list(r) for r in ws.iter_rows(values_only=True)]
-            except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as exc:
-                raise InputError(f"the sheet cannot be read (corrupt: {exc})",
-                                 where, "Open and re-save it in Excel, or export it again.",
-                                 ) from None
-            except Exception as exc:
-                raise InputError(f"the sheet cannot be read ({type(exc).__name__})",
-                                 where, "Open and re-save it in Excel, or export it again.",
-                                 ) from None
-        finally:
-            wb.close()
+    Parameters
+    ----------
+    p : Path
+        The workbook.
+    shown : str
+        The file name as the user gave it (for messages).
+    spec : DataSpec
+        Sheet and header row, when the user fixed them.
+    limits : ReadLimits, optional
+        Bounds checked before the sheet is parsed (default: :class:`ReadLimits`).
+
+    Raises
+    ------
+    InputError
+        Encrypted, old-format (.xls) or corrupt workbook; unknown sheet; a chart sheet;
+        a sheet over Excel's bounds or ``limits``; an empty sheet.
+    """
+    limits = limits or ReadLimits()
+    sheet_name, exact = _checked_sheet(p, shown, spec, limits)
+    where = Location(file=shown, sheet=sheet_name)
+    rows = None if exact else _calamine_rows(p, sheet_name)
+    if rows is None:
+        rows = _openpyxl_rows(p, sheet_name, where)
     while rows and all(is_blank(v) for v in rows[-1]):
         rows.pop()
     if not rows:
@@ -134,3 +129,126 @@ def _choose_sheet(names: list[str], wanted: str | int | None, where: Location) -
     raise InputError(f"there is no sheet '{wanted}'", where,
                      f"The workbook has: {', '.join(repr(n) for n in names)}; "
                      "set [data] sheet to one of them.")
+
+
+def _unreadable(exc: BaseException, where: Location) -> InputError:
+    return InputError(
+        f"not a readable Excel workbook (corrupt or truncated: {type(exc).__name__})",
+        where, "Open and re-save it in Excel, or export the survey again.")
+
+
+def _checked_sheet(p: Path, shown: str, spec: DataSpec, limits: ReadLimits,
+                   ) -> tuple[str, bool]:
+    """The chosen sheet's name, checked against ``limits``; and whether it must be read
+    by openpyxl (it has error cells, which calamine reads as empty)."""
+    where = Location(file=shown)
+    kind = ole2_kind(p)
+    if kind == "encrypted":
+        raise InputError(
+            "the workbook is password-protected (encrypted), so it cannot be read", where,
+            "Save an unprotected copy: in Excel, File > Info > Protect Workbook > Encrypt "
+            "with Password, clear the password, and save.")
+    if kind == "xls":
+        raise InputError("this is an old Excel 97-2003 (.xls) workbook, not an .xlsx file",
+                         where, "Open it in Excel and save it as .xlsx.")
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise _unreadable(exc, where) from None
+    with zf:
+        try:
+            found, shared = sheet_parts(zf)
+        except Exception as exc:  # a missing part, or XML errors from defusedxml
+            raise _unreadable(exc, where) from None
+        # as openpyxl: a sheet whose part is missing is no sheet
+        sheets = {s.name: s for s in found if s.part in zf.NameToInfo}
+        name = _choose_sheet(list(sheets), spec.sheet, where)
+        sheet = sheets[name]
+        where = Location(file=shown, sheet=name)
+        if sheet.kind == "chartsheet":
+            raise InputError("this sheet is a chart, not a table of answers", where,
+                             "Name the sheet with the answers in [data] sheet.")
+        try:
+            scan = check_sheet(zf, sheet, shared, limits, where)
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"the sheet cannot be read (corrupt: {exc})", where,
+                             _RESAVE) from None
+    return name, scan.error_cells
+
+
+def _calamine_rows(p: Path, sheet_name: str) -> list[list[object]] | None:
+    """The sheet's rows read by python-calamine, as openpyxl's types; ``None`` when
+    calamine cannot read the workbook."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # pragma: no cover - a dependency; openpyxl reads it then
+        return None
+    try:
+        wb = CalamineWorkbook.from_path(str(p))
+        try:
+            values = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        finally:
+            wb.close()
+    except Exception:  # CalamineError, XmlError, ZipError, ...: openpyxl may read it
+        return None
+    return [_openpyxl_row(r) for r in values]
+
+
+def _openpyxl_row(values: Sequence[object]) -> list[object]:
+    """A calamine row as openpyxl's read-only ``iter_rows`` gives it: integral numbers as
+    ``int`` (openpyxl parses ``<v>3</v>`` as 3), empty cells as ``None``, date cells as
+    ``datetime``, the row ending at its last non-empty cell."""
+    row: list[object] = []
+    for v in values:
+        if isinstance(v, float):
+            row.append(int(v) if v.is_integer() and -_EXACT_INT < v < _EXACT_INT else v)
+        elif isinstance(v, str):
+            row.append(v or None)
+        elif isinstance(v, _dt.date) and not isinstance(v, _dt.datetime):
+            row.append(_dt.datetime(v.year, v.month, v.day))
+        else:
+            row.append(v)
+    while row and row[-1] is None:
+        row.pop()
+    return row
+
+
+def _openpyxl_rows(p: Path, sheet_name: str, where: Location) -> list[list[object]]:
+    """The sheet's rows read by openpyxl in read-only mode (bounded by the checks made
+    before)."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    with warnings.catch_warnings():
+        # openpyxl warns about unsupported extensions, styles, data validation: not the
+        # user's concern, and a warning would break the one-line error contract
+        warnings.simplefilter("ignore")
+        try:
+            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, EOFError,
+                ValueError, TypeError) as exc:
+            raise _unreadable(exc, Location(file=where.file)) from None
+        except Exception as exc:  # lxml/defusedxml errors from a damaged part
+            raise InputError(
+                f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
+                Location(file=where.file), _RESAVE) from None
+        try:
+            if sheet_name not in wb.sheetnames:
+                raise InputError("the sheet cannot be read by openpyxl", where, _RESAVE)
+            ws = wb[sheet_name]
+            if not hasattr(ws, "iter_rows"):
+                raise InputError("this sheet is a chart, not a table of answers", where,
+                                 "Name the sheet with the answers in [data] sheet.")
+            if hasattr(ws, "reset_dimensions"):
+                # some exporters store a wrong used range; read every row there is
+                ws.reset_dimensions()
+            try:
+                return [list(r) for r in ws.iter_rows(values_only=True)]
+            except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as exc:
+                raise InputError(f"the sheet cannot be read (corrupt: {exc})",
+                                 where, _RESAVE) from None
+            except Exception as exc:
+                raise InputError(f"the sheet cannot be read ({type(exc).__name__})",
+                                 where, _RESAVE) from None
+        finally:
+            wb.close()

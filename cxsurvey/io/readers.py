@@ -16,6 +16,7 @@ from cxsurvey.io.read_excel import read_excel
 from cxsurvey.io.read_spss import read_spss
 from cxsurvey.io.read_text import read_text
 from cxsurvey.model.spec import DataSpec
+from cxsurvey.options import ReadLimits
 
 __all__ = ["EXCEL_SUFFIXES", "SPSS_SUFFIXES", "SUPPORTED", "TEXT_SUFFIXES", "RawTable",
            "read_table"]
@@ -26,7 +27,8 @@ SPSS_SUFFIXES = {".sav", ".zsav"}
 SUPPORTED = EXCEL_SUFFIXES | TEXT_SUFFIXES | SPSS_SUFFIXES
 
 
-def read_table(path: str | Path, spec: DataSpec | None = None) -> RawTable:
+def read_table(path: str | Path, spec: DataSpec | None = None,
+               limits: ReadLimits | None = None) -> RawTable:
     """Read a survey export.
 
     Parameters
@@ -35,12 +37,16 @@ def read_table(path: str | Path, spec: DataSpec | None = None) -> RawTable:
         The file; its suffix chooses the reader.
     spec : DataSpec, optional
         Sheet, header row, delimiter and encoding when the user fixed them.
+    limits : ReadLimits, optional
+        How large a workbook may be (checked before it is parsed); default
+        :class:`~cxsurvey.options.ReadLimits`.
 
     Raises
     ------
     InputError
         Missing, empty, unreadable or corrupt file; unknown sheet; inconsistent
-        delimiters. The message names the file (and sheet and row where known).
+        delimiters; an encrypted workbook; a workbook over ``limits``. The message
+        names the file (and sheet and row where known).
     """
     spec = spec or DataSpec()
     p = Path(path)
@@ -67,7 +73,7 @@ def read_table(path: str | Path, spec: DataSpec | None = None) -> RawTable:
     if size == 0:
         raise InputError("the file is empty (0 bytes)", where, "Export the survey again.")
     if suffix in EXCEL_SUFFIXES:
-        table = read_excel(p, str(path), spec)
+        table = read_excel(p, str(path), spec, limits)
     elif suffix in SPSS_SUFFIXES:
         table = read_spss(p, str(path))
     else:

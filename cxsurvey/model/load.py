@@ -268,6 +268,9 @@ def _toml_error(exc: Exception, text: str, where: Location) -> InputError:
     line = int(m.group(1)) if m else getattr(exc, "lineno", None)
     if m:
         msg = msg[:m.start()].strip()
+    elif "(at end of document)" in msg:  # e.g. an array or string never closed
+        msg = msg.replace("(at end of document)", "").strip() + " before the end of the file"
+        line = len(text.splitlines()) or None
     if "=~" in text and not re.search(r"^\s*\[model\]", text, flags=re.MULTILINE):
         hint = ("This looks like plain lavaan syntax: save it without the .toml suffix "
                 '(e.g. model.lav), or put it under [model] syntax = """ ... """.')

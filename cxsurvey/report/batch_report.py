@@ -1,9 +1,11 @@
 """The summary of a batch: JSON, an Excel workbook and a console table.
 
 The JSON (``summary.json``) has ``meta`` (cxsurvey version, options, jobs, seconds,
-counts, exit code) and ``files``: per file its status, exit code, error, n, the
-reliability per construct (alpha, rho_c, AVE ...), CFA fit indices, path estimates and
-failed checks, and the reports written. The workbook (``summary.xlsx``) shows the same
+counts, exit code), ``interrupted`` (true when SIGINT or SIGTERM stopped the run, with
+the signal's name in ``signal``), ``n_done`` (files analysed to the end) and ``files``:
+per file its status (``cancelled``: not analysed, the run was interrupted), exit code,
+error, n, the reliability per construct (alpha, rho_c, AVE ...), CFA fit indices, path
+estimates and failed checks, and the reports written. The workbook (``summary.xlsx``) shows the same
 in long, filterable sheets: Files, Reliability, Fit, Paths, Failed checks, About.
 """
 
@@ -32,11 +34,15 @@ def batch_document(batch: BatchResult) -> dict[str, Any]:
                  "exit_code": batch.exit_code, "jobs": batch.jobs,
                  "seconds": round(batch.seconds, 3), "out_dir": str(batch.out_dir),
                  "options": batch.options},
+        "interrupted": batch.interrupted is not None,
+        "signal": batch.interrupted,
+        "n_done": len(batch.done),
         "files": [asdict(f) for f in batch.files],
     }
 
 
 def write_batch_json(batch: BatchResult, path: Path) -> Path:
+    """``summary.json`` (atomic: the file is complete or absent)."""
     text = json.dumps(batch_document(batch), indent=2, ensure_ascii=False,
                       allow_nan=False) + "\n"
     return files.atomic_write_text(path, text)
@@ -109,6 +115,9 @@ def write_batch_excel(batch: BatchResult, path: Path) -> Path:
     about = wb.create_sheet("About")
     doc = batch_document(batch)["meta"]
     for key, value in (("cxsurvey version", doc["version"]), ("Files", doc["n_files"]),
+                       *([("Interrupted", f"by {batch.interrupted}: {len(batch.done)} of "
+                                          f"{len(batch.files)} files done")]
+                         if batch.interrupted else []),
                        ("Exit code", doc["exit_code"]), ("Worker processes", doc["jobs"]),
                        ("Seconds", doc["seconds"]), ("Output folder", doc["out_dir"]),
                        *[(f"Option: {k}", "none" if v is None else str(v))

@@ -65,6 +65,9 @@ def check_output(out: str | Path, inputs: Iterable[str | Path | None] = (), *,
         raise InputError(f"{what} must be an {suffixes[0]} file", Location(file=str(out)),
                          f"Give the output a name ending in {suffixes[0]}.")
     folder = target.parent if str(target.parent) else Path(".")
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"the output folder {folder} is a file", Location(file=str(out)),
+                         "Write the report into a folder.")
     if not folder.is_dir():
         raise InputError("the output folder does not exist", Location(file=str(out)),
                          f"Create it first (mkdir -p {folder}) or write the report elsewhere.")
@@ -85,6 +88,41 @@ def check_output_folder(out: str | Path, inputs: Iterable[str | Path | None] = (
     return target
 
 
+_TMP_SUFFIX = ".tmp"
+
+
+def temp_files(path: str | Path) -> list[Path]:
+    """The temporary files :func:`atomic_write` left beside ``path`` (``.NAME.*.tmp``).
+
+    A writer killed between creating its temporary file and renaming it (SIGKILL, or a
+    signal before its clean-up ran) leaves one behind; once no writer of ``path`` is
+    alive, these are partial reports.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    prefix = f".{target.name}."
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    return sorted(p for p in entries
+                  if p.name.startswith(prefix) and p.name.endswith(_TMP_SUFFIX))
+
+
+def remove_temp_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Delete the :func:`temp_files` of each of ``paths``; returns those removed.
+
+    Call it only when no process is writing any of ``paths`` any more.
+    """
+    removed: list[Path] = []
+    for path in paths:
+        for tmp in temp_files(path):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+                removed.append(tmp)
+    return removed
+
+
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
 
@@ -96,7 +134,8 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     if not folder.exists():
         raise InputError("the output folder does not exist", Location(file=str(path)))
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_TMP_SUFFIX,
+                                        dir=folder)
     except OSError as exc:
         raise _write_error(exc, path) from None
     os.close(fd)

@@ -243,3 +243,135 @@ def test_notes_below_the_data_are_not_respondents(tmp_path: Path) -> None:
     assert len(table.frame) == 2 and table.details["notes_below_data"] == 2
     sv = load_survey(tmp_path / "notes.xlsx", None)
     assert sv.n_rows == 2
+
+
+# --- python-calamine reads what openpyxl read; bounds; encrypted and .xls workbooks ------
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_surveys"
+
+
+def _both_ways(path: Path, monkeypatch: pytest.MonkeyPatch, sheet: str | int | None = None):
+    """The table read by calamine, then by openpyxl (calamine switched off)."""
+    from cxsurvey.io import read_excel as module
+
+    fast = read_table(path, DataSpec(sheet=sheet))
+    with monkeypatch.context() as m:
+        m.setattr(module, "_calamine_rows", lambda *a: None)
+        slow = read_table(path, DataSpec(sheet=sheet))
+    return fast, slow
+
+
+def _same(fast, slow) -> None:
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    for col in fast.frame.columns:  # the same Python types cell by cell (int stays int)
+        assert [type(v) for v in fast.frame[col]] == [type(v) for v in slow.frame[col]], col
+    assert (fast.sheet, fast.first_data_row, fast.details, fast.descriptions,
+            fast.duplicates) == (slow.sheet, slow.first_data_row, slow.details,
+                                 slow.descriptions, slow.duplicates)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.xlsx")))
+def test_calamine_reads_the_samples_as_openpyxl(name: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    _same(*_both_ways(SAMPLES / name, monkeypatch))
+
+
+def test_calamine_gives_openpyxls_types(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    rows: list[list[object]] = [["Customer survey (title)"], [],
+                                ["id", "Att1", "Att2", "When", "Ok", "Comment", "Score", "T"]]
+    for i in range(12):
+        rows.append([i + 1, i % 5 + 1, "Agree" if i % 2 else None,
+                     dt.date(2024, 1, 1 + i) if i % 3 else dt.datetime(2024, 2, 1, 9, 30),
+                     bool(i % 2), " " if i % 4 == 0 else f"c{i}", 2.5 + i, dt.time(8, i)])
+    rows += [[], ["Source: CX panel"]]
+    path = _workbook(tmp_path / "types.xlsx", {"S": rows})
+    wb = openpyxl.load_workbook(path)
+    wb["S"].merge_cells("A1:D1")
+    wb.save(path)
+    fast, slow = _both_ways(path, monkeypatch)
+    _same(fast, slow)
+    assert fast.frame["id"].dtype == np.int64 and fast.details["notes_below_data"] == 2
+    assert isinstance(fast.frame["When"].iloc[1], dt.datetime)
+
+
+def test_error_cells_are_read_as_their_text(tmp_path: Path) -> None:
+    src = _workbook(tmp_path / "src.xlsx", {"S": [HEADER, *ROWS]})
+    dst = tmp_path / "errors.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = data.replace(b'<c r="C3" t="n"><v>4</v></c>',
+                                    b'<c r="C3" t="e"><v>#DIV/0!</v></c>')
+                assert b"#DIV/0!" in data
+            zout.writestr(item, data)
+    assert read_table(dst).frame["Att2"].tolist() == [5, "#DIV/0!", 2, 4]
+
+
+def test_a_chart_sheet_is_refused_and_the_others_read(tmp_path: Path) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    for row in [HEADER, *ROWS]:
+        ws.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=5))
+    wb.create_chartsheet("Chart", 0).add_chart(chart)
+    wb.save(tmp_path / "c.xlsx")
+    with pytest.raises(InputError, match="a chart, not a table of answers") as err:
+        read_table(tmp_path / "c.xlsx")
+    assert err.value.location.sheet == "Chart"
+    assert read_table(tmp_path / "c.xlsx", DataSpec(sheet="Data")).frame.shape == (4, 5)
+
+
+def test_limits_are_checked_before_reading(tmp_path: Path) -> None:
+    from cxsurvey.options import ReadLimits
+
+    path = _workbook(tmp_path / "t.xlsx", {"S": [HEADER, *ROWS]})  # A1:E5, 25 cells
+    with pytest.raises(InputError, match=r"declares 5 rows x 5 columns = 25 cells") as err:
+        read_table(path, limits=ReadLimits(max_cells=24))
+    assert err.value.location.sheet == "S" and "--max-cells 25" in str(err.value)
+    assert read_table(path, limits=ReadLimits(max_cells=25)).frame.shape == (4, 5)
+
+
+def test_encrypted_and_old_format_workbooks_are_named(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parents[1] / "data" / "encrypted_workbook.xlsx"
+    with pytest.raises(InputError, match=r"password-protected \(encrypted\)"):
+        read_table(data)
+    xls = tmp_path / "old.xlsx"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024))
+    with pytest.raises(InputError, match=r"Excel 97-2003 \(\.xls\)"):
+        read_table(xls)
+
+
+@pytest.mark.parametrize(("ref", "last"), [("A1:AN80001", (80001, 40)), ("B2", (2, 2)),
+                                           ("$A$1:$XFD$1048576", (1048576, 16384)),
+                                           ("A1:C", (1, 3)), ("1:1", (1, 1)), ("", None),
+                                           ("A1:B2:C3", None)])
+def test_parse_ref(ref: str, last: tuple[int, int] | None) -> None:
+    from cxsurvey.io.workbook_limits import parse_ref
+
+    assert parse_ref(ref) == last
+
+
+def test_a_row_out_of_order_is_part_of_the_extent(tmp_path: Path) -> None:
+    from cxsurvey.options import ReadLimits
+
+    src = _workbook(tmp_path / "src.xlsx", {"S": [HEADER, *ROWS]})
+    dst = tmp_path / "far.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                far = b'<row r="900000"><c r="A900000" t="n"><v>1</v></c></row>'
+                data = data.replace(b'<row r="2"', far + b'<row r="2"', 1)
+                assert far in data
+            zout.writestr(item, data)
+    with pytest.raises(InputError, match=r"reach row 900,000 and column E: 4,500,000 cells"):
+        read_table(dst, limits=ReadLimits(max_cells=1_000_000))

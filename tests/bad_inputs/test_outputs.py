@@ -1,0 +1,122 @@
+"""Reports that cannot be written: exit 2 naming the path, and no report left behind,
+whole or partial (:func:`cxsurvey.report.files.atomic_write`); an input is never
+overwritten."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bad_inputs.contract import HEADER, refused, rows, write_csv, write_model, write_xlsx
+
+pytestmark = pytest.mark.slow  # every case runs the installed command
+
+ROOT = os.geteuid() == 0
+
+
+@pytest.fixture
+def survey(tmp_path: Path) -> Path:
+    write_model(tmp_path / "m.toml")
+    return write_csv(tmp_path / "s.csv")
+
+
+def test_a_report_into_a_missing_folder(survey: Path) -> None:
+    line = refused("analyze", "s.csv", "--excel", "reports/r.xlsx", cwd=survey.parent, code=2,
+                   names=["reports/r.xlsx"], outputs=["reports"])
+    assert "folder does not exist" in line
+
+
+def test_a_report_whose_parent_is_a_file(survey: Path) -> None:
+    refused("analyze", "s.csv", "--html", "s.csv/r.html", cwd=survey.parent, code=2,
+            names=["s.csv/r.html", "the output folder s.csv is a file"])
+
+
+@pytest.mark.skipif(ROOT, reason="root writes into a folder without write permission: "
+                                 "test_a_folder_nobody_can_write_into covers the refusal")
+def test_a_read_only_folder(survey: Path) -> None:
+    out = survey.parent / "ro"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        line = refused("describe", "s.csv", "--excel", "ro/r.xlsx", cwd=survey.parent,
+                       code=2, names=["ro/r.xlsx", "cannot write the report"],
+                       outputs=["ro/r.xlsx"])
+    finally:
+        out.chmod(0o755)
+    assert "permission" in line
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_folder_nobody_can_write_into(survey: Path) -> None:
+    # /proc takes no new files, not even from root; the Excel report, written first,
+    # must go too when the HTML report fails
+    refused("analyze", "s.csv", "-m", "m.toml", "--method", "none", "--excel", "r.xlsx",
+            "--html", "/proc/r.html", cwd=survey.parent, code=2,
+            names=["/proc/r.html", "cannot write the report"], outputs=["r.xlsx"])
+    assert not Path("/proc/r.html").exists()
+
+
+@pytest.mark.parametrize("out", ["s.xlsx", "sub/../s.xlsx"])
+def test_the_report_path_is_the_input(tmp_path: Path, out: str) -> None:
+    write_xlsx(tmp_path / "s.xlsx", [HEADER, *rows()])
+    (tmp_path / "sub").mkdir()
+    refused("describe", "s.xlsx", "--excel", out, cwd=tmp_path, code=2,
+            names=[str(Path(out)), "refusing to overwrite an input file"])
+
+
+def test_init_never_writes_the_model_over_the_survey(survey: Path) -> None:
+    refused("init", "s.csv", "-o", "s.csv", "--force", cwd=survey.parent, code=2,
+            names=["s.csv", "refusing to overwrite an input file"])
+
+
+def test_the_junit_path_is_the_model(survey: Path) -> None:
+    refused("check", "s.csv", "-m", "m.toml", "--junit", "m.toml", cwd=survey.parent, code=2,
+            names=["m.toml", "refusing to overwrite an input file"])
+
+
+def test_a_csv_dir_that_is_a_file(survey: Path) -> None:
+    (survey.parent / "tables").write_text("not a folder\n", encoding="utf-8")
+    refused("describe", "s.csv", "--csv-dir", "tables", cwd=survey.parent, code=2,
+            names=["tables", "not a folder"])
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 64 KiB tmpfs: room for the Excel report, not for the HTML report after it."""
+    if not ROOT:
+        pytest.skip("mounting a tmpfs needs root; test_a_report_larger_than_allowed "
+                    "covers a failed write")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {res.stderr.strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_a_full_disk(survey: Path, tiny_disk: Path) -> None:
+    refused("analyze", "s.csv", "--method", "none", "--excel", "disk/r.xlsx",
+            "--html", "disk/r.html", cwd=survey.parent, code=2,
+            names=["disk/r", "the disk is full"])
+    assert list(tiny_disk.iterdir()) == []
+
+
+def _small_files() -> None:
+    # a file may not grow beyond 20 kB: the write fails with EFBIG instead of a signal
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+
+def test_a_report_larger_than_allowed(survey: Path) -> None:
+    refused("analyze", "s.csv", "--method", "none", "--excel", "r.xlsx", "--html", "r.html",
+            cwd=survey.parent, code=2, names=["r.xlsx", "cannot write the report"],
+            outputs=["r.xlsx", "r.html"], preexec_fn=_small_files)
