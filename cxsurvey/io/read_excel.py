@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cxsurvey.errors import InputError, Location
@@ -71,6 +72,11 @@ def read_excel(p: Path, shown: str, spec: DataSpec, limits: ReadLimits | None = 
     sheet_name, exact = _checked_sheet(p, shown, spec, limits)
     where = Location(file=shown, sheet=sheet_name)
     rows = None if exact else _calamine_rows(p, sheet_name)
+    # calamine's rows: every one the sheet's full width, empty cells as "", typed as
+    # openpyxl types them only where they are read (the header rows; the body by column)
+    rectangular = rows is not None and len({len(r) for r in rows}) <= 1
+    if rows is not None and not rectangular:
+        rows = [_openpyxl_row(r) for r in rows]
     if rows is None:
         rows = _openpyxl_rows(p, sheet_name, where)
     while rows and all(is_blank(v) for v in rows[-1]):
@@ -89,22 +95,27 @@ def read_excel(p: Path, shown: str, spec: DataSpec, limits: ReadLimits | None = 
     else:
         h = find_header(rows[:_SCAN_ROWS])
     # answers right of the last header cell get "Unnamed: j" columns rather than vanish
-    width = max(len(r) for r in rows[h:])
-    header = rows[h] + [None] * (width - len(rows[h]))
-    two_rows = two_row_header(rows, h)  # SurveyMonkey: the row labels are part of the names
-    header = two_row_names(header, rows[h + 1]) if two_rows else header
-    names, skip = column_names(header), 1 if two_rows else description_rows(rows[h + 1:h + 3])
+    width = _used_width(rows[h:]) if rectangular else max(len(r) for r in rows[h:])
+    # the header and the rows under it as openpyxl types them (calamine's as read)
+    head = [_openpyxl_row(r) for r in rows[h:h + 3]] if rectangular else rows[h:h + 3]
+    header = head[0][:width] + [None] * (width - len(head[0]))
+    two_rows = two_row_header(head, 0)  # SurveyMonkey: the row labels are part of the names
+    header = two_row_names(header, head[1]) if two_rows else header
+    names, skip = column_names(header), 1 if two_rows else description_rows(head[1:3])
     data = rows[h + 1 + skip:]
     notes = notes_below(data, len(names))
-    body = [r[:width] + [None] * (width - len(r)) for r in data[:len(data) - notes]]
-    frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(
-        columns=names)
-    frame = frame.loc[:, [not n.startswith("Unnamed: ") or bool(frame[n].notna().any())
-                          for n in names]]
-    frame = frame.map(lambda v: None if is_blank(v) else v).infer_objects()
+    if rectangular and data[:len(data) - notes]:
+        frame = _columns_frame(data[:len(data) - notes], names)
+    else:
+        body = [r[:width] + [None] * (width - len(r)) for r in data[:len(data) - notes]]
+        frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(
+            columns=names)
+        frame = frame.loc[:, [not n.startswith("Unnamed: ") or bool(frame[n].notna().any())
+                              for n in names]]
+        frame = frame.map(lambda v: None if is_blank(v) else v).infer_objects()
     return RawTable(frame=frame, path=shown, kind="excel", sheet=sheet_name,
                     first_data_row=h + 2 + skip, duplicates=repeated_names(header),
-                    descriptions=question_texts(names, rows[h + 1:h + 3], skip),
+                    descriptions=question_texts(names, head[1:3], skip),
                     details={"header_row": h + 1, "sheet": sheet_name,
                              "description_rows_skipped": skip,
                              **({"notes_below_data": notes} if notes else {})})
@@ -177,8 +188,8 @@ def _checked_sheet(p: Path, shown: str, spec: DataSpec, limits: ReadLimits,
 
 
 def _calamine_rows(p: Path, sheet_name: str) -> list[list[object]] | None:
-    """The sheet's rows read by python-calamine, as openpyxl's types; ``None`` when
-    calamine cannot read the workbook."""
+    """The sheet's rows as python-calamine reads them (empty cells ``""``, numbers
+    ``float``); ``None`` when calamine cannot read the workbook."""
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # pragma: no cover - a dependency; openpyxl reads it then
@@ -191,7 +202,53 @@ def _calamine_rows(p: Path, sheet_name: str) -> list[list[object]] | None:
             wb.close()
     except Exception:  # CalamineError, XmlError, ZipError, ...: openpyxl may read it
         return None
-    return [_openpyxl_row(r) for r in values]
+    return values if isinstance(values, list) else [list(r) for r in values]
+
+
+def _used_width(rows: list[list[object]]) -> int:
+    """One past the last column with a filled cell in any of ``rows`` (calamine's rows
+    all have the sheet's width, empty cells as ``""``)."""
+    for j in range(max((len(r) for r in rows), default=0) - 1, -1, -1):
+        if not all(is_blank(r[j]) for r in rows):
+            return j + 1
+    return 0
+
+
+def _columns_frame(body: list[list[object]], names: list[str]) -> pd.DataFrame:
+    """The body rows read by calamine as a frame, typed column by column as the cell by
+    cell path types them (:func:`_openpyxl_row`, blanks to ``None``, then
+    ``infer_objects``): a column of numbers and blanks is converted at once."""
+    cells = np.array(body, dtype=object)
+    columns: dict[str, pd.Series] = {}
+    for j, name in enumerate(names):
+        col = cells[:, j] if j < cells.shape[1] else np.full(len(body), "", dtype=object)
+        if name.startswith("Unnamed: ") and all(v == "" or v is None for v in col):
+            continue  # no header and no answer: no column
+        columns[name] = _typed_column(col)
+    return pd.DataFrame(columns, columns=list(columns))
+
+
+def _typed_column(col: np.ndarray) -> pd.Series:
+    kinds = set(map(type, col))  # bool is a kind of its own: booleans stay booleans
+    if kinds <= {int, float, str}:
+        text = (np.fromiter((type(v) is str for v in col), dtype=bool, count=col.size)
+                if str in kinds else np.zeros(col.size, dtype=bool))
+        if not text.all() and all(not v.strip() for v in col[text]):
+            if int in kinds and any(type(v) is int and abs(v) >= _EXACT_INT for v in col):
+                return _cell_column(col)  # integers a float cannot hold
+            values = np.where(text, np.nan, col).astype(float)
+            whole = (not text.any() and bool(np.all(values == np.round(values)))
+                     and bool(np.all(np.abs(values) < _EXACT_INT)))
+            return pd.Series(values.astype(np.int64) if whole else values)
+    return _cell_column(col)
+
+
+def _cell_column(col: np.ndarray) -> pd.Series:
+    """A column typed cell by cell, as :func:`_openpyxl_row` and ``infer_objects``."""
+    cells = _openpyxl_row(list(col)) if col.size else []
+    cells += [None] * (col.size - len(cells))
+    return pd.Series([None if is_blank(v) else v for v in cells],
+                     dtype=object).infer_objects()
 
 
 def _openpyxl_row(values: Sequence[object]) -> list[object]:

@@ -29,6 +29,16 @@ def test_unclosed_quote_at_the_end_of_the_file(tmp_path: Path) -> None:
     assert "quote" in line
 
 
+def test_a_quote_that_a_later_answer_closes(tmp_path: Path) -> None:
+    body = rows()
+    body[9][-1] = '"I said hi'  # file row 11: its quote is closed by row 21's answer
+    body[19][-1] = '"fine"'
+    write_csv(tmp_path / "s.csv", body)
+    line = refused("analyze", "s.csv", "--excel", "r.xlsx", cwd=tmp_path, code=2,
+                   names=["s.csv", "row 11"], outputs=["r.xlsx"])
+    assert "never closed" in line
+
+
 @pytest.mark.parametrize("change", ["too many", "too few"])
 def test_a_row_with_the_wrong_number_of_fields(tmp_path: Path, change: str) -> None:
     body = rows()

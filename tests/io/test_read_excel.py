@@ -375,3 +375,25 @@ def test_a_row_out_of_order_is_part_of_the_extent(tmp_path: Path) -> None:
             zout.writestr(item, data)
     with pytest.raises(InputError, match=r"reach row 900,000 and column E: 4,500,000 cells"):
         read_table(dst, limits=ReadLimits(max_cells=1_000_000))
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_random_cells_read_alike_by_calamine_and_openpyxl(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    import datetime as dt
+    import random
+
+    rnd = random.Random(seed)
+    vocab: list[object] = [1, 2, 3, 4, 5, 2.5, 3.0, None, " ", "3", "Agree", 2**60,
+                           -7, True, dt.datetime(2024, 5, 1), 1e-3]
+    width = rnd.randint(2, 6)
+    pools = [[1, 2, 3, 4, 5] * 3 + rnd.sample(vocab, rnd.randint(0, 3)) for _ in range(width)]
+    header: list[object] = [f"Q{j + 1}" for j in range(width)]
+    if rnd.random() < 0.3:
+        header[-1] = None  # a column without a header
+    rows: list[list[object]] = [header]
+    rows += [[rnd.choice(pool) for pool in pools] for _ in range(rnd.randint(5, 40))]
+    if rnd.random() < 0.3:
+        rows.append([None] * width + ["stray"])  # an answer right of the header
+    path = _workbook(tmp_path / "r.xlsx", {"S": rows})
+    _same(*_both_ways(path, monkeypatch))
