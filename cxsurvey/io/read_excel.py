@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -202,7 +203,8 @@ def _calamine_rows(p: Path, sheet_name: str) -> list[list[object]] | None:
             wb.close()
     except Exception:  # CalamineError, XmlError, ZipError, ...: openpyxl may read it
         return None
-    return values if isinstance(values, list) else [list(r) for r in values]
+    return cast("list[list[object]]", values) if isinstance(values, list) else [
+        list(r) for r in values]
 
 
 def _used_width(rows: list[list[object]]) -> int:
