@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxsurvey.stats.missing import complete_cases
-
 __all__ = ["construct_scores", "full_collinearity_vif", "vif_from_correlation"]
 
 
@@ -18,9 +16,22 @@ def construct_scores(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]]
     score of a row comes from the same respondents.
     """
     used = [i for its in constructs.values() for i in its]
-    complete = complete_cases(items[used])
-    return pd.DataFrame({c: complete[list(its)].mean(axis=1)
-                         for c, its in constructs.items() if its}, index=complete.index)
+    # each item column as a view of its block: no copy of the answers
+    columns = {i: items[i].to_numpy(dtype=float) for i in used}
+    complete = np.ones(items.shape[0], dtype=bool)
+    for i in used:
+        complete &= ~np.isnan(columns[i])
+    rows = None if complete.all() else np.flatnonzero(complete)
+    scores = {}
+    for c, its in constructs.items():
+        if not its:
+            continue
+        total = np.zeros(items.shape[0] if rows is None else rows.size)
+        for i in its:  # one column at a time, not a copy of the construct's block
+            total += columns[i] if rows is None else columns[i][rows]
+        scores[c] = total / len(its)
+    index = items.index if rows is None else items.index[rows]
+    return pd.DataFrame(scores, index=index)
 
 
 def full_collinearity_vif(scores: pd.DataFrame) -> pd.DataFrame:
@@ -51,9 +62,17 @@ def full_collinearity_vif(scores: pd.DataFrame) -> pd.DataFrame:
     names = list(scores.columns)
     vif = np.full(len(names), np.nan)
     x = scores.to_numpy(dtype=float)
-    ok = np.nanstd(x, axis=0, ddof=1) > 0 if len(x) > 1 else np.zeros(len(names), bool)
+    if np.isnan(x).any():
+        x = x[~np.isnan(x).any(axis=1)]
+    # one centred copy of the scores gives both the spread and the correlations
+    xc = x - x.mean(axis=0) if len(x) else x
+    cov = xc.T @ xc / max(len(x) - 1, 1)
+    del xc
+    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    ok = sd > 0 if len(x) > 1 else np.zeros(len(names), bool)
     if len(names) >= 2 and ok.sum() >= 2 and len(x) > ok.sum() + 1:
-        r = np.corrcoef(x[:, ok], rowvar=False)
+        r = cov[np.ix_(ok, ok)] / np.outer(sd[ok], sd[ok])
+        np.fill_diagonal(r, 1.0)
         vif[ok] = vif_from_correlation(r)
         vif[vif > 1e12] = np.inf
     return pd.DataFrame({"construct": names, "vif": vif})
