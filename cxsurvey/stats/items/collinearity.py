@@ -22,16 +22,15 @@ def construct_scores(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]]
     for i in used:
         complete &= ~np.isnan(columns[i])
     rows = None if complete.all() else np.flatnonzero(complete)
-    scores = {}
-    for c, its in constructs.items():
-        if not its:
-            continue
-        total = np.zeros(items.shape[0] if rows is None else rows.size)
-        for i in its:  # one column at a time, not a copy of the construct's block
+    names = [c for c, its in constructs.items() if its]
+    scores = np.zeros((items.shape[0] if rows is None else rows.size, len(names)), order="F")
+    for k, c in enumerate(names):
+        total = scores[:, k]
+        for i in constructs[c]:  # one column at a time, not a copy of the construct's block
             total += columns[i] if rows is None else columns[i][rows]
-        scores[c] = total / len(its)
+        total /= len(constructs[c])
     index = items.index if rows is None else items.index[rows]
-    return pd.DataFrame(scores, index=index)
+    return pd.DataFrame(scores, index=index, columns=names, copy=False)
 
 
 def full_collinearity_vif(scores: pd.DataFrame) -> pd.DataFrame:

@@ -127,18 +127,22 @@ def mardia(x: np.ndarray) -> dict[str, float]:
     evals, evecs = np.linalg.eigh(s)
     if evals.min() <= 1e-12 * max(evals.max(), 1e-300):
         return out
-    yt = ((evecs / np.sqrt(evals)) @ evecs.T) @ xt  # S^{-1/2} is symmetric
-    del xt
+    root = (evecs / np.sqrt(evals)) @ evecs.T  # S^{-1/2}, symmetric
+    yt = xt  # whitened in place, a chunk of respondents at a time
+    for lo in range(0, n, 65_536):
+        yt[:, lo:lo + 65_536] = root @ xt[:, lo:lo + 65_536]
     # m[(a, b), c] = sum_i y_ia y_ib y_ic over the pairs a <= b, in chunks of respondents
     a_idx, b_idx = np.triu_indices(p)
     m = np.zeros((a_idx.size, p))
     step = max(1, 1_000_000 // max(a_idx.size, 1))
+    b2 = 0.0
     for lo in range(0, n, step):
         yc = yt[:, lo:lo + step]
         m += (yc[a_idx] * yc[b_idx]) @ yc.T
+        b2 += float(np.sum(np.einsum("ij,ij->j", yc, yc) ** 2))
     weight = np.where(a_idx == b_idx, 1.0, 2.0)  # (a, b) and (b, a)
     b1 = float(np.sum(weight[:, None] * m * m)) / (n * n)
-    b2 = float(np.mean(np.sum(yt * yt, axis=0) ** 2))
+    b2 /= n
     chisq = n * b1 / 6.0
     z = (b2 - p * (p + 2)) / np.sqrt(8.0 * p * (p + 2) / n)
     out.update(mardia_skewness=b1, skewness_chisq=chisq,
@@ -153,7 +157,8 @@ def _univariate(frame: pd.DataFrame, owner: dict[str, str | None], pairwise: boo
     for col in frame.columns:
         x = frame[col].to_numpy(dtype=float)
         if pairwise:
-            x = x[np.isfinite(x)]
+            finite = np.isfinite(x)
+            x = x if finite.all() else x[finite]
         d, dp = lilliefors_test(x)
         w, wp = shapiro_wilk(x)
         n = int(x.size)
@@ -205,8 +210,11 @@ def normality(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         scores[c] = block.mean(axis=1)
         if len(its) >= 2:
             mv_rows.append({"construct": c, **mardia(block.to_numpy(dtype=float))})
-    score_frame = pd.DataFrame(scores)
-    construct_table = _univariate(score_frame, {c: c for c in scores}, pairwise=True)
+        del block
+    names: dict[str, str | None] = {c: c for c in scores}
+    score_frame = pd.DataFrame(scores, copy=False)  # aligned on the respondents
+    del scores
+    construct_table = _univariate(score_frame, names, pairwise=True)
     construct_table = construct_table.drop(columns="construct").rename(
         columns={"item": "construct"})
     mv = pd.DataFrame(mv_rows, columns=["construct", "n", "n_items", "mardia_skewness",

@@ -346,7 +346,7 @@ def screen(answers: pd.DataFrame, row_numbers: np.ndarray | None = None,
         "row": rows,
         "id": (np.asarray(ids, dtype=object) if ids is not None
                else np.full(n, None, dtype=object)),
-        "answered": np.isfinite(values).sum(axis=1),
+        "answered": np.isfinite(values).sum(axis=1).astype(np.int32),
         "straightliner": straight, "answer": answer, "longest_run": runs,
         "duplicate_of": np.where(first >= 0, rows[np.maximum(first, 0)], np.nan),
         "duplicate_by": by, "speeder": fast,
