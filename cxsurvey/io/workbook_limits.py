@@ -275,7 +275,7 @@ def _scan(zf: zipfile.ZipFile, member: str, limits: ReadLimits, where: Location,
     tail = b""
     widest = ""
     row_tag = cell_tag = row_end = b""
-    declared = f" although it declares {dimension}" if dimension else ""
+    declared = f" (it declares {dimension})" if dimension else ""
     with zf.open(member) as fh:
         while chunk := fh.read(_CHUNK):
             buf = tail + chunk
@@ -308,7 +308,8 @@ def _scan(zf: zipfile.ZipFile, member: str, limits: ReadLimits, where: Location,
             if max(rows, last_row) > EXCEL_MAX_ROWS:
                 raise InputError(
                     f"the sheet has more than {EXCEL_MAX_ROWS:,} rows, Excel's limit"
-                    f"{declared}: not a valid worksheet (a decompression bomb?)", where,
+                    f"{declared}, so it is not a valid worksheet (a decompression bomb?)",
+                    where,
                     "Open and re-save it in Excel, or export the survey again.")
             columns = _column_number(widest)
             if columns > EXCEL_MAX_COLUMNS:
@@ -326,8 +327,8 @@ def _scan(zf: zipfile.ZipFile, member: str, limits: ReadLimits, where: Location,
                     f"{extent}.")
             if cells > limits.max_cells:
                 raise InputError(
-                    f"the sheet has more than {limits.max_cells:,} cells, the limit"
-                    f"{declared}", where,
+                    f"the sheet has more than {limits.max_cells:,} cells{declared}, "
+                    "the limit", where,
                     "If the file is genuine, raise the limit: --max-cells N with N above "
                     f"{limits.max_cells}.")
             tail = buf[-_TAIL:]
