@@ -231,6 +231,13 @@ def _columns_frame(body: list[list[object]], names: list[str]) -> pd.DataFrame:
 
 
 def _typed_column(col: np.ndarray) -> pd.Series:
+    # the common column, every cell a number, typed at once (no text, no booleans)
+    if col.size and pd.api.types.infer_dtype(col, skipna=False) in (
+            "floating", "integer", "mixed-integer-float"):
+        values = col.astype(float)
+        if bool(np.all(np.abs(values) < _EXACT_INT)):  # else integers beyond a float's
+            whole = bool(np.all(values == np.round(values)))
+            return pd.Series(values.astype(np.int64) if whole else values)
     kinds = set(map(type, col))  # bool is a kind of its own: booleans stay booleans
     if kinds <= {int, float, str}:
         text = (np.fromiter((type(v) is str for v in col), dtype=bool, count=col.size)
