@@ -8,7 +8,8 @@ sentence names the statistic whose range it gives.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -182,14 +183,36 @@ def _fit_sentence(cfa: CfaResult, v: Verdicts) -> str:
         elif v.at_limit(key, x):
             near.append(label)
     chi = f"chi2({f.get('df', float('nan')):.0f}) = {f.get('chisq', float('nan')):.1f}"
+    est = cfa.estimator
+    if est != "ML":
+        chi += _robust_fit_text(f, est)
     if not cuts:
-        return f"CFA fit ({_not_judged(v)}): {', '.join(parts)}; {chi}."
+        head = "CFA fit" + (f" ({est}, {_not_judged(v)})" if est != "ML"
+                            else f" ({_not_judged(v)})")
+        return f"{head}: {', '.join(parts)}; {chi}."
     cites = _cites(t for _, t in cuts)
     rules = ", ".join(f"{label} {t.direction} {_cutv(t.value)}" for label, t in cuts)
     verdict = ("meets the cut-offs" if not bad
                else f"misses the cut-offs on {', '.join(bad)}")
-    text = f"CFA fit {verdict} ({', '.join(parts)}; {chi}; {rules}, {cites})"
+    head = f"CFA fit ({est})" if est != "ML" else "CFA fit"
+    text = f"{head} {verdict} ({', '.join(parts)}; {chi}; {rules}, {cites})"
     return text + (f"; at the limit: {', '.join(near)}." if near else ".")
+
+
+def _robust_fit_text(f: Mapping[str, Any], estimator: str) -> str:
+    """``, MLR-scaled chi2 = 87.1 (scaling factor 0.979); robust CFI .93, TLI .89, RMSEA
+    .092`` of a robust estimator's fit (empty when the scaled test is missing)."""
+    scaled, c = f.get("chisq_scaled"), f.get("chisq_scaling_factor")
+    if scaled is None or scaled != scaled:
+        return ""
+    text = f", {estimator}-scaled chi2 = {scaled:.1f}"
+    if c is not None and c == c:
+        text += f" (scaling factor {c:.3f})"
+    robust = [f"{label} {_f2(x) if key != 'rmsea_robust' else f'{x:.3f}'.lstrip('0')}"
+              for key, label in (("cfi_robust", "CFI"), ("tli_robust", "TLI"),
+                                 ("rmsea_robust", "RMSEA"))
+              if (x := f.get(key)) is not None and x == x]
+    return text + (f"; robust {', '.join(robust)}" if robust else "")
 
 
 def _cfa_sentences(cfa: CfaResult, v: Verdicts) -> list[str]:

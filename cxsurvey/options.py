@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 from cxsurvey.errors import InputError, Location
 
 __all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_SHEET_MB", "DEFAULT_SEED", "MAX_BOOTSTRAP",
-           "Method", "Missing", "Options", "ReadLimits", "Scheme", "SeMethod", "Section",
-           "choice"]
+           "Estimator", "Method", "Missing", "Options", "ReadLimits", "Scheme", "SeMethod",
+           "Section", "choice"]
 
 DEFAULT_SEED = 1
 """The bootstraps' seed when none is given: two runs of the same input give the same bytes."""
@@ -69,6 +69,25 @@ class SeMethod(Choice):
 
     standard = "standard"
     bootstrap = "bootstrap"
+
+
+class Estimator(Choice):
+    """Estimator of the CB models (lavaan's ``estimator``): normal-theory ML, or ML with
+    robust standard errors and a scaled test: ``mlm`` (Satorra-Bentler) or ``mlr``
+    (Huber-White SEs, Yuan-Bentler test as Mplus)."""
+
+    ml = "ml"
+    mlm = "mlm"
+    mlr = "mlr"
+
+    @property
+    def lavaan(self) -> str:
+        """The name as lavaan writes it: ``"ML"``, ``"MLM"`` or ``"MLR"``."""
+        return self.value.upper()
+
+    @property
+    def robust(self) -> bool:
+        return self is not Estimator.ml
 
 
 class Scheme(Choice):
@@ -163,6 +182,10 @@ class Options:
         CFA items with ``|std. loading|`` below it are weak (``--drop-weak`` removes them).
     drop_weak : bool
     se : SeMethod
+    estimator : Estimator
+        CB estimator (``ml``, ``mlm``, ``mlr``); the CB bootstrap always refits by ML, as
+        lavaan. Recorded as ``meta.estimator`` (lavaan's spelling), not in
+        :meth:`as_dict`.
     bootstrap : int
         Bootstrap resamples (0: none).
     max_iter : int
@@ -183,6 +206,7 @@ class Options:
     loading_threshold: float = 0.4
     drop_weak: bool = False
     se: SeMethod = SeMethod.standard
+    estimator: Estimator = field(default=Estimator.ml, metadata={"recorded": False})
     bootstrap: int = 0
     max_iter: int = 10_000
     scheme: Scheme = Scheme.path
@@ -194,6 +218,7 @@ class Options:
         set_(self, "missing", choice(Missing, self.missing, "missing"))
         set_(self, "method", choice(Method, self.method, "method"))
         set_(self, "se", choice(SeMethod, self.se, "se"))
+        set_(self, "estimator", choice(Estimator, self.estimator, "estimator"))
         set_(self, "scheme", choice(Scheme, self.scheme, "scheme"))
         if self.method is Method.auto:
             raise InputError("method auto must be resolved to cb, pls, both or none "

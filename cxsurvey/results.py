@@ -21,6 +21,7 @@ class RunMeta(TypedDict, total=False):
     ``version`` and ``seed`` are the stable keys; ``sha256`` fingerprints the input,
     ``recoded`` counts recoded and missing cells, ``read`` says how the file was read
     (delimiter, encoding, header row, sheet), ``options`` are the run's options,
+    ``estimator`` the CB estimator as lavaan writes it (``ML``, ``MLM``, ``MLR``),
     ``excluded`` the respondents ``--exclude-flagged`` dropped (count, by rule, file rows) and
     ``created`` its UTC time (left out of the JSON so that reruns give the same bytes).
     """
@@ -42,6 +43,7 @@ class RunMeta(TypedDict, total=False):
     recoded: dict[str, Any]
     read: dict[str, Any]
     version: str
+    estimator: str
     seed: int
     options: dict[str, Any]
     excluded: dict[str, Any]

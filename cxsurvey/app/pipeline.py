@@ -242,7 +242,8 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
         n_boot = (options.bootstrap if options.se is SeMethod.bootstrap and "cfa" in wanted
                   else 0)
         cfa = run_cfa(items, constructs, spec, options.loading_threshold, options.drop_weak,
-                      n_boot=n_boot, seed=options.seed, max_iter=options.max_iter)
+                      n_boot=n_boot, seed=options.seed, max_iter=options.max_iter,
+                      estimator=options.estimator.lavaan)
         warnings += [f"CFA: {w}" for w in cfa.warnings]
         if cfa.weak_items:
             verb = "remain" if cfa.dropped else "are"
@@ -257,7 +258,8 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
                           for c, its in constructs.items()}
     paths = []
     if "paths" in wanted and cb:
-        result, full_fit = run_cb_paths(items, constructs, spec, options.max_iter)
+        result, full_fit = run_cb_paths(items, constructs, spec, options.max_iter,
+                                        options.estimator.lavaan)
         if options.se is SeMethod.bootstrap and options.bootstrap > 0 and len(result.paths):
             from cxsurvey.stats.cb.bootstrap import bootstrap_paths
 
@@ -476,6 +478,7 @@ def _meta(survey: Survey, n_used: int, options: Options) -> RunMeta:
         "recoded": survey.recoded,
         "read": {k: v for k, v in raw.details.items() if v is not None},
         "version": __version__,
+        "estimator": options.estimator.lavaan,
         "seed": options.seed,
         "options": options.as_dict(),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),

@@ -20,6 +20,7 @@ from cxsurvey.cli.params import (
     CheckFormat,
     CsvDirOpt,
     DropWeakOpt,
+    EstimatorOpt,
     ExcelOpt,
     ExcludeFlaggedOpt,
     FailOnOpt,
@@ -62,6 +63,7 @@ from cxsurvey.options import (
     DEFAULT_MAX_CELLS,
     DEFAULT_MAX_SHEET_MB,
     DEFAULT_SEED,
+    Estimator,
     Method,
     Missing,
     Options,
@@ -127,7 +129,7 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
             scheme: SchemeOpt = Scheme.path,
             loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
             se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None,
-            max_iter: MaxIterOpt = 10_000,
+            estimator: EstimatorOpt = Estimator.ml, max_iter: MaxIterOpt = 10_000,
             excel: ExcelOpt = None, html: HtmlOpt = None, csv_dir: CsvDirOpt = None,
             seed: SeedOpt = DEFAULT_SEED, rules: RulesOpt = None, fail_on: FailOnOpt = None,
             junit: JunitOpt = None, quiet: QuietOpt = False,
@@ -147,7 +149,7 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
     """
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
-                      bootstrap=n_boot(se, bootstrap, resolved(method)),
+                      estimator=estimator, bootstrap=n_boot(se, bootstrap, resolved(method)),
                       exclude_flagged=exclude_flagged, limits=read_limits(max_cells, max_sheet_mb))
     _run("analyze", survey, model, fmt, quiet, excel, csv_dir, options, method, html=html,
          rules=rules, fail_on=fail_on, junit=junit, full=full)
@@ -194,13 +196,14 @@ def reliability(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Form
 def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.table,
         loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
         se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None, seed: SeedOpt = DEFAULT_SEED,
+        estimator: EstimatorOpt = Estimator.ml,
         max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
         quiet: QuietOpt = False, max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
         max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB) -> None:
     """Confirmatory factor analysis (ML, as lavaan): loadings, fit, CR/AVE, HTMT."""
     options = Options(seed=seed, loading_threshold=loading_threshold, drop_weak=drop_weak,
                       se=se, bootstrap=n_boot(se, bootstrap), max_iter=max_iter,
-                      limits=read_limits(max_cells, max_sheet_mb))
+                      estimator=estimator, limits=read_limits(max_cells, max_sheet_mb))
     _run("cfa", survey, model, fmt, quiet, excel, csv_dir, options)
 
 
@@ -213,6 +216,7 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
           scheme: SchemeOpt = Scheme.path, missing: MissingOpt = Missing.listwise,
           se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None, seed: SeedOpt = DEFAULT_SEED,
           loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
+          estimator: EstimatorOpt = Estimator.ml,
           max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
           quiet: QuietOpt = False, max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
           max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB) -> None:
@@ -224,7 +228,7 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
                          Location(), "Use --method cb (lavaan's ML) or pls (SmartPLS).")
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
-                      bootstrap=n_boot(se, bootstrap, method.value),
+                      bootstrap=n_boot(se, bootstrap, method.value), estimator=estimator,
                       limits=read_limits(max_cells, max_sheet_mb))
     _run("paths", survey, model, fmt, quiet, excel, csv_dir, options, method)
 
@@ -279,7 +283,7 @@ def check(
     show_all: Annotated[bool, typer.Option("--all", help="Console: list passed checks "
                                            "too.")] = False,
     missing: MissingOpt = Missing.listwise, bootstrap: PlsBootOpt = None,
-    seed: SeedOpt = DEFAULT_SEED,
+    seed: SeedOpt = DEFAULT_SEED, estimator: EstimatorOpt = Estimator.ml,
     junit: JunitOpt = None, excel: ExcelOpt = None, html: HtmlOpt = None,
     max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
     max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB,
@@ -299,7 +303,7 @@ def check(
              "max_vif": max_vif, "max_fc_vif": max_fc_vif}
     options = Options(missing=missing, seed=seed,
                       bootstrap=n_boot(SeMethod.standard, bootstrap, resolved(method)),
-                      limits=read_limits(max_cells, max_sheet_mb))
+                      estimator=estimator, limits=read_limits(max_cells, max_sheet_mb))
     check_outputs([survey, model], excel=excel, html=html, junit=junit)
     with progress_bar(fmt is not CheckFormat.table) as progress:
         results = run_command("check", survey, model, method=method, options=options,
@@ -344,7 +348,7 @@ def batch(
         "--method", case_sensitive=False, help="As in analyze: auto (CFA and CB paths for "
         "files with a model), cb, pls, both or none.")] = Method.auto,
     missing: MissingOpt = Missing.listwise, bootstrap: PlsBootOpt = None,
-    seed: SeedOpt = DEFAULT_SEED,
+    seed: SeedOpt = DEFAULT_SEED, estimator: EstimatorOpt = Estimator.ml,
     rules: RulesOpt = None, fail_on: FailOnOpt = None,
     exclude_flagged: ExcludeFlaggedOpt = False,
     excel: Annotated[bool, typer.Option(
@@ -390,7 +394,7 @@ def batch(
     options = Options(missing=missing, seed=seed,
                       bootstrap=n_boot(SeMethod.standard, bootstrap,
                                         "cb" if method is Method.auto else method.value),
-                      exclude_flagged=exclude_flagged,
+                      estimator=estimator, exclude_flagged=exclude_flagged,
                       limits=read_limits(max_cells, max_sheet_mb))
     # SIGINT/SIGTERM stop the run; the summary is then written for the files done, and
     # a further signal waits until it is complete (exit 128 + the signal's number)

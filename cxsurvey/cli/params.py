@@ -16,6 +16,7 @@ from cxsurvey.options import (
     DEFAULT_MAX_CELLS,
     DEFAULT_MAX_SHEET_MB,
     MAX_BOOTSTRAP,
+    Estimator,
     Missing,
     ReadLimits,
     Scheme,
@@ -98,6 +99,12 @@ ExcludeFlaggedOpt = Annotated[bool, typer.Option(
 SeOpt = Annotated[SeMethod, typer.Option(
     "--se", case_sensitive=False, help="standard: information-matrix SEs (lavaan default); "
     "bootstrap: percentile CIs from --bootstrap resamples, for non-normal items.")]
+EstimatorOpt = Annotated[Estimator, typer.Option(
+    "--estimator", case_sensitive=False, help="CB estimator (lavaan's estimator): ml "
+    "(normal theory); mlm (robust SEs, Satorra-Bentler scaled chi-square) or mlr "
+    "(Huber-White SEs, Yuan-Bentler scaled chi-square), with scaled and robust "
+    "CFI/TLI/RMSEA, for non-normal Likert items. Same estimates; the CB bootstrap "
+    "refits by ML.")]
 MaxIterOpt = Annotated[int, typer.Option(
     "--max-iter", min=1, help="Optimiser iteration limit (lavaan's iter.max).")]
 BootOpt = Annotated[int | None, typer.Option(

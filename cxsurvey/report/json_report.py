@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 _INT_KEYS = {"n", "n_items", "ks_df", "sw_df", "missing", "row", "skewness_df", "df", "npar",
              "requested", "used", "failed", "seed", "baseline_df", "duplicate_of",
-             "longest_run", "answered"}
+             "longest_run", "answered", "df_scaled"}
 
 
 def _clean(value: Any, key: str | None = None) -> Any:
@@ -59,8 +59,8 @@ def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[
 
 _META_KEYS = ("file", "sha256", "sheet", "n_rows", "n_used", "missing_policy", "items",
               "constructs", "questions", "scale", "scale_source", "scales", "model",
-              "model_inferred", "recoded", "read", "version", "seed", "options", "excluded",
-              "dependencies")
+              "model_inferred", "recoded", "read", "version", "estimator", "seed", "options",
+              "excluded", "dependencies")
 
 
 _WHEN_SET = ("scales", "questions")

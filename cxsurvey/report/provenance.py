@@ -49,6 +49,8 @@ def about_rows(res: Results) -> list[tuple[str, object]]:
     ]
     for key, value in (m.get("options") or {}).items():
         rows.append((f"Option: {key}", "none" if value is None else value))
+    if m.get("estimator"):
+        rows.append(("Option: estimator", m.get("estimator")))
     rows += [
         ("Seed", "none" if m.get("seed") is None else m.get("seed")),
         ("Model file", model),

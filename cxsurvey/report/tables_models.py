@@ -21,14 +21,37 @@ _FIT_ROWS = (("chisq", "Chi-square"), ("df", "df"), ("pvalue", "p"), ("cfi", "CF
              ("tli", "TLI"), ("rmsea", "RMSEA"), ("rmsea_ci_lower", "RMSEA 90% CI low"),
              ("rmsea_ci_upper", "RMSEA 90% CI high"), ("srmr", "SRMR"), ("aic", "AIC"),
              ("bic", "BIC"), ("n", "N"))
+_ROBUST_ROWS = (("chisq_scaled", "Chi-square (scaled)"),
+                ("chisq_scaling_factor", "Scaling factor"), ("pvalue_scaled", "p (scaled)"),
+                ("cfi_robust", "CFI (robust)"), ("tli_robust", "TLI (robust)"),
+                ("rmsea_robust", "RMSEA (robust)"),
+                ("rmsea_ci_lower_robust", "RMSEA (robust) 90% CI low"),
+                ("rmsea_ci_upper_robust", "RMSEA (robust) 90% CI high"))
+_ROBUST_NOTES = {
+    "MLM": "MLM (lavaan's estimator = \"MLM\"): ML estimates with robust SEs and the "
+           "Satorra-Bentler scaled chi-square (= chi-square / scaling factor).",
+    "MLR": "MLR (lavaan's estimator = \"MLR\"): ML estimates with Huber-White robust SEs "
+           "and the Yuan-Bentler scaled chi-square as Mplus (= chi-square / scaling factor).",
+}
 FIT_JUDGED = ("cfi", "tli", "rmsea", "srmr")
 """Fit indices a rule set can judge (their statistic names)."""
 
 
-def fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts) -> Table:
-    kinds = {"df": "int", "n": "int", "npar": "int", "baseline_df": "int", "pvalue": "p"}
+def fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts,
+              estimator: str = "ML") -> Table:
+    """The fit measures of a CB model; with a robust estimator (MLM, MLR) the title names
+    it and the scaled chi-square, its scaling factor and the robust CFI/TLI/RMSEA follow
+    the ML rows."""
+    kinds = {"df": "int", "n": "int", "npar": "int", "baseline_df": "int", "pvalue": "p",
+             "pvalue_scaled": "p"}
+    robust = estimator in _ROBUST_NOTES
+    shown = [r for r in _FIT_ROWS if r[0] in fit]
+    if robust:
+        at = next((i for i, r in enumerate(shown) if r[0] == "n"), len(shown))
+        shown[at:at] = [r for r in _ROBUST_ROWS if r[0] in fit]
+        title = f"{title} ({estimator})"
     rows, flags = [], set()
-    for i, (k, label) in enumerate(r for r in _FIT_ROWS if r[0] in fit):
+    for i, (k, label) in enumerate(shown):
         value = fit.get(k)
         cuts = v.thresholds(k) if k in FIT_JUDGED else ()
         rows.append({"index": label, "value": value,
@@ -37,7 +60,7 @@ def fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts) -> Tabl
                                          for t in cuts)})
         if k in FIT_JUDGED and v.fails(k, value):
             flags.add((i, "value"))
-    row_kinds = tuple(kinds.get(k, "num") for k, _ in _FIT_ROWS if k in fit)
+    row_kinds = tuple(kinds.get(k, "num") for k, _ in shown)
     return Table(key, title, pd.DataFrame(rows, columns=["index", "value", "shown", "cutoff"]),
                  (Column("index", "Index", "text"),
                   Column("value", "Value", console=False, row_kinds=row_kinds),
@@ -45,7 +68,10 @@ def fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts) -> Tabl
                   Column("cutoff", "Cut-off", "text", wrap=True)),
                  frozenset((i, "shown") for i, _ in flags) | frozenset(flags),
                  ("Chi-square = N x F_ML with the biased (N) covariance, RMSEA with divisor N "
-                  "and SRMR (Bentler) as lavaan reports them.",))
+                  "and SRMR (Bentler) as lavaan reports them.",
+                  *([_ROBUST_NOTES[estimator] + " Robust CFI/TLI (Brosseau-Liard & Savalei "
+                     "2014) and RMSEA (Brosseau-Liard, Savalei & Li 2012) as lavaan's "
+                     "*.robust; the cut-offs judge the ML indices."] if robust else [])))
 
 
 def cfa_tables(res: Results) -> list[Table]:
@@ -53,13 +79,15 @@ def cfa_tables(res: Results) -> list[Table]:
     if c is None:
         return []
     v = res.verdicts
-    out = [fit_table("cfa_fit", "CFA model fit", c.fit, v)]
+    out = [fit_table("cfa_fit", "CFA model fit", c.fit, v, c.estimator)]
     weak = judged(c.loadings, v, ("std_all", "loading"))
     heywood = {(i, "std_all") for i, x in cells(c.loadings, "std_all") if v.heywood(x)}
     out.append(Table(
         "cfa_loadings", "CFA loadings", c.loadings,
         (Column("construct", "Construct", "text"), Column("item", "Item", "text"),
-         Column("est", "Estimate"), Column("se", "SE (boot)" if c.bootstrap else "SE"),
+         Column("est", "Estimate"),
+         Column("se", "SE (boot)" if c.bootstrap else f"SE ({c.estimator})"
+                if c.estimator != "ML" else "SE"),
          Column("z", "z", "num", 2), Column("pvalue", "p", "p"),
          Column("ci_lower", "95% CI low"), Column("ci_upper", "95% CI high"),
          Column("std_all", "Std. loading")),
@@ -206,7 +234,9 @@ def paths_tables(res: Results) -> list[Table]:
         label = "CB-SEM" if p.method == "cb" else "PLS-SEM"
         frame = p.paths.copy()
         frame["supported"] = ["yes" if v.significant(x) else "no" for x in frame["pvalue"]]
-        se_label = "SD (bootstrap)" if p.se_method == "bootstrap" else "SE"
+        se_label = ("SD (bootstrap)" if p.se_method == "bootstrap" else
+                    f"SE ({p.estimator})" if p.method == "cb" and p.estimator != "ML"
+                    else "SE")
         out.append(Table(
             f"paths_{p.method}", f"Structural paths ({label})", frame,
             (Column("from", "From", "text"), Column("to", "To", "text"),
@@ -239,5 +269,5 @@ def paths_tables(res: Results) -> list[Table]:
                        "total = direct + all indirect.",)))
         if p.fit:
             out.append(fit_table(f"sem_fit_{p.method}", f"Structural model fit ({label})",
-                                  p.fit, v))
+                                  p.fit, v, p.estimator))
     return out

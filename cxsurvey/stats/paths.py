@@ -31,6 +31,8 @@ class PathsResult:
         ``"standard"`` (information matrix) or ``"bootstrap"``.
     bootstrap : BootstrapInfo, optional
         How the bootstrap ran, when it did.
+    estimator : str
+        CB estimator, lavaan's spelling (``"ML"``, ``"MLM"``, ``"MLR"``); ``"ML"`` for PLS.
     """
 
     paths: pd.DataFrame
@@ -41,6 +43,7 @@ class PathsResult:
     se_method: str = "standard"
     bootstrap: BootstrapInfo | None = None
     warnings: tuple[str, ...] = ()
+    estimator: str = "ML"
 
 
 def adjusted_r2(r2: np.ndarray, n: int, n_predictors: np.ndarray) -> np.ndarray:

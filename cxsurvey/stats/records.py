@@ -11,7 +11,8 @@ __all__ = ["BootstrapInfo", "FitMeasures"]
 class FitMeasures(TypedDict, total=False):
     """Global fit of a covariance-based model, lavaan's ``fitMeasures`` names in snake_case.
 
-    Empty for models without a global ML fit (PLS paths).
+    Empty for models without a global ML fit (PLS paths). The ``*_scaled`` and
+    ``*_robust`` keys are present only when a robust estimator (MLM, MLR) ran.
 
     References
     ----------
@@ -42,6 +43,19 @@ class FitMeasures(TypedDict, total=False):
     bic2: float
     gfi: float
     agfi: float
+    # robust estimators (MLM, MLR) only: scaled test and scaled/robust indices
+    chisq_scaled: float
+    df_scaled: int
+    pvalue_scaled: float
+    chisq_scaling_factor: float
+    cfi_scaled: float
+    tli_scaled: float
+    rmsea_scaled: float
+    cfi_robust: float
+    tli_robust: float
+    rmsea_robust: float
+    rmsea_ci_lower_robust: float
+    rmsea_ci_upper_robust: float
 
 
 class _BootstrapCounts(TypedDict):

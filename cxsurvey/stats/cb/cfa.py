@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cxsurvey.model.spec import ModelSpec
+from cxsurvey.stats.cb.estimator import with_estimator
 from cxsurvey.stats.cb.ml_fit import CbFit, fit_cb
 from cxsurvey.stats.cb.results import CfaResult
 from cxsurvey.stats.cb.syntax import measurement_syntax
@@ -101,7 +102,7 @@ def _drop_weak(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
 def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
             spec: ModelSpec | None = None, loading_threshold: float = 0.4,
             drop_weak: bool = False, n_boot: int = 0, seed: int | None = None,
-            max_iter: int = 10_000) -> CfaResult:
+            max_iter: int = 10_000, estimator: str = "ML") -> CfaResult:
     """Confirmatory factor analysis of the measurement model.
 
     Parameters
@@ -122,6 +123,10 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         covariances (:func:`cxsurvey.stats.cb.bootstrap.bootstrap_cfa`).
     max_iter : int
         Optimiser iteration limit (lavaan's ``iter.max``).
+    estimator : {"ML", "MLM", "MLR"}
+        lavaan's ``estimator``: MLM/MLR keep the ML estimates and give robust SEs, z, p
+        and CIs and the scaled and robust fit measures
+        (:func:`cxsurvey.stats.cb.estimator.with_estimator`). The bootstrap refits by ML.
 
     Returns
     -------
@@ -139,6 +144,7 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     if drop_weak and weak:
         fit, constructs, dropped, weak, warnings = _drop_weak(
             items, constructs, spec, fit, weak, warnings, loading_threshold, max_iter)
+    fit = with_estimator(fit, items, estimator)
     lat_cor = fit.latent_cor.loc[list(constructs), list(constructs)]
     rel = _cfa_reliability(fit, constructs)
     ave = dict(zip(rel["construct"], rel["ave"], strict=True))
@@ -148,7 +154,8 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         residual_variances=_residual_variances(fit), reliability=rel,
         htmt=htmt(items, constructs), fornell_larcker=fornell_larcker(ave, lat_cor),
         loading_threshold=loading_threshold, weak_items=tuple(weak), dropped=dropped,
-        syntax=measurement_syntax(constructs, spec), warnings=tuple(warnings))
+        syntax=measurement_syntax(constructs, spec), warnings=tuple(warnings),
+        estimator=estimator.upper())
     if n_boot > 0:
         from cxsurvey.stats.cb.bootstrap import bootstrap_cfa
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cxsurvey.model.spec import ModelSpec
+from cxsurvey.stats.cb.estimator import with_estimator
 from cxsurvey.stats.cb.ml_fit import CbFit, fit_cb
 from cxsurvey.stats.cb.syntax import structural_syntax
 from cxsurvey.stats.effects import effects
@@ -91,7 +92,7 @@ def _no_paths() -> PathsResult:
 
 
 def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
-                 spec: ModelSpec, max_iter: int = 10_000
+                 spec: ModelSpec, max_iter: int = 10_000, estimator: str = "ML"
                  ) -> tuple[PathsResult, CbFit | None]:
     """Fit the structural model (ML) and report paths, R^2 and path-traced effects.
 
@@ -108,6 +109,9 @@ def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         The user's model (regressions, covariances, definitions).
     max_iter : int
         Optimiser iteration limit (lavaan's ``iter.max``).
+    estimator : {"ML", "MLM", "MLR"}
+        lavaan's ``estimator``: MLM/MLR give robust SEs, z, p and CIs and the scaled and
+        robust fit measures (:func:`cxsurvey.stats.cb.estimator.with_estimator`).
 
     Returns
     -------
@@ -121,6 +125,7 @@ def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     if not spec.regressions:
         return _no_paths(), None
     fit = fit_cb(items, structural_syntax(constructs, spec), maxiter=max_iter)
+    fit = with_estimator(fit, items, estimator)
     paths = paths_table(fit)
     eff = effects(paths, "est")
     if len(eff):
@@ -129,4 +134,5 @@ def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         for col in ("se", "pvalue", "ci_lower", "ci_upper"):
             eff[col] = np.nan
     return PathsResult(paths=paths, r2=r2_table(fit, paths), effects=eff, method="cb",
-                       fit=fit.fit.copy(), warnings=tuple(fit.warnings)), fit
+                       fit=fit.fit.copy(), warnings=tuple(fit.warnings),
+                       estimator=estimator.upper()), fit

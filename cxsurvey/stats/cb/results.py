@@ -34,6 +34,9 @@ class CfaResult:
         Items whose std_all loading is below ``loading_threshold``.
     dropped : tuple of str
         Items removed before this fit (``--drop-weak``).
+    estimator : str
+        ``"ML"``, ``"MLM"`` or ``"MLR"`` (lavaan's spelling): with MLM/MLR the SEs, z, p
+        and CIs are robust and ``fit`` adds the scaled and robust measures.
     """
 
     fit: FitMeasures
@@ -49,3 +52,4 @@ class CfaResult:
     syntax: str = ""
     warnings: tuple[str, ...] = ()
     bootstrap: BootstrapInfo | None = None
+    estimator: str = "ML"

@@ -1,0 +1,67 @@
+"""The CB estimator of a run: ML as fitted, or ML with robust corrections (MLM, MLR).
+
+:func:`with_estimator` takes a :func:`~cxsurvey.stats.cb.ml_fit.fit_cb` result and, for
+``MLM``/``MLR``, replaces its standard errors, z, p and Wald CIs with the robust ones of
+:func:`~cxsurvey.stats.cb.robust.robust_fit` and adds the scaled and robust fit measures
+(lavaan's ``fitMeasures`` names in snake_case). The estimates are the ML ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from cxsurvey.errors import InputError, Location
+from cxsurvey.stats.cb.ml_fit import CbFit
+from cxsurvey.stats.records import FitMeasures
+
+__all__ = ["ROBUST_FIT_KEYS", "with_estimator"]
+
+ROBUST_FIT_KEYS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor",
+                   "cfi_scaled", "tli_scaled", "rmsea_scaled", "cfi_robust", "tli_robust",
+                   "rmsea_robust", "rmsea_ci_lower_robust", "rmsea_ci_upper_robust")
+"""The fit keys a robust estimator adds, in the order they are reported."""
+
+
+def with_estimator(fit: CbFit, data: pd.DataFrame, estimator: str = "ML") -> CbFit:
+    """``fit`` with the standard errors and fit measures of ``estimator``.
+
+    Parameters
+    ----------
+    fit : CbFit
+        An ML fit of ``data``.
+    data : DataFrame
+        The data the model was fitted to (its rows complete on the model's variables).
+    estimator : {"ML", "MLM", "MLR"} (case-insensitive)
+
+    Returns
+    -------
+    CbFit
+        ``fit`` itself for ML; else a copy whose ``params`` carry the robust ``se, z,
+        pvalue, ci_lower, ci_upper`` and whose ``fit`` adds :data:`ROBUST_FIT_KEYS`.
+
+    Raises
+    ------
+    InputError
+        A robust estimator for a model with exogenous observed covariates (fixed.x),
+        which the robust corrections do not handle yet.
+    """
+    est = str(estimator).upper()
+    if est == "ML":
+        return fit
+    from cxsurvey.stats.cb.robust import robust_fit
+
+    try:
+        rob = robust_fit(fit, data, est)
+    except ValueError as exc:
+        if "fixed.x" not in str(exc):
+            raise
+        raise InputError(f"estimator {est}: {exc}", Location(),
+                         "Use --estimator ml for this model (or --se bootstrap for SEs "
+                         "that do not assume normality).") from None
+    measures: dict[str, float] = {**rob.fit, "df_scaled": rob.fit["df"]}
+    fit_out = FitMeasures(**fit.fit)  # type: ignore[typeddict-item]
+    for key in ROBUST_FIT_KEYS:
+        fit_out[key] = measures[key]  # type: ignore[literal-required]
+    return dataclasses.replace(fit, params=rob.params, fit=fit_out)
