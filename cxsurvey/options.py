@@ -74,11 +74,13 @@ class SeMethod(Choice):
 class Estimator(Choice):
     """Estimator of the CB models (lavaan's ``estimator``): normal-theory ML, or ML with
     robust standard errors and a scaled test: ``mlm`` (Satorra-Bentler) or ``mlr``
-    (Huber-White SEs, Yuan-Bentler test as Mplus)."""
+    (Huber-White SEs, Yuan-Bentler test as Mplus); ``auto`` is resolved by the run to
+    ``mlr`` when Mardia's test rejects multivariate normality, else ``ml``."""
 
     ml = "ml"
     mlm = "mlm"
     mlr = "mlr"
+    auto = "auto"
 
     @property
     def lavaan(self) -> str:

@@ -31,7 +31,16 @@ from cxsurvey.model.infer import construct_titles
 from cxsurvey.model.platform_items import platform_items
 from cxsurvey.model.spec import DataSpec, ModelSpec, SurveyModel
 from cxsurvey.narrative import checks_sentence, summarise
-from cxsurvey.options import Method, Missing, Options, ReadLimits, Section, SeMethod, choice
+from cxsurvey.options import (
+    Estimator,
+    Method,
+    Missing,
+    Options,
+    ReadLimits,
+    Section,
+    SeMethod,
+    choice,
+)
 from cxsurvey.results import Results, RunMeta
 from cxsurvey.stats.missing import n_complete
 
@@ -195,8 +204,12 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
     cfa = pls = None
     paths: list = []
     extra_warnings: list[str] = []
+    if options.estimator is Estimator.auto:
+        options, said = _auto_estimator(items, constructs, norm, basic_missing, options)
+        extra_warnings.append(said)
     if "cfa" in wanted or "paths" in wanted:
-        cfa, pls, paths, extra_warnings = _structural(survey, wanted, options, progress)
+        cfa, pls, paths, structural = _structural(survey, wanted, options, progress)
+        extra_warnings += structural
         if cfa is not None and rel is not None:
             rel = _with_cfa_composites(rel, cfa)
         if pls is not None and rel is not None:
@@ -226,6 +239,30 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
         checks = evaluate(res, verdicts.rules)
         res = replace(res, checks=checks, summary=res.summary + (checks_sentence(checks),))
     return res
+
+
+def _auto_estimator(items, constructs, norm, missing: str, options: Options,
+                    ) -> tuple[Options, str]:
+    """``--estimator auto``: MLR when Mardia's test (skewness or kurtosis, p below the
+    run's alpha) rejects multivariate normality for any construct, else ML; and the
+    sentence that says which and why."""
+    if norm is None:
+        from cxsurvey.stats.items.normality import normality
+
+        norm = normality(items, constructs, missing, options.alpha)
+    mv = norm.multivariate
+    alpha = options.alpha
+    rejected = mv[(mv["skewness_pvalue"] < alpha) | (mv["kurtosis_pvalue"] < alpha)]
+    if len(rejected):
+        chosen, why = Estimator.mlr, (
+            f"Mardia's test rejects multivariate normality for {len(rejected)}/{len(mv)} "
+            f"construct(s) (p < {alpha:g})")
+    else:
+        chosen, why = Estimator.ml, (
+            "Mardia's test does not reject multivariate normality for any construct"
+            if len(mv) else "no construct has two items for Mardia's test")
+    return (replace(options, estimator=chosen),
+            f"--estimator auto chose {chosen.lavaan}: {why}")
 
 
 def _structural(survey: Survey, wanted: set[str], options: Options, progress=None):

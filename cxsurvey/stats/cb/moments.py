@@ -326,12 +326,14 @@ def sigma_hessians(model: RamModel, theta: np.ndarray | None = None) -> np.ndarr
     """
     b, s, db, obs = _parts(model, theta)
     bt = b.T
-    d2b = np.einsum("kab,lbc->klac", db, np.einsum("lab,bc->lac", model.a_k, b))
+    d2b = np.einsum("kab,lbc->klac", db, np.einsum("lab,bc->lac", model.a_k, b),
+                    optimize=True)
     d2b = d2b + d2b.transpose(1, 0, 2, 3)  # B A_k B A_l B + B A_l B A_k B
-    g = (np.einsum("klab,bc,cd->klad", d2b, s, bt)
-         + np.einsum("kab,bc,ldc->klad", db, s, db)
-         + np.einsum("kab,lbc,cd->klad", db, model.s_k, bt)
-         + np.einsum("lab,kbc,cd->klad", db, model.s_k, bt))
+    # contracted pairwise (BLAS), not as one loop over all indices
+    g = (np.einsum("klab,bc,cd->klad", d2b, s, bt, optimize=True)
+         + np.einsum("kab,bc,ldc->klad", db, s, db, optimize=True)
+         + np.einsum("kab,lbc,cd->klad", db, model.s_k, bt, optimize=True)
+         + np.einsum("lab,kbc,cd->klad", db, model.s_k, bt, optimize=True))
     full = g + g.transpose(0, 1, 3, 2)
     return np.asarray(full[:, :, obs][:, :, :, obs])
 
