@@ -64,3 +64,20 @@ def square_frame(nested: dict, order: list[str] | None = None) -> pd.DataFrame:
     if order is not None:
         frame = frame.loc[order, order]
     return frame
+
+
+def at_lavaan_estimates(fit, parameters, chisq=None):  # type: ignore[no-untyped-def]
+    """``fit`` (a ``CbFit``) with lavaan's estimates from reference ``parameters`` rows
+    (``lhs, op, rhs, est``; a covariance matches either order), and lavaan's chi-square
+    when given: the formulas are then checked apart from the optimiser's last digits."""
+    import dataclasses
+
+    est: dict[tuple[str, str, str], float] = {}
+    for row in parameters:
+        est[(row["lhs"], row["op"], row["rhs"])] = float(row["est"])
+        est[(row["rhs"], row["op"], row["lhs"])] = float(row["est"])
+    params = fit.params.assign(est=[est[key] for key in zip(
+        fit.params["lhs"], fit.params["op"], fit.params["rhs"], strict=True)])
+    if chisq is None:
+        return dataclasses.replace(fit, params=params)
+    return dataclasses.replace(fit, params=params, fit={**dict(fit.fit), "chisq": float(chisq)})

@@ -17,13 +17,12 @@ PoliticalDemocracy SEM). Measured agreement:
 
 from __future__ import annotations
 
-import dataclasses
 from functools import cache
 
 import numpy as np
 import pandas as pd
 import pytest
-from support import load_csv, load_json
+from support import at_lavaan_estimates, load_csv, load_json
 
 from cxsurvey.stats.cb import moments
 from cxsurvey.stats.cb.delta import (
@@ -50,14 +49,6 @@ def _syntax() -> str:
     return str(load_json("robust_reference.json")["pd_ML"]["model_syntax"])
 
 
-def _at_lavaan_estimates(fit: CbFit, parameters: list[dict]) -> CbFit:
-    est: dict[tuple[str, str, str], float] = {}
-    for row in parameters:
-        est[(row["lhs"], row["op"], row["rhs"])] = float(row["est"])
-        est[(row["rhs"], row["op"], row["lhs"])] = float(row["est"])
-    params = fit.params.assign(est=[est[key] for key in zip(
-        fit.params["lhs"], fit.params["op"], fit.params["rhs"], strict=True)])
-    return dataclasses.replace(fit, params=params)
 
 
 def _rel_diffs(out: pd.DataFrame, section: dict) -> dict[str, float]:
@@ -81,7 +72,7 @@ def _check(worst: dict[str, float], rel: float, p_rel: float) -> None:
 def test_defined_effects_at_lavaan_estimates(case: str) -> None:
     section = load_json("robust_reference.json")[case]
     fit, data = _pd()
-    at = _at_lavaan_estimates(fit, section["parameters"])
+    at = at_lavaan_estimates(fit, section["parameters"])
     vcov = ml_vcov(at) if case == "pd_ML" else robust_fit(at, data, "MLR").vcov
     out = defined_effects(at, vcov, _syntax())
     _check(_rel_diffs(out, section), 1e-8, 1e-7)
@@ -90,7 +81,7 @@ def test_defined_effects_at_lavaan_estimates(case: str) -> None:
 def test_defined_effects_with_lavaan_vcov() -> None:
     section = load_json("robust_reference.json")["pd_MLR"]
     fit, _ = _pd()
-    at = _at_lavaan_estimates(fit, section["parameters"])
+    at = at_lavaan_estimates(fit, section["parameters"])
     model = moments.ram_model(at.params, at.observed)
     name_of: dict[str, int] = {}
     for k, rows in enumerate(model.rows):

@@ -17,13 +17,12 @@ Measured agreement (see the tests for the tolerances held):
 
 from __future__ import annotations
 
-import dataclasses
 from functools import cache
 
 import numpy as np
 import pandas as pd
 import pytest
-from support import load_csv, load_json
+from support import at_lavaan_estimates, load_csv, load_json
 
 from cxsurvey.stats.cb.ml_fit import CbFit, fit_cb
 from cxsurvey.stats.cb.modindices import (
@@ -74,14 +73,6 @@ def test_hs_modindices_as_fitted_match_lavaan() -> None:
     assert mi["mi"].is_monotonic_decreasing
 
 
-def _at_lavaan_estimates(fit: CbFit, parameters: list[dict]) -> CbFit:
-    est: dict[tuple[str, str, str], float] = {}
-    for row in parameters:
-        est[(row["lhs"], row["op"], row["rhs"])] = float(row["est"])
-        est[(row["rhs"], row["op"], row["lhs"])] = float(row["est"])
-    params = fit.params.assign(est=[est[key] for key in zip(
-        fit.params["lhs"], fit.params["op"], fit.params["rhs"], strict=True)])
-    return dataclasses.replace(fit, params=params)
 
 
 def test_hs_modindices_at_lavaan_estimates() -> None:
@@ -90,7 +81,7 @@ def test_hs_modindices_at_lavaan_estimates() -> None:
     ref, fit, _ = _hs()
     section = load_json("robust_reference.json")["hs_ML"]
     assert section["model_syntax"].split() == ref["model_syntax"].split()
-    mi = modification_indices(_at_lavaan_estimates(fit, section["parameters"]))
+    mi = modification_indices(at_lavaan_estimates(fit, section["parameters"]))
     for name, (diff, theirs) in _diffs(mi, ref["rows"]).items():
         assert np.max(np.abs(diff / theirs)) < 1e-10, name
 

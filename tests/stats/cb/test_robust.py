@@ -12,13 +12,12 @@ the measured agreement and the tolerances).
 
 from __future__ import annotations
 
-import dataclasses
 from functools import cache
 
 import numpy as np
 import pandas as pd
 import pytest
-from support import load_csv, load_json
+from support import at_lavaan_estimates, load_csv, load_json
 
 from cxsurvey.stats.cb import moments
 from cxsurvey.stats.cb.ml_fit import CbFit, fit_cb
@@ -240,16 +239,6 @@ def _ref_fit(case: str) -> tuple[dict, CbFit, pd.DataFrame]:
     return section, fit_cb(data, section["model_syntax"]), data
 
 
-def _at_lavaan_estimates(fit: CbFit, section: dict) -> CbFit:
-    est: dict[tuple[str, str, str], float] = {}
-    for row in section["parameters"]:
-        est[(row["lhs"], row["op"], row["rhs"])] = float(row["est"])
-        est[(row["rhs"], row["op"], row["lhs"])] = float(row["est"])
-    params = fit.params.assign(est=[est[key] for key in zip(
-        fit.params["lhs"], fit.params["op"], fit.params["rhs"], strict=True)])
-    measures = dict(fit.fit)
-    measures["chisq"] = float(section["fit_measures"]["chisq"])
-    return dataclasses.replace(fit, params=params, fit=measures)  # type: ignore[arg-type]
 
 
 def _compare(res: RobustFit, section: dict, se_rel: float, test_rel: float) -> int:
@@ -280,7 +269,8 @@ def test_robust_at_lavaan_estimates(case: str) -> None:
     section, fit, data = _ref_fit(case)
     assert section["se"] == ("robust.sem" if _REF_CASES[case][1] == "MLM"
                              else "robust.huber.white")
-    res = robust_fit(_at_lavaan_estimates(fit, section), data, _REF_CASES[case][1])
+    at = at_lavaan_estimates(fit, section["parameters"], section["fit_measures"]["chisq"])
+    res = robust_fit(at, data, _REF_CASES[case][1])
     _compare(res, section, se_rel=1e-8, test_rel=1e-8)
     # the full covariance matrix of the estimates
     vc = section["vcov"]
@@ -309,7 +299,7 @@ def test_expected_information_at_lavaan_estimates_gives_lavaan_ml_se() -> None:
     lavaan's standard SEs; measured 1e-15 relative, held to 1e-10."""
     section = load_json("robust_reference.json")["hs_ML"]
     fit, _ = _hs()
-    at = _at_lavaan_estimates(fit, section)
+    at = at_lavaan_estimates(fit, section["parameters"], section["fit_measures"]["chisq"])
     model = moments.ram_model(at.params, at.observed)
     info = moments.expected_information(moments.jacobian(model), moments.implied_cov(model))
     se = dict(zip(model.free_names, np.sqrt(np.diag(np.linalg.inv(info)) / fit.n),
