@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from cxsurvey.gates.fit import judged_fit
 from cxsurvey.gates.results import ChecksResult
 from cxsurvey.gates.thresholds import Threshold
 from cxsurvey.gates.verdicts import Verdicts
@@ -166,53 +167,82 @@ def _loading_sentence(outer: pd.DataFrame, col: str, label: str, v: Verdicts) ->
     return [text + "; keep those above .40 when CR and AVE are adequate (Hair et al. 2019)."]
 
 
+_ROBUST_NAMES = {"MLM": "Satorra-Bentler SEs and scaled test",
+                 "MLR": "Huber-White SEs, Yuan-Bentler scaled test"}
+
+
+def _estimator_advice(f: Findings) -> str:
+    """After a normality verdict against normal theory: the robust estimator the CB
+    models used, or the flag that gives one."""
+    nr = f.normality
+    if nr is None or nr.n_items_nonnormal == 0:
+        return ""
+    estimators = {c.estimator for c in (f.cfa,) if c is not None} | {
+        p.estimator for p in f.paths if p.method == "cb"}
+    robust = sorted(e for e in estimators if e in _ROBUST_NAMES)
+    if robust:
+        return " The CB models here use " + ", ".join(
+            f"{e} ({_ROBUST_NAMES[e]})" for e in robust) + "."
+    if estimators:
+        return (" The CB models here use normal-theory ML: --estimator mlr (or mlm for "
+                "Satorra-Bentler, auto to let the data decide) gives robust SEs and a "
+                "scaled test.")
+    return (" For CB models: --estimator mlr (or mlm for Satorra-Bentler, auto to let the "
+            "data decide).")
+
+
 def _fit_sentence(cfa: CfaResult, v: Verdicts) -> str:
     f = cfa.fit
     parts: list[str] = []
     bad: list[str] = []
     near: list[str] = []
     cuts: list[tuple[str, Threshold]] = []
-    for key, label, x in (("cfi", "CFI", f.get("cfi")), ("tli", "TLI", f.get("tli")),
-                          ("rmsea", "RMSEA", f.get("rmsea")), ("srmr", "SRMR", f.get("srmr"))):
+    est = cfa.estimator
+    for key, label in (("cfi", "CFI"), ("tli", "TLI"), ("rmsea", "RMSEA"), ("srmr", "SRMR")):
+        # after MLM/MLR the rules judge the robust CFI/TLI/RMSEA, and so does the summary
+        judged = judged_fit(f, key, est)
+        x = judged.value
         if x is None or x != x:
             continue
-        parts.append(f"{label} {_f2(x) if key != 'rmsea' else f'{x:.3f}'.lstrip('0')}")
+        named = f"{judged.variant} {label}" if judged.variant else label
+        parts.append(f"{named} {_f2(x) if key != 'rmsea' else f'{x:.3f}'.lstrip('0')}")
         cuts += [(label, t) for t in v.thresholds(key)]
         if v.fails(key, x):
-            bad.append(label)
+            bad.append(named)
         elif v.at_limit(key, x):
-            near.append(label)
+            near.append(named)
     chi = f"chi2({f.get('df', float('nan')):.0f}) = {f.get('chisq', float('nan')):.1f}"
-    est = cfa.estimator
     if est != "ML":
         chi += _robust_fit_text(f, est)
     if not cuts:
-        head = "CFA fit" + (f" ({est}, {_not_judged(v)})" if est != "ML"
-                            else f" ({_not_judged(v)})")
+        how = [w for w, on in (("FIML", cfa.missing == "fiml"), (est, est != "ML")) if on]
+        head = "CFA fit" + f" ({', '.join([*how, _not_judged(v)])})"
         return f"{head}: {', '.join(parts)}; {chi}."
     cites = _cites(t for _, t in cuts)
     rules = ", ".join(f"{label} {t.direction} {_cutv(t.value)}" for label, t in cuts)
     verdict = ("meets the cut-offs" if not bad
                else f"misses the cut-offs on {', '.join(bad)}")
-    head = f"CFA fit ({est})" if est != "ML" else "CFA fit"
+    how = [w for w, on in (("FIML", cfa.missing == "fiml"), (est, est != "ML")) if on]
+    head = f"CFA fit ({', '.join(how)})" if how else "CFA fit"
     text = f"{head} {verdict} ({', '.join(parts)}; {chi}; {rules}, {cites})"
     return text + (f"; at the limit: {', '.join(near)}." if near else ".")
 
 
 def _robust_fit_text(f: Mapping[str, Any], estimator: str) -> str:
-    """``, MLR-scaled chi2 = 87.1 (scaling factor 0.979); robust CFI .93, TLI .89, RMSEA
-    .092`` of a robust estimator's fit (empty when the scaled test is missing)."""
+    """``, MLR-scaled chi2 = 87.1 (scaling factor 0.979); ML CFI .93, TLI .89, RMSEA
+    .092`` of a robust estimator's fit (empty when the scaled test is missing): the
+    normal-theory indices beside the robust ones the rules judged."""
     scaled, c = f.get("chisq_scaled"), f.get("chisq_scaling_factor")
     if scaled is None or scaled != scaled:
         return ""
     text = f", {estimator}-scaled chi2 = {scaled:.1f}"
     if c is not None and c == c:
         text += f" (scaling factor {c:.3f})"
-    robust = [f"{label} {_f2(x) if key != 'rmsea_robust' else f'{x:.3f}'.lstrip('0')}"
-              for key, label in (("cfi_robust", "CFI"), ("tli_robust", "TLI"),
-                                 ("rmsea_robust", "RMSEA"))
-              if (x := f.get(key)) is not None and x == x]
-    return text + (f"; robust {', '.join(robust)}" if robust else "")
+    plain = [f"{label} {_f2(x) if key != 'rmsea' else f'{x:.3f}'.lstrip('0')}"
+             for key, label in (("cfi", "CFI"), ("tli", "TLI"), ("rmsea", "RMSEA"))
+             if judged_fit(f, key, estimator).variant
+             and (x := f.get(key)) is not None and x == x]
+    return text + (f"; ML {', '.join(plain)}" if plain else "")
 
 
 def _cfa_sentences(cfa: CfaResult, v: Verdicts) -> list[str]:
@@ -400,7 +430,7 @@ def summarise(findings: Findings, verdicts: Verdicts, n_rows: int,
                        "answer to every item.")
     out += _metrics_sentence(f.metrics)
     if f.normality is not None:
-        out.append(f.normality.conclusion)
+        out.append(f.normality.conclusion + _estimator_advice(f))
     rel = f.reliability
     if rel is not None and len(rel.constructs):
         c = rel.constructs

@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 from cxsurvey.errors import InputError, Location
 
-__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_SHEET_MB", "DEFAULT_SEED", "MAX_BOOTSTRAP",
+__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_SHEET_MB", "DEFAULT_MODINDICES", "DEFAULT_SEED",
+           "MAX_BOOTSTRAP",
            "Estimator", "Method", "Missing", "Options", "ReadLimits", "Scheme", "SeMethod",
            "Section", "choice"]
 
@@ -23,6 +24,8 @@ DEFAULT_SEED = 1
 MAX_BOOTSTRAP = 100_000
 """The most bootstrap resamples a run accepts (the vectorised bootstraps work in chunks, so
 memory stays bounded; more resamples than this add nothing to a 95% interval)."""
+DEFAULT_MODINDICES = 10
+"""How many modification indices (largest first) the console shows by default."""
 DEFAULT_MAX_CELLS = 50_000_000
 """The most cells (rows x columns, from A1) a worksheet may have by default: a 1,000,000 x 30
 or 100,000 x 100 survey reads; a decompression bomb does not (``--max-cells``)."""
@@ -57,11 +60,13 @@ class Method(Choice):
 
 
 class Missing(Choice):
-    """Missing answers: SPSS listwise, psych pairwise, or SmartPLS mean replacement (PLS)."""
+    """Missing answers: SPSS listwise, psych pairwise, SmartPLS mean replacement (PLS), or
+    full-information ML for the CB models (lavaan ``missing = "ml"``)."""
 
     listwise = "listwise"
     pairwise = "pairwise"
     mean = "mean"
+    fiml = "fiml"
 
 
 class SeMethod(Choice):
@@ -199,6 +204,10 @@ class Options:
     limits : ReadLimits
         How large a workbook may be read; not recorded in :meth:`as_dict` (it changes no
         number).
+    modindices : int
+        How many modification indices, largest first, the console shows (0: none); the
+        JSON, CSV, Excel and HTML reports list them all. Not recorded in :meth:`as_dict`
+        (it changes no number).
     """
 
     missing: Missing = Missing.listwise
@@ -214,6 +223,7 @@ class Options:
     scheme: Scheme = Scheme.path
     exclude_flagged: bool = False
     limits: ReadLimits = field(default_factory=ReadLimits, metadata={"recorded": False})
+    modindices: int = field(default=DEFAULT_MODINDICES, metadata={"recorded": False})
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -225,6 +235,22 @@ class Options:
         if self.method is Method.auto:
             raise InputError("method auto must be resolved to cb, pls, both or none "
                              "before a run", Location())
+        if self.missing is Missing.fiml:
+            if self.method is Method.pls:
+                raise InputError("--missing fiml applies to covariance-based models; "
+                                 "PLS cannot use it", Location(),
+                                 "Use --method cb (or both) with FIML, or --missing "
+                                 "listwise or mean with PLS.")
+            if self.estimator is Estimator.mlm:
+                raise InputError("estimator MLM needs complete data and cannot be "
+                                 "combined with --missing fiml", Location(),
+                                 "Use --estimator mlr with FIML (as lavaan), or "
+                                 "--missing listwise with MLM.")
+            if self.se is SeMethod.bootstrap and self.method.runs_cb:
+                raise InputError("--se bootstrap cannot be combined with --missing fiml "
+                                 "yet", Location(),
+                                 "Use --estimator mlr for SEs robust to non-normality "
+                                 "with FIML, or --missing listwise with the bootstrap.")
         _number(self.alpha, "alpha", 0.0, 1.0, integer=False)
         _number(self.loading_threshold, "loading_threshold", 0.0, 1.0, integer=False)
         _number(self.bootstrap, "bootstrap", 0, MAX_BOOTSTRAP, integer=True)
@@ -233,6 +259,7 @@ class Options:
                              "resamples, got 1", Location(), "Use --bootstrap 1000 or more.")
         _number(self.max_iter, "max_iter", 1, None, integer=True)
         _number(self.seed, "seed", 0, None, integer=True)
+        _number(self.modindices, "modindices", 0, None, integer=True)
         for name in ("drop_weak", "exclude_flagged"):
             if not isinstance(getattr(self, name), bool):
                 raise InputError(f"{name} must be true or false, got "

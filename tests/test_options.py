@@ -22,7 +22,7 @@ def test_strings_become_enums_case_insensitively() -> None:
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"se": "boot"}, "se must be one of standard, bootstrap; got 'boot'"),
     ({"method": "sem"}, "method must be one of auto, none, cb, pls, both; got 'sem'"),
-    ({"missing": "fiml"}, "missing must be one of listwise, pairwise, mean; got 'fiml'"),
+    ({"missing": "ml"}, "missing must be one of listwise, pairwise, mean, fiml; got 'ml'"),
     ({"scheme": "pathx"}, "scheme must be one of path, factorial, centroid"),
     ({"method": "auto"}, "method auto must be resolved"),
     ({"bootstrap": -1}, "bootstrap must be between 0 and 100000, got -1"),

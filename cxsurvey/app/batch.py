@@ -136,9 +136,11 @@ def _outcome(job: Job, res, seconds: float) -> FileOutcome:
     if res.cfa is not None:
         import pandas as pd
 
-        keys = ("n", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr")
-        out.fit = records(pd.DataFrame([{k: res.cfa.fit[k] for k in keys
+        keys = ("n", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "chisq_scaled",
+                "cfi_robust", "tli_robust", "rmsea_robust")
+        out.fit = records(pd.DataFrame([{k: res.cfa.fit[k] for k in keys  # type: ignore[literal-required]
                                          if k in res.cfa.fit}]))[0]
+        out.fit.update(estimator=res.cfa.estimator, missing=res.cfa.missing)
     for p in res.paths:
         out.paths += records(p.paths, ["from", "to", "est", "std_all", "se", "t", "pvalue",
                                        "ci_lower", "ci_upper", "method"])

@@ -215,6 +215,11 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
         if pls is not None and rel is not None:
             rel = _with_rho_a(rel, pls)
     n_used = n_complete(items)
+    md = None
+    if options.missing is Missing.fiml and (cfa is not None or any(
+            p.method == "cb" for p in paths)):
+        md, said = _missing_data(survey)
+        extra_warnings += said
     warnings = (list(survey.warnings) + _warnings(survey, desc, rel)
                 + _listwise_loss(survey, options) + extra_warnings)
     warnings += exclusion_warning(quality) if quality is not None else []
@@ -231,7 +236,8 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
     verdicts = Verdicts(rules or RULE_SETS["default"])
     findings = Results(descriptives=desc, normality=norm, reliability=rel, cfa=cfa, pls=pls,
                        paths=tuple(paths), collinearity=collinearity, data_quality=quality,
-                       metrics=_metrics(survey) if "describe" in wanted else None)
+                       metrics=_metrics(survey) if "describe" in wanted else None,
+                       missing_data=md)
     summary = summarise(findings, verdicts, survey.n_rows, n_used)
     res = replace(findings, meta=meta, warnings=tuple(warnings), summary=tuple(summary),
                   verdicts=verdicts)
@@ -280,7 +286,7 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
                   else 0)
         cfa = run_cfa(items, constructs, spec, options.loading_threshold, options.drop_weak,
                       n_boot=n_boot, seed=options.seed, max_iter=options.max_iter,
-                      estimator=options.estimator.lavaan)
+                      estimator=options.estimator.lavaan, missing=_cb_missing(options))
         warnings += [f"CFA: {w}" for w in cfa.warnings]
         if cfa.weak_items:
             verb = "remain" if cfa.dropped else "are"
@@ -296,13 +302,16 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
     paths = []
     if "paths" in wanted and cb:
         result, full_fit = run_cb_paths(items, constructs, spec, options.max_iter,
-                                        options.estimator.lavaan)
+                                        options.estimator.lavaan, _cb_missing(options))
         if options.se is SeMethod.bootstrap and options.bootstrap > 0 and len(result.paths):
             from cxsurvey.stats.cb.bootstrap import bootstrap_paths
 
             result = bootstrap_paths(items, constructs, spec, result,
                                      n_boot=options.bootstrap, seed=options.seed,
                                      start=full_fit)
+        if cfa is None and full_fit is not None and options.missing is not Missing.fiml:
+            # no CFA: the structural model's MIs
+            result = _with_modindices(result, full_fit)
         warnings += [f"paths: {w}" for w in result.warnings]
         paths.append(result)
     pls = None
@@ -318,6 +327,17 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
         if spec.regressions:
             paths.append(pls_paths)
     return cfa, pls, paths, warnings
+
+
+def _with_modindices(result, fit):
+    """``result`` with the modification indices of the structural model's ML ``fit``
+    (lavaan's ``modindices``), or a warning saying why there are none."""
+    from cxsurvey.stats.cb.modindices import try_modification_indices
+
+    mi, failed = try_modification_indices(fit)
+    if failed:
+        return replace(result, warnings=result.warnings + (failed,))
+    return replace(result, modification_indices=mi)
 
 
 def _metrics(survey: Survey):
@@ -411,6 +431,28 @@ def _rule_set(survey: Survey, rules: str | RuleSet | None,
 
 LISTWISE_LOSS = 0.2
 """Listwise deletion that drops more than this share of respondents gets a hint."""
+
+
+def _missing_data(survey: Survey):
+    """Coverage and patterns of the model's items, and what FIML users must hear: the
+    rows the CB models use, and pairs of items too rarely answered together."""
+    from cxsurvey.stats.missing import missing_data
+
+    items = [i for its in dict(survey.constructs).values() for i in its]
+    md = missing_data(survey.items, list(dict.fromkeys(items)))
+    said = [f"--missing fiml: the CB models use {md.n_used} of {md.n_rows} respondents "
+            f"(every one with an answer; {md.n_complete} answered every item); the item "
+            "analyses (normality, reliability, HTMT) use the complete rows"]
+    if md.min_coverage < 0.10:
+        said.append(f"some pairs of items are answered together by fewer than 10% of the "
+                    f"respondents (lowest {md.min_coverage:.1%}); FIML estimates of their "
+                    "covariances rest on very few answers")
+    return md, said
+
+
+def _cb_missing(options: Options) -> str:
+    """How the CB models treat missing answers: ``fiml`` or ``listwise``."""
+    return "fiml" if options.missing is Missing.fiml else "listwise"
 
 
 def _listwise_loss(survey: Survey, options: Options) -> list[str]:

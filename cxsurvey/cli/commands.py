@@ -33,6 +33,7 @@ from cxsurvey.cli.params import (
     MaxSheetMbOpt,
     MissingOpt,
     ModelOpt,
+    ModIndicesOpt,
     PlsBootOpt,
     QuietOpt,
     RequiredModelOpt,
@@ -62,6 +63,7 @@ from cxsurvey.cli.runtime import (
 from cxsurvey.options import (
     DEFAULT_MAX_CELLS,
     DEFAULT_MAX_SHEET_MB,
+    DEFAULT_MODINDICES,
     DEFAULT_SEED,
     Estimator,
     Method,
@@ -113,7 +115,8 @@ def _run(command: str, survey: Path, model: Path | None, fmt: Format, quiet: boo
                               rules=one_rule_set(rules, fail_on), gate=fail_on is not None,
                               progress=progress)
     emit(results, fmt, quiet, excel, csv_dir, [survey, model], html, junit,
-         overview=command == "analyze", full=full or command != "analyze")
+         overview=command == "analyze", full=full or command != "analyze",
+         modindices=options.modindices)
     if results.checks is not None and not results.checks.ok:
         raise typer.Exit(1)
 
@@ -130,6 +133,7 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
             loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
             se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None,
             estimator: EstimatorOpt = Estimator.ml, max_iter: MaxIterOpt = 10_000,
+            modindices: ModIndicesOpt = DEFAULT_MODINDICES,
             excel: ExcelOpt = None, html: HtmlOpt = None, csv_dir: CsvDirOpt = None,
             seed: SeedOpt = DEFAULT_SEED, rules: RulesOpt = None, fail_on: FailOnOpt = None,
             junit: JunitOpt = None, quiet: QuietOpt = False,
@@ -150,7 +154,8 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
                       estimator=estimator, bootstrap=n_boot(se, bootstrap, resolved(method)),
-                      exclude_flagged=exclude_flagged, limits=read_limits(max_cells, max_sheet_mb))
+                      exclude_flagged=exclude_flagged, modindices=modindices,
+                      limits=read_limits(max_cells, max_sheet_mb))
     _run("analyze", survey, model, fmt, quiet, excel, csv_dir, options, method, html=html,
          rules=rules, fail_on=fail_on, junit=junit, full=full)
 
@@ -196,14 +201,16 @@ def reliability(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Form
 def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.table,
         loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
         se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None, seed: SeedOpt = DEFAULT_SEED,
-        estimator: EstimatorOpt = Estimator.ml,
+        estimator: EstimatorOpt = Estimator.ml, missing: MissingOpt = Missing.listwise,
+        modindices: ModIndicesOpt = DEFAULT_MODINDICES,
         max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
         quiet: QuietOpt = False, max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
         max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB) -> None:
     """Confirmatory factor analysis (ML, as lavaan): loadings, fit, CR/AVE, HTMT."""
-    options = Options(seed=seed, loading_threshold=loading_threshold, drop_weak=drop_weak,
-                      se=se, bootstrap=n_boot(se, bootstrap), max_iter=max_iter,
-                      estimator=estimator, limits=read_limits(max_cells, max_sheet_mb))
+    options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
+                      drop_weak=drop_weak, se=se, bootstrap=n_boot(se, bootstrap),
+                      max_iter=max_iter, estimator=estimator, modindices=modindices,
+                      limits=read_limits(max_cells, max_sheet_mb))
     _run("cfa", survey, model, fmt, quiet, excel, csv_dir, options)
 
 
@@ -217,6 +224,7 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
           se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None, seed: SeedOpt = DEFAULT_SEED,
           loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
           estimator: EstimatorOpt = Estimator.ml,
+          modindices: ModIndicesOpt = DEFAULT_MODINDICES,
           max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
           quiet: QuietOpt = False, max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
           max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB) -> None:
@@ -229,7 +237,7 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
                       bootstrap=n_boot(se, bootstrap, method.value), estimator=estimator,
-                      limits=read_limits(max_cells, max_sheet_mb))
+                      modindices=modindices, limits=read_limits(max_cells, max_sheet_mb))
     _run("paths", survey, model, fmt, quiet, excel, csv_dir, options, method)
 
 
@@ -284,6 +292,7 @@ def check(
                                            "too.")] = False,
     missing: MissingOpt = Missing.listwise, bootstrap: PlsBootOpt = None,
     seed: SeedOpt = DEFAULT_SEED, estimator: EstimatorOpt = Estimator.ml,
+    modindices: ModIndicesOpt = DEFAULT_MODINDICES,
     junit: JunitOpt = None, excel: ExcelOpt = None, html: HtmlOpt = None,
     max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
     max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB,
@@ -303,7 +312,8 @@ def check(
              "max_vif": max_vif, "max_fc_vif": max_fc_vif}
     options = Options(missing=missing, seed=seed,
                       bootstrap=n_boot(SeMethod.standard, bootstrap, resolved(method)),
-                      estimator=estimator, limits=read_limits(max_cells, max_sheet_mb))
+                      estimator=estimator, modindices=modindices,
+                      limits=read_limits(max_cells, max_sheet_mb))
     check_outputs([survey, model], excel=excel, html=html, junit=junit)
     with progress_bar(fmt is not CheckFormat.table) as progress:
         results = run_command("check", survey, model, method=method, options=options,
@@ -349,6 +359,7 @@ def batch(
         "files with a model), cb, pls, both or none.")] = Method.auto,
     missing: MissingOpt = Missing.listwise, bootstrap: PlsBootOpt = None,
     seed: SeedOpt = DEFAULT_SEED, estimator: EstimatorOpt = Estimator.ml,
+    modindices: ModIndicesOpt = DEFAULT_MODINDICES,
     rules: RulesOpt = None, fail_on: FailOnOpt = None,
     exclude_flagged: ExcludeFlaggedOpt = False,
     excel: Annotated[bool, typer.Option(
@@ -395,7 +406,7 @@ def batch(
                       bootstrap=n_boot(SeMethod.standard, bootstrap,
                                         "cb" if method is Method.auto else method.value),
                       estimator=estimator, exclude_flagged=exclude_flagged,
-                      limits=read_limits(max_cells, max_sheet_mb))
+                      modindices=modindices, limits=read_limits(max_cells, max_sheet_mb))
     # SIGINT/SIGTERM stop the run; the summary is then written for the files done, and
     # a further signal waits until it is complete (exit 128 + the signal's number)
     with Interrupts() as interrupts:

@@ -60,6 +60,8 @@ MissingOpt = Annotated[Missing, typer.Option(
     "--missing", case_sensitive=False, help="listwise: rows complete on the items each "
     "analysis uses (SPSS default); pairwise: each item's / pair's available answers (psych "
     "default); mean: PLS replaces missing answers by item means (SmartPLS), the rest is "
+    "listwise; fiml: CB models by full-information ML on every respondent with an answer "
+    "(lavaan missing = 'ml'; ML or MLR), with a coverage table; the item analyses are "
     "listwise.")]
 ExcelOpt = Annotated[Path | None, typer.Option(
     "--excel", help="Also write an Excel report (one sheet per section, About sheet).")]
@@ -105,6 +107,10 @@ EstimatorOpt = Annotated[Estimator, typer.Option(
     "(Huber-White SEs, Yuan-Bentler scaled chi-square), with scaled and robust "
     "CFI/TLI/RMSEA, for non-normal Likert items. Same estimates; the CB bootstrap "
     "refits by ML.")]
+ModIndicesOpt = Annotated[int, typer.Option(
+    "--modindices", min=0, metavar="K", help="Console: the K largest modification indices "
+    "of the CB model (lavaan's modindices: mi, epc, sepc.all), 0 for none; the JSON, CSV, "
+    "Excel and HTML reports list them all.")]
 MaxIterOpt = Annotated[int, typer.Option(
     "--max-iter", min=1, help="Optimiser iteration limit (lavaan's iter.max).")]
 BootOpt = Annotated[int | None, typer.Option(

@@ -167,8 +167,10 @@ def _write_reports(results: Any, excel: Path | None, csv_dir: Path | None,
 
 def emit(results: Any, fmt: Format, quiet: bool, excel: Path | None,
           csv_dir: Path | None, inputs: list[Path | None], html: Path | None = None,
-          junit: Path | None = None, overview: bool = False, full: bool = True) -> None:
-    """Write the reports, then print the run (``overview``/``full``: see render_console)."""
+          junit: Path | None = None, overview: bool = False, full: bool = True,
+          modindices: int | None = None) -> None:
+    """Write the reports, then print the run (``overview``/``full``/``modindices``: see
+    render_console; ``modindices`` None: its default)."""
     emit_reports(results, inputs, excel, csv_dir, html, junit)
     if fmt is Format.json:
         from cxsurvey.report.json_report import render_json
@@ -184,7 +186,7 @@ def emit(results: Any, fmt: Format, quiet: bool, excel: Path | None,
         from cxsurvey.report.console import render_console
 
         render_console(results, Console(highlight=False), quiet=quiet, overview=overview,
-                       full=full)
+                       full=full, **({} if modindices is None else {"modindices": modindices}))
         for label, out in (("Excel report", excel), ("CSV tables", csv_dir),
                            ("HTML report", html), ("JUnit XML", junit)):
             if out is not None and not quiet:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxsurvey.gates.fit import judged_fit
 from cxsurvey.gates.results import ChecksResult
 from cxsurvey.gates.rules import RuleKey, RuleSet
 from cxsurvey.stats.findings import Findings
@@ -16,7 +17,7 @@ __all__ = ["evaluate"]
 
 
 _COLUMNS = ["name", "statistic", "construct", "item", "other", "source", "value",
-            "threshold", "direction", "passed", "citation", "message"]
+            "threshold", "direction", "passed", "citation", "message", "variant"]
 
 
 def _fmt(x: float) -> str:
@@ -39,7 +40,9 @@ def evaluate(results: Findings, rules: RuleSet) -> ChecksResult:
         ``checks``: one row per comparison with ``name`` (rule key), ``statistic``,
         ``construct``, ``item``, ``other`` (second construct of a pair), ``source``
         (``items``, ``one-factor``, ``cfa``, ``pls``), ``value``, ``threshold``,
-        ``direction``, ``passed``, ``citation`` and a ``message``; ``skipped``:
+        ``direction``, ``passed``, ``citation``, a ``message`` and ``variant`` (for CFI,
+        TLI and RMSEA after a robust estimator: ``"robust, MLR"`` when the robust index
+        was judged, :func:`cxsurvey.gates.fit.judged_fit`; else empty); ``skipped``:
         ``name, reason``.
 
     References
@@ -60,13 +63,14 @@ def evaluate(results: Findings, rules: RuleSet) -> ChecksResult:
                                 f"{_where_text(where)}"})
                 continue
             passed = t.passes(float(value))
+            name = f"{t.name} ({where['variant']})" if where.get("variant") else t.name
             rows.append({
                 "name": rule.key, "statistic": rule.spec.statistic,
                 "construct": where.get("construct"), "item": where.get("item"),
                 "other": where.get("other"), "source": where.get("source"),
                 "value": float(value), "threshold": t.value, "direction": t.direction,
-                "passed": passed, "citation": t.citation,
-                "message": f"{t.name} of {_where_text(where)} = {_fmt(float(value))}, "
+                "passed": passed, "citation": t.citation, "variant": where.get("variant", ""),
+                "message": f"{name} of {_where_text(where)} = {_fmt(float(value))}, "
                            f"{'meets' if passed else 'needs'} {t.direction} {t.value:g} "
                            f"({t.citation})"})
     return ChecksResult(checks=pd.DataFrame(rows, columns=_COLUMNS),
@@ -135,7 +139,8 @@ def _values(res: Findings, spec: RuleKey):
                 yield {"construct": r.a, "other": r.b, "source": src}, r.value
     elif stat in ("cfi", "tli", "rmsea", "srmr") and res.cfa is not None:
         if stat in res.cfa.fit:
-            yield {"source": "cfa"}, res.cfa.fit.get(stat)
+            judged = judged_fit(res.cfa.fit, stat, res.cfa.estimator)
+            yield {"source": "cfa", "variant": judged.qualifier}, judged.value
     elif stat == "vif" and res.pls is not None:
         for r in res.pls.vif.itertuples(index=False):
             yield ({"construct": r.construct, "item": f"{r.variable} ({r.kind})",

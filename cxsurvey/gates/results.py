@@ -16,7 +16,8 @@ class ChecksResult:
     checks : DataFrame
         One row per comparison: ``name`` (rule key such as ``min_alpha``), ``statistic``,
         ``construct``, ``item``, ``other``, ``source``, ``value``, ``threshold``,
-        ``direction``, ``passed``, ``citation``, ``message``.
+        ``direction``, ``passed``, ``citation``, ``message``, ``variant`` (``"robust,
+        MLR"`` when a fit rule judged the robust index of a robust estimator, else empty).
     skipped : DataFrame
         ``name, reason``: rules whose statistic was not computed in this run.
     rule_set : str

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cxsurvey import __version__
+from cxsurvey.gates.fit import ROBUST_ESTIMATORS, judged_fit
 from cxsurvey.report import files
 from cxsurvey.results import BatchResult
 
@@ -65,8 +66,11 @@ def _rows(batch: BatchResult) -> dict[str, tuple[list[str], list[list[Any]]]]:
         [[name(f), r.get("construct"), r.get("n_items"), r.get("alpha"), r.get("omega"),
           r.get("rho_a"), r.get("rho_c"), r.get("ave")] for f in batch.files
          for r in f.reliability])
-    fit_keys = ["n", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr"]
-    sheets["Fit"] = (["File", "N", "Chi-square", "df", "p", "CFI", "TLI", "RMSEA", "SRMR"],
+    fit_keys = ["n", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "estimator",
+                "missing", "chisq_scaled", "cfi_robust", "tli_robust", "rmsea_robust"]
+    sheets["Fit"] = (["File", "N", "Chi-square", "df", "p", "CFI", "TLI", "RMSEA", "SRMR",
+                      "Estimator", "Missing", "Chi-square (scaled)", "CFI (robust)",
+                      "TLI (robust)", "RMSEA (robust)"],
                      [[name(f), *[f.fit.get(k) for k in fit_keys]] for f in batch.files
                       if f.fit])
     sheets["Paths"] = (
@@ -139,6 +143,10 @@ def render_batch_console(batch: BatchResult, console) -> None:
               header_style="bold cyan")
     t.add_column("File", overflow="fold", ratio=1)
     t.add_column("Status", no_wrap=True, min_width=13)
+    # after MLM/MLR the rules judge the robust CFI and RMSEA; the summary shows those
+    if any(f.fit.get("estimator") in ROBUST_ESTIMATORS for f in batch.files):
+        t.caption = "CFI, RMSEA: the robust indices (lavaan's .robust) the rules judge."
+        t.caption_justify = "left"
     for col, width in (("N", 4), ("Alpha", 9), ("CFI", 5), ("RMSEA", 5), ("Failed", 9)):
         t.add_column(col, justify="right", no_wrap=True, min_width=width)
     for f in batch.files:
@@ -148,11 +156,16 @@ def render_batch_console(batch: BatchResult, console) -> None:
         t.add_row(Path(f.file).name, Text(status, style=style),
                   "" if f.n_used is None else str(f.n_used),
                   f"{min(alphas):.2f}-{max(alphas):.2f}" if alphas else "",
-                  f"{f.fit['cfi']:.3f}" if f.fit.get("cfi") is not None else "",
-                  f"{f.fit['rmsea']:.3f}" if f.fit.get("rmsea") is not None else "",
+                  _judged(f.fit, "cfi"), _judged(f.fit, "rmsea"),
                   Text(f"{len(f.failed_checks)} of {f.n_checks}" if f.n_checks else "",
                        style=style))
     console.print(t)
+
+
+def _judged(fit: dict, statistic: str) -> str:
+    """The value of a fit index that the rules judged, for the summary table."""
+    value = judged_fit(fit, statistic, str(fit.get("estimator", "ML"))).value
+    return "" if value is None else f"{value:.3f}"
 
 
 def render_batch_junit(batch: BatchResult) -> str:

@@ -18,12 +18,15 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from cxsurvey.options import DEFAULT_MODINDICES
 from cxsurvey.report.console_layout import fit_table
 from cxsurvey.report.tables import Table, build_tables
+from cxsurvey.report.tables_models import MODINDICES_KEYS
 from cxsurvey.results import Results
 
 KEY_TABLES = ("reliability", "pls_reliability", "cfa_fit", "htmt", "pls_htmt", "paths_cb",
-              "r2_cb", "paths_pls", "r2_pls", "cfa_loadings", "pls_outer", "item_stats")
+              "r2_cb", "paths_pls", "r2_pls", "cfa_loadings", "pls_outer", "item_stats",
+              *MODINDICES_KEYS)
 """The tables ``analyze`` prints without ``--full``, in this order.
 
 What a CX analyst reports and acts on, in the order of the two-step approach (Anderson &
@@ -34,7 +37,8 @@ much of each outcome they explain (R2); the loadings, one row per item, come las
 CFA ran, the PLS outer loadings and PLS HTMT repeat its measurement verdicts and wait for
 ``--full``; the item-total statistics are the item-level verdicts only when no model ran.
 Descriptives, normality, effects, cross-loadings, VIF, Fornell-Larcker and the structural
-model's fit are for ``--full``.
+model's fit are for ``--full``. The largest modification indices close the list (as many
+as ``--modindices`` asks for, with their caution).
 """
 
 _UNLESS = {"pls_htmt": ("htmt",), "pls_outer": ("cfa_loadings",),
@@ -124,6 +128,21 @@ def _shown(t: Table) -> Table:
     return t
 
 
+def _limited(tables: list[Table], modindices: int) -> list[Table]:
+    """``tables`` with the modification indices cut to their ``modindices`` largest rows
+    (left out when 0); the files list them all."""
+    out = []
+    for t in tables:
+        if t.key not in MODINDICES_KEYS or len(t.frame) <= modindices:
+            out.append(t)
+        elif modindices > 0:
+            out.append(Table(t.key, t.title, t.frame.head(modindices), t.columns, t.flags,
+                             (f"The {modindices} largest of {len(t.frame)} (--modindices K; "
+                              "all of them in the JSON, CSV, Excel and HTML reports).",
+                              *t.notes)))
+    return out
+
+
 def key_tables(tables: list[Table]) -> list[Table]:
     """The :data:`KEY_TABLES` among ``tables``, in that order."""
     keys = {t.key for t in tables}
@@ -132,7 +151,8 @@ def key_tables(tables: list[Table]) -> list[Table]:
     return [by_key[k] for k in wanted if k in by_key]
 
 
-def _overview(res: Results, console: Console, quiet: bool, full: bool) -> None:
+def _overview(res: Results, console: Console, quiet: bool, full: bool,
+              modindices: int = DEFAULT_MODINDICES) -> None:
     """``analyze``: summary, warnings, failed checks, key tables, then the rest (full)."""
     if res.summary:
         console.print(_bullets(res.summary, "Summary", "green"))
@@ -142,7 +162,7 @@ def _overview(res: Results, console: Console, quiet: bool, full: bool) -> None:
     if quiet:
         return
     console.print()
-    tables = build_tables(res)
+    tables = _limited(build_tables(res), modindices)
     for t in tables:
         if t.key == "checks":
             print_checks(t, console)
@@ -161,7 +181,8 @@ def _overview(res: Results, console: Console, quiet: bool, full: bool) -> None:
 
 
 def render_console(res: Results, console: Console, quiet: bool = False,
-                   overview: bool = False, full: bool = True) -> None:
+                   overview: bool = False, full: bool = True,
+                   modindices: int = DEFAULT_MODINDICES) -> None:
     """Print the run on the console.
 
     Parameters
@@ -177,14 +198,16 @@ def render_console(res: Results, console: Console, quiet: bool = False,
         and the summary (the section commands).
     full : bool
         With ``overview``, also print the tables that are not key ones.
+    modindices : int
+        How many modification indices (largest first) to print; 0: none.
     """
     if not quiet:
         _head(res, console)
     if overview:
-        _overview(res, console, quiet, full)
+        _overview(res, console, quiet, full, modindices)
         return
     if not quiet:
-        tables = build_tables(res)
+        tables = _limited(build_tables(res), modindices)
         # the quality checks come last, next to the summary
         for t in [t for t in tables if t.key != "checks"]:
             _print_table(_shown(t), console)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from cxsurvey.report.tables_models import modindices_of
 from cxsurvey.results import Results
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from cxsurvey.stats.cb.results import CfaResult
     from cxsurvey.stats.items.results import NormalityResult, ReliabilityResult
     from cxsurvey.stats.items.screen import ScreenResult
+    from cxsurvey.stats.missing import MissingData
     from cxsurvey.stats.paths import PathsResult
     from cxsurvey.stats.pls.results import PlsResult
 
@@ -79,6 +81,8 @@ def to_document(res: Results) -> dict[str, Any]:
         doc["metrics"] = records(res.metrics.table)
     if res.data_quality is not None:
         doc["data_quality"] = _data_quality(res.data_quality)
+    if res.missing_data is not None:
+        doc["missing_data"] = _missing_data(res.missing_data)
     if res.normality is not None:
         doc.update(_normality(res.normality))
     if res.reliability is not None:
@@ -92,6 +96,10 @@ def to_document(res: Results) -> dict[str, Any]:
             doc["validity"] = _validity(res.pls)
     if res.paths:
         doc.update(_structural(res.paths))
+    mi = modindices_of(res)
+    if mi is not None:
+        doc["modification_indices"] = records(mi[1], ["lhs", "op", "rhs", "mi", "epc",
+                                                      "sepc_all"])
     if res.collinearity is not None:
         doc["collinearity"] = records(res.collinearity)
     if res.checks is not None:
@@ -107,6 +115,16 @@ def _data_quality(dq: ScreenResult) -> dict[str, Any]:
     return {"rules": dict(dq.rules), "counts": _clean(dict(dq.counts)),
             "longest_run": _clean(dict(dq.longest_run)), "excluded": dq.excluded,
             "flagged": records(dq.flagged.astype(object).where(dq.flagged.notna(), None))}
+
+
+def _missing_data(md: MissingData) -> dict[str, Any]:
+    """``missing_data``: counts, the coverage matrix (lavaan's ``coverage``, rows and
+    columns in ``items`` order) and the patterns, most frequent first."""
+    return _clean({"items": list(md.items), "n_rows": md.n_rows, "n_used": md.n_used,
+                   "n_complete": md.n_complete, "n_patterns": md.n_patterns,
+                   "min_coverage": md.min_coverage,
+                   "coverage": md.coverage.to_numpy(dtype=float).tolist(),
+                   "patterns": records(md.patterns)})
 
 
 def _normality(nr: NormalityResult) -> dict[str, Any]:
@@ -138,6 +156,7 @@ def _cfa(cfa: CfaResult) -> dict[str, Any]:
                 "rmsea_ci_upper", "srmr", "aic", "bic")
     fit = {k: cfa.fit.get(k) for k in fit_keys}
     fit.update({k: v for k, v in cfa.fit.items() if k not in fit})
+    extra = {} if cfa.intercepts is None else {"intercepts": records(cfa.intercepts)}
     return _clean({
         "fit": fit,
         "loadings": records(cfa.loadings, ["construct", "item", "est", "se", "z",
@@ -145,11 +164,15 @@ def _cfa(cfa: CfaResult) -> dict[str, Any]:
         "bootstrap": cfa.bootstrap,
         "factor_correlations": records(cfa.factor_correlations),
         "residual_variances": records(cfa.residual_variances),
+        "residual_covariances": records(cfa.residual_covariances,
+                                        ["lhs", "rhs", "est", "se", "z", "pvalue",
+                                         "ci_lower", "ci_upper", "std_all"]),
         "reliability": records(cfa.reliability),
         "loading_threshold": cfa.loading_threshold,
         "weak_items": list(cfa.weak_items),
         "dropped": list(cfa.dropped),
         "warnings": list(cfa.warnings),
+        **extra,
     })
 
 
@@ -181,6 +204,8 @@ def _structural(paths: tuple[PathsResult, ...]) -> dict[str, Any]:
         "effects": [dict(r, method=p.method) for p in paths for r in records(p.effects)],
         "structural": [_clean({"method": p.method, "se_method": p.se_method,
                                "bootstrap": p.bootstrap, "fit": p.fit,
+                               **({} if p.residual_covariances is None else
+                                  {"residual_covariances": records(p.residual_covariances)}),
                                "warnings": list(p.warnings)}) for p in paths],
     }
 

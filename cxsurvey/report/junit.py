@@ -28,6 +28,9 @@ def _case_name(r) -> str:
         where = r.construct
     else:
         where = "model"
+    variant = getattr(r, "variant", "")
+    if isinstance(variant, str) and variant:  # a robust fit index was judged
+        where = f"{str(r.statistic).upper()} ({variant}) of the {where}"
     src = f" [{r.source}]" if isinstance(r.source, str) and r.source not in ("items",) else ""
     return f"{r.name} {r.direction} {r.threshold:g}: {where}{src}"
 
@@ -51,7 +54,10 @@ def _suite(res: Results) -> ET.Element:
             if not r.passed:
                 failures += 1
                 fail = ET.SubElement(case, "failure", type="threshold", message=r.message)
-                fail.text = (f"{r.statistic} = {r.value:.6g}, cut-off {r.direction} "
+                variant = getattr(r, "variant", "")
+                statistic = (f"{r.statistic} ({variant})" if isinstance(variant, str)
+                             and variant else r.statistic)
+                fail.text = (f"{statistic} = {r.value:.6g}, cut-off {r.direction} "
                              f"{r.threshold:g} ({r.citation}); source: {r.source}")
         for r in ch.skipped.drop_duplicates("name").itertuples(index=False):
             case = ET.SubElement(suite, "testcase", classname=f"cxsurvey.{r.name}",

@@ -8,6 +8,8 @@ and in :mod:`~cxsurvey.report.tables_models` (the models' tables), on the types 
 
 from __future__ import annotations
 
+import pandas as pd
+
 from cxsurvey.report.metrics_table import metrics_display
 from cxsurvey.report.quality_table import data_quality_notes
 from cxsurvey.report.table_model import Column, Table, flag_cells, judged
@@ -161,6 +163,48 @@ def _reliability(res: Results) -> list[Table]:
     return tables
 
 
+def _missing_data(res: Results) -> list[Table]:
+    md = res.missing_data
+    if md is None:
+        return []
+    cover = md.coverage.to_numpy(dtype=float)
+    items = list(md.items)
+    rows = []
+    for i, item in enumerate(items):
+        others = [j for j in range(len(items)) if j != i]
+        low = min(others, key=lambda j: cover[i, j]) if others else None
+        rows.append({"item": item, "answered": round(cover[i, i] * md.n_used),
+                     "share": 100.0 * cover[i, i],
+                     "pair_min": 100.0 * cover[i, low] if low is not None else float("nan"),
+                     "with": items[low] if low is not None else ""})
+    frame = pd.DataFrame(rows)
+    low_pairs = {(k, "pair_min") for k, v in enumerate(frame["pair_min"]) if v < 10.0}
+    notes = (f"{md.n_used} of {md.n_rows} respondents answered at least one item and enter "
+             f"the FIML estimation ({md.n_complete} answered every item); "
+             f"{md.n_patterns} missing-data pattern(s); the lowest coverage of a pair of "
+             f"items is {md.min_coverage:.1%}.",
+             "Coverage: the share of these respondents answering the item (and, for the "
+             "pair, both items); lavaan's lavInspect(fit, \"coverage\"). FIML assumes the "
+             "answers are missing at random (Enders 2010).")
+    patterns = md.patterns.head(10).assign(share=lambda f: 100.0 * f["share"])
+    tables = [Table("missing_data", "Missing data: coverage of the model's items (FIML)",
+                    frame, (Column("item", "Item", "text"),
+                            Column("answered", "Answered", "int"),
+                            Column("share", "Coverage %", "pct"),
+                            Column("pair_min", "Lowest pair %", "pct"),
+                            Column("with", "Pair with", "text")),
+                    frozenset(low_pairs), notes)]
+    if md.n_patterns > 1:
+        more = (f"The {len(patterns)} most frequent of {md.n_patterns} patterns; the JSON "
+                "report lists all.",) if md.n_patterns > len(patterns) else ()
+        tables.append(Table(
+            "missing_patterns", "Missing-data patterns", patterns,
+            (Column("n", "Respondents", "int"), Column("share", "Share %", "pct"),
+             Column("missing", "Unanswered items", "text", wrap=True)),
+            frozenset(), more))
+    return tables
+
+
 def _collinearity(res: Results) -> list[Table]:
     c = res.collinearity
     if c is None or not len(c):
@@ -181,7 +225,9 @@ def _checks(res: Results) -> list[Table]:
     frame["where"] = [
         f"{r.construct} / {r.other}" if isinstance(r.other, str) and r.other else
         (r.item if isinstance(r.item, str) and r.item else
-         (r.construct if isinstance(r.construct, str) else "model"))
+         (r.construct if isinstance(r.construct, str) else
+          "model" + (f" ({v})" if isinstance(v := getattr(r, "variant", ""), str) and v
+                     else "")))
         for r in frame.itertuples()]
     frame["cutoff"] = [f"{d} {t:g}" for d, t in zip(frame["direction"], frame["threshold"],
                                                     strict=True)]
@@ -200,8 +246,8 @@ def _checks(res: Results) -> list[Table]:
                   frozenset(failed), tuple(notes))]
 
 
-_BUILDERS = (_checks, _descriptives, _metrics, _data_quality, _normality, _reliability,
-             _collinearity, cfa_tables, pls_tables, paths_tables)
+_BUILDERS = (_checks, _descriptives, _metrics, _data_quality, _missing_data, _normality,
+             _reliability, _collinearity, cfa_tables, pls_tables, paths_tables)
 
 
 def build_tables(res: Results) -> list[Table]:

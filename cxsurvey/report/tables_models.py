@@ -8,13 +8,15 @@ from typing import Any
 
 import pandas as pd
 
+from cxsurvey.gates.fit import judged_fit
 from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.report.formatting import format_value
 from cxsurvey.report.table_model import Column, Table, cells, judged
 from cxsurvey.results import Results
+from cxsurvey.stats.paths import PathsResult
 
-__all__ = ["FIT_JUDGED", "cfa_tables", "fit_table", "paths_tables", "pls_tables",
-           "validity_tables"]
+__all__ = ["FIT_JUDGED", "MODINDICES_KEYS", "cfa_tables", "fit_table", "modindices_of",
+           "modindices_table", "paths_tables", "pls_tables", "validity_tables"]
 
 
 _FIT_ROWS = (("chisq", "Chi-square"), ("df", "df"), ("pvalue", "p"), ("cfi", "CFI"),
@@ -38,27 +40,33 @@ FIT_JUDGED = ("cfi", "tli", "rmsea", "srmr")
 
 
 def fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts,
-              estimator: str = "ML") -> Table:
+              estimator: str = "ML", fiml: bool = False) -> Table:
     """The fit measures of a CB model; with a robust estimator (MLM, MLR) the title names
     it and the scaled chi-square, its scaling factor and the robust CFI/TLI/RMSEA follow
-    the ML rows."""
+    the ML rows. Cut-offs and flags sit on the rows the rules judge
+    (:func:`cxsurvey.gates.fit.judged_fit`): the robust indices after MLM/MLR."""
     kinds = {"df": "int", "n": "int", "npar": "int", "baseline_df": "int", "pvalue": "p",
              "pvalue_scaled": "p"}
     robust = estimator in _ROBUST_NOTES
+    # the rows the rules judge: CFI/TLI/RMSEA robust (else scaled) after MLM/MLR
+    judged = {j.key: j.statistic for j in (judged_fit(fit, s, estimator) for s in FIT_JUDGED)}
     shown = [r for r in _FIT_ROWS if r[0] in fit]
     if robust:
         at = next((i for i, r in enumerate(shown) if r[0] == "n"), len(shown))
-        shown[at:at] = [r for r in _ROBUST_ROWS if r[0] in fit]
+        shown[at:at] = [r for r in _ROBUST_ROWS if r[0] in fit] + [
+            (k, f"{k.split('_')[0].upper()} (scaled)") for k in judged
+            if k.endswith("_scaled")]
         title = f"{title} ({estimator})"
     rows, flags = [], set()
     for i, (k, label) in enumerate(shown):
         value = fit.get(k)
-        cuts = v.thresholds(k) if k in FIT_JUDGED else ()
+        stat = judged.get(k)
+        cuts = v.thresholds(stat) if stat is not None else ()
         rows.append({"index": label, "value": value,
                      "shown": format_value(value, kinds.get(k, "num"), 3),
                      "cutoff": "; ".join(f"{t.direction} {t.value:g} ({t.citation})"
                                          for t in cuts)})
-        if k in FIT_JUDGED and v.fails(k, value):
+        if stat is not None and v.fails(stat, value):
             flags.add((i, "value"))
     row_kinds = tuple(kinds.get(k, "num") for k, _ in shown)
     return Table(key, title, pd.DataFrame(rows, columns=["index", "value", "shown", "cutoff"]),
@@ -67,11 +75,30 @@ def fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts,
                   Column("shown", "Value", "text", files=False),
                   Column("cutoff", "Cut-off", "text", wrap=True)),
                  frozenset((i, "shown") for i, _ in flags) | frozenset(flags),
-                 ("Chi-square = N x F_ML with the biased (N) covariance, RMSEA with divisor N "
-                  "and SRMR (Bentler) as lavaan reports them.",
+                 (("FIML (lavaan missing = 'ml'): every respondent with an answer, with a "
+                   "mean structure; chi-square = the likelihood-ratio test against the "
+                   "unrestricted model estimated by EM; SRMR (Bentler) against the EM "
+                   "means and covariances; SEs from the observed information."
+                   if fiml else
+                   "Chi-square = N x F_ML with the biased (N) covariance, RMSEA with divisor "
+                   "N and SRMR (Bentler) as lavaan reports them."),
                   *([_ROBUST_NOTES[estimator] + " Robust CFI/TLI (Brosseau-Liard & Savalei "
                      "2014) and RMSEA (Brosseau-Liard, Savalei & Li 2012) as lavaan's "
-                     "*.robust; the cut-offs judge the ML indices."] if robust else [])))
+                     "*.robust; the cut-offs judge the robust CFI, TLI and RMSEA (the "
+                     "scaled ones where a robust index is undefined) and SRMR."]
+                   if robust else [])))
+
+
+def _residual_covariances(key: str, title: str, frame: pd.DataFrame, se_label: str) -> Table:
+    """Covariances between two observed variables (the model's correlated residuals)."""
+    return Table(
+        key, title, frame,
+        (Column("lhs", "Variable", "text"), Column("rhs", "with", "text"),
+         Column("std_all", "r"), Column("est", "Covariance"), Column("se", se_label),
+         Column("z", "z", "num", 2), Column("pvalue", "p", "p"),
+         Column("ci_lower", "95% CI low"), Column("ci_upper", "95% CI high")),
+        notes=("Correlated residuals of the model (x ~~ y between observed variables); "
+               "r = the residual correlation (lavaan's std.all).",))
 
 
 def cfa_tables(res: Results) -> list[Table]:
@@ -79,7 +106,8 @@ def cfa_tables(res: Results) -> list[Table]:
     if c is None:
         return []
     v = res.verdicts
-    out = [fit_table("cfa_fit", "CFA model fit", c.fit, v, c.estimator)]
+    out = [fit_table("cfa_fit", "CFA model fit", c.fit, v, c.estimator,
+                     res.meta.get("missing_policy") == "fiml")]
     weak = judged(c.loadings, v, ("std_all", "loading"))
     heywood = {(i, "std_all") for i, x in cells(c.loadings, "std_all") if v.heywood(x)}
     out.append(Table(
@@ -105,6 +133,19 @@ def cfa_tables(res: Results) -> list[Table]:
             (Column("a", "Construct", "text"), Column("b", "with", "text"),
              Column("std_all", "r"), Column("est", "Covariance"), Column("se", "SE"),
              Column("pvalue", "p", "p"))))
+    if len(c.residual_covariances):
+        out.append(_residual_covariances(
+            "cfa_residual_covariances", "Residual covariances (CFA)", c.residual_covariances,
+            "SE (boot)" if c.bootstrap else f"SE ({c.estimator})" if c.estimator != "ML"
+            else "SE"))
+    if c.intercepts is not None and len(c.intercepts):
+        out.append(Table(
+            "cfa_intercepts", "Item intercepts (FIML mean structure)", c.intercepts,
+            (Column("item", "Item", "text"), Column("est", "Intercept"),
+             Column("se", f"SE ({c.estimator})" if c.estimator != "ML" else "SE"),
+             Column("ci_lower", "95% CI low"), Column("ci_upper", "95% CI high")),
+            notes=("The model-implied item means under FIML (lavaan's ~1 rows); latent "
+                   "means are fixed at 0.",)))
     rel = c.reliability
     flags = judged(rel, v, ("rho_c", "rho_c"), ("ave", "ave"))
     out.append(Table(
@@ -116,7 +157,56 @@ def cfa_tables(res: Results) -> list[Table]:
         ("CR and AVE from the standardised loadings (Fornell & Larcker 1981). Omega as "
          "semTools::compRelSEM.", v.note(("rho_c", "ave")))))
     out.extend(validity_tables("", "", c.htmt, c.fornell_larcker, v))
+    if c.modification_indices is not None:
+        out.append(modindices_table("cfa_modindices", "Modification indices (CFA)",
+                                    c.modification_indices, c.estimator))
     return out
+
+
+MODINDICES_KEYS = ("cfa_modindices", "sem_modindices_cb")
+"""Keys of the modification-index tables (the console shows their largest rows only)."""
+
+MODINDICES_CAUTION = (
+    "Caution: change the model only where theory gives a reason; freeing parameters "
+    "because of large modification indices capitalises on chance and the modified model "
+    "needs new data to be confirmed (MacCallum, Roznowski & Necowitz 1992).")
+
+
+def modindices_of(res: Results) -> tuple[str, pd.DataFrame] | None:
+    """The run's modification indices and the model they belong to: the CFA's (``"cfa"``)
+    when it ran, else the covariance-based structural model's (``"cb"``); None when
+    neither has them."""
+    if res.cfa is not None:
+        mi = res.cfa.modification_indices
+        return ("cfa", mi) if mi is not None else None
+    for p in res.paths:
+        if p.method == "cb" and p.modification_indices is not None:
+            return "cb", p.modification_indices
+    return None
+
+
+def modindices_table(key: str, title: str, mi: pd.DataFrame, estimator: str = "ML") -> Table:
+    """lavaan's ``modindices`` as a table, largest index first, with the caution note.
+
+    References
+    ----------
+    Sörbom, D. (1989). Model modification. Psychometrika, 54(3), 371-384 (MI and EPC).
+    MacCallum, R. C., Roznowski, M., & Necowitz, L. B. (1992). Model modifications in
+    covariance structure analysis: The problem of capitalization on chance.
+    Psychological Bulletin, 111(3), 490-504.
+    """
+    return Table(
+        key, title, mi.reset_index(drop=True),
+        (Column("lhs", "lhs", "text"), Column("op", "op", "text"), Column("rhs", "rhs", "text"),
+         Column("mi", "MI", "num", 2), Column("epc", "EPC"), Column("sepc_all", "Std. EPC")),
+        notes=(
+            "MI: the expected drop of the chi-square (1 df; 3.84 = p .05) when the one "
+            "parameter is freed; EPC: its expected value; Std. EPC: standardised as "
+            "lavaan's sepc.all (Sörbom 1989). =~ a cross-loading, ~~ a (residual) "
+            "covariance, ~ a regression."
+            + (f" From the ML fit (the estimates of {estimator}); lavaan's modindices "
+               "are not scaled." if estimator != "ML" else ""),
+            MODINDICES_CAUTION))
 
 
 def validity_tables(key_prefix: str, label: str, htmt_frame: pd.DataFrame,
@@ -227,6 +317,29 @@ def pls_tables(res: Results) -> list[Table]:
     return out
 
 
+def _effects_table(p: PathsResult, label: str) -> Table:
+    """Indirect, total and defined (``:=``) effects of one estimation."""
+    eff = p.effects
+    named = "label" in eff.columns and bool(eff["label"].notna().any())
+    stat = next((c for c in ("z", "t") if c in eff.columns), None)
+    methods = set(eff["se_method"].dropna()) if "se_method" in eff.columns else set()
+    notes = ["Specific indirect effect = product of the chain's coefficients; total = "
+             "direct + all indirect." + (" Defined: the model's := lines." if named else "")]
+    if "delta" in methods:
+        notes.append("SE: delta method (Sobel 1982) from the covariance matrix of the "
+                     "estimates; CIs: estimate +/- 1.96 SE.")
+    return Table(
+        f"effects_{p.method}", f"Effects ({label})", eff,
+        (Column("kind", "Effect", "text"),
+         *((Column("label", "Label", "text"),) if named else ()),
+         Column("path", "Path", "text", wrap=True),
+         Column("est", "Estimate"), Column("std_all", "Std."), Column("se", "SE"),
+         *((Column(stat, "z" if stat == "z" else "T", "num", 3),) if stat else ()),
+         Column("pvalue", "p", "p"), Column("ci_lower", "95% CI low"),
+         Column("ci_upper", "95% CI high")),
+        notes=tuple(notes))
+
+
 def paths_tables(res: Results) -> list[Table]:
     out: list[Table] = []
     v = res.verdicts
@@ -259,15 +372,17 @@ def paths_tables(res: Results) -> list[Table]:
                              (Column("construct", "Construct", "text"), Column("r2", "R2"),
                               Column("r2_adj", "Adj. R2"))))
         if len(p.effects):
-            out.append(Table(
-                f"effects_{p.method}", f"Effects ({label})", p.effects,
-                (Column("kind", "Effect", "text"), Column("path", "Path", "text", wrap=True),
-                 Column("est", "Estimate"), Column("std_all", "Std."), Column("se", "SE"),
-                 Column("pvalue", "p", "p"), Column("ci_lower", "95% CI low"),
-                 Column("ci_upper", "95% CI high")),
-                notes=("Specific indirect effect = product of the chain's coefficients; "
-                       "total = direct + all indirect.",)))
+            out.append(_effects_table(p, label))
+        if p.residual_covariances is not None and len(p.residual_covariances):
+            out.append(_residual_covariances(
+                f"residual_covariances_{p.method}", f"Residual covariances ({label})",
+                p.residual_covariances, se_label))
         if p.fit:
             out.append(fit_table(f"sem_fit_{p.method}", f"Structural model fit ({label})",
-                                  p.fit, v, p.estimator))
+                                  p.fit, v, p.estimator,
+                                  res.meta.get("missing_policy") == "fiml"))
+        if p.modification_indices is not None and res.cfa is None:
+            out.append(modindices_table(f"sem_modindices_{p.method}",
+                                        f"Modification indices ({label})",
+                                        p.modification_indices, p.estimator))
     return out

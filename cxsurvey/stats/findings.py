@@ -10,6 +10,7 @@ from cxsurvey.stats.cb.results import CfaResult
 from cxsurvey.stats.items.results import DescribeResult, NormalityResult, ReliabilityResult
 from cxsurvey.stats.items.screen import ScreenResult
 from cxsurvey.stats.metrics import MetricsResult
+from cxsurvey.stats.missing import MissingData
 from cxsurvey.stats.paths import PathsResult
 from cxsurvey.stats.pls.results import PlsResult
 
@@ -35,6 +36,8 @@ class Findings:
         The data-quality screen of the respondents' raw answers.
     metrics : MetricsResult, optional
         NPS, CSAT and CES of the ``[metrics]`` items.
+    missing_data : MissingData, optional
+        Coverage and missing-data patterns of the model's items (with FIML).
     """
 
     descriptives: DescribeResult | None = None
@@ -46,3 +49,4 @@ class Findings:
     collinearity: pd.DataFrame | None = None
     data_quality: ScreenResult | None = None
     metrics: MetricsResult | None = None
+    missing_data: MissingData | None = None

@@ -24,7 +24,9 @@ class PathsResult:
         ``construct, r2, r2_adj`` for the endogenous constructs.
     effects : DataFrame
         ``kind (indirect|total), from, to, path, est, std_all, se, ci_lower, ci_upper,
-        pvalue``.
+        pvalue``; CB adds ``label``, ``z`` and ``se_method`` (``delta`` or
+        ``bootstrap``) and ``defined`` rows for the model's ``:=`` lines
+        (:data:`cxsurvey.stats.cb.paths.EFFECT_COLUMNS`).
     fit : FitMeasures
         Global fit of the structural model (CB only; empty for PLS).
     se_method : str
@@ -33,6 +35,15 @@ class PathsResult:
         How the bootstrap ran, when it did.
     estimator : str
         CB estimator, lavaan's spelling (``"ML"``, ``"MLM"``, ``"MLR"``); ``"ML"`` for PLS.
+    modification_indices : DataFrame, optional
+        CB only, when no CFA ran: ``lhs, op, rhs, mi, epc, sepc_all`` of the structural
+        model's ML fit, largest ``mi`` first (lavaan's ``modindices``).
+    residual_covariances : DataFrame, optional
+        CB only: ``lhs, rhs, est, se, z, pvalue, ci_lower, ci_upper, std_all`` for every
+        covariance between two different observed variables of the structural model
+        (:func:`cxsurvey.stats.cb.cfa.residual_covariances`).
+    missing : str
+        CB only: ``"listwise"`` or ``"fiml"`` (full-information ML).
     """
 
     paths: pd.DataFrame
@@ -44,6 +55,9 @@ class PathsResult:
     bootstrap: BootstrapInfo | None = None
     warnings: tuple[str, ...] = ()
     estimator: str = "ML"
+    modification_indices: pd.DataFrame | None = None
+    residual_covariances: pd.DataFrame | None = None
+    missing: str = "listwise"
 
 
 def adjusted_r2(r2: np.ndarray, n: int, n_predictors: np.ndarray) -> np.ndarray:

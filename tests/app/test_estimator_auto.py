@@ -25,6 +25,11 @@ def test_auto_picks_mlr_on_the_sample_and_says_why() -> None:
     assert said == ["--estimator auto chose MLR: Mardia's test rejects multivariate "
                     "normality for 8/8 construct(s) (p < 0.05)"]
     assert res.cfa is not None and res.cfa.fit.get("chisq_scaled") is not None
+    # the normality verdict names the robust estimator the run used, not a flag to try
+    verdict = next(s for s in res.summary if s.startswith("No item is normal"))
+    assert verdict.endswith("The CB models here use MLR (Huber-White SEs, Yuan-Bentler "
+                            "scaled test).")
+    assert "--estimator" not in verdict
 
 
 def test_auto_keeps_ml_for_multivariate_normal_answers(tmp_path: Path) -> None:

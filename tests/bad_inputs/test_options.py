@@ -19,7 +19,12 @@ from cxsurvey.cli import app
     (["cfa", "--se", "bootstrap", "--bootstrap", "many"], ["'--bootstrap'", "integer"]),
     (["analyze", "--seed", "-1"], ["'--seed'", "greater than or equal to 0"]),
     (["analyze", "--method", "sem"], ["'--method'", "'sem' is not one of", "'pls'"]),
-    (["describe", "--missing", "FIML"], ["'--missing'", "'FIML'", "'pairwise'"]),
+    (["describe", "--missing", "ML"], ["'--missing'", "'ML'", "'pairwise'", "'fiml'"]),
+    (["paths", "--method", "pls", "--missing", "fiml"],
+     ["--missing fiml applies to covariance-based models", "--method cb"]),
+    (["cfa", "--missing", "fiml", "--estimator", "mlm"], ["MLM needs complete data",
+                                                          "--estimator mlr"]),
+    (["cfa", "--missing", "fiml", "--se", "bootstrap"], ["--se bootstrap cannot be combined"]),
     (["reliability", "--format", "xml"], ["'--format'", "'xml'", "'json'"]),
     (["cfa", "--se", "robust"], ["'--se'", "'robust'", "'bootstrap'"]),
     (["paths", "--method", "pls", "--scheme", "pathx"], ["'--scheme'", "'factorial'"]),
@@ -49,7 +54,7 @@ def test_an_unknown_command(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [["analyze", "s.csv", "--bootstrap", "1"],
-                                  ["describe", "s.csv", "--missing", "fiml"],
+                                  ["describe", "s.csv", "--missing", "ml"],
                                   ["cfa", "s.csv", "-m", "m.toml", "--nope"],
                                   ["nocommand"]])
 def test_usage_errors_are_one_line_in_process(tmp_path: Path, args: list[str]) -> None:

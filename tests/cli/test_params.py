@@ -17,7 +17,7 @@ COMMANDS = sorted(GROUP.commands)  # type: ignore[attr-defined]
 RUN_OPTIONS = {"--missing": "missing", "--seed": "seed", "--method": None,
                "--loading-threshold": "loading_threshold", "--drop-weak": "drop_weak",
                "--se": "se", "--max-iter": "max_iter", "--scheme": "scheme",
-               "--estimator": "estimator"}
+               "--estimator": "estimator", "--modindices": "modindices"}
 """Command-line flags whose default must be the run's (:class:`Options`) default."""
 
 

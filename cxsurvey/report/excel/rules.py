@@ -243,10 +243,15 @@ def table_rules(table: Table, book: CutBook) -> list[ColumnRule]:
     if re.fullmatch(r"paths_\w+", key):
         return [ColumnRule("pvalue", "p")] if "pvalue" in keys else []
     if key == "cfa_fit" or key.startswith("sem_fit_"):
+        # the judged rows carry the cut-off text: "CFI", or "CFI (robust)" after MLM/MLR
         labels = table.frame["index"].tolist() if "index" in table.frame else []
+        judged = (table.frame["cutoff"].tolist() if "cutoff" in table.frame
+                  else [""] * len(labels))
         return [ColumnRule("value", cut, (i,))
-                for i, lab in enumerate(labels) if lab in _FIT_CUTS and "value" in keys
-                for cut in book.keys(_FIT_CUTS[lab])]
+                for i, (lab, text) in enumerate(zip(labels, judged, strict=True))
+                if text and (base := str(lab).split(" (")[0]) in _FIT_CUTS
+                and "value" in keys
+                for cut in book.keys(_FIT_CUTS[base])]
     rows = None
     if key == "pls_outer" and "mode" in table.frame:  # reflective loadings only
         modes = list(table.frame["mode"])

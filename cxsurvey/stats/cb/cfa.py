@@ -2,8 +2,8 @@
 
 Builds the lavaan syntax from the constructs (:mod:`cxsurvey.stats.cb.syntax`,
 honouring dropped items), fits it with :func:`cxsurvey.stats.cb.ml_fit.fit_cb`, and
-assembles the tables: loadings, factor correlations, residual variances, CR/AVE and
-omega, HTMT and Fornell-Larcker. The structural model is in
+assembles the tables: loadings, factor correlations, residual variances and
+covariances, CR/AVE and omega, HTMT and Fornell-Larcker. The structural model is in
 :mod:`cxsurvey.stats.cb.paths`.
 """
 
@@ -13,14 +13,15 @@ import numpy as np
 import pandas as pd
 
 from cxsurvey.model.spec import ModelSpec
-from cxsurvey.stats.cb.estimator import with_estimator
-from cxsurvey.stats.cb.ml_fit import CbFit, fit_cb
-from cxsurvey.stats.cb.results import CfaResult
+from cxsurvey.stats.cb.estimator import fit_model
+from cxsurvey.stats.cb.ml_fit import CbFit
+from cxsurvey.stats.cb.modindices import try_modification_indices
+from cxsurvey.stats.cb.results import RESIDUAL_COV_COLUMNS, CfaResult
 from cxsurvey.stats.cb.syntax import measurement_syntax
 from cxsurvey.stats.validity import ave_semtools, comp_rel_sem, fornell_larcker, htmt
 from cxsurvey.stats.validity.composite import cr_ave
 
-__all__ = ["run_cfa"]
+__all__ = ["residual_covariances", "run_cfa"]
 
 
 def _loadings(fit: CbFit) -> pd.DataFrame:
@@ -67,6 +68,34 @@ def _residual_variances(fit: CbFit) -> pd.DataFrame:
     return out[["item", "est", "se", "z", "pvalue", "std_all"]].reset_index(drop=True)
 
 
+def residual_covariances(fit: CbFit) -> pd.DataFrame:
+    """Covariances between two different observed variables (correlated residuals).
+
+    Parameters
+    ----------
+    fit : CbFit
+
+    Returns
+    -------
+    DataFrame
+        :data:`~cxsurvey.stats.cb.results.RESIDUAL_COV_COLUMNS` in the fit's row order:
+        lavaan's ``~~`` rows with ``lhs != rhs`` among observed variables; ``std_all``
+        is the covariance over the square roots of the two residual variances (the
+        residual correlation).
+
+    References
+    ----------
+    Bollen, K. A. (1989). Structural Equations with Latent Variables. Wiley, ch. 7
+    (correlated errors of measurement). Rosseel, Y. (2012). Journal of Statistical
+    Software, 48(2), 1-36 (``std.all``).
+    """
+    p = fit.params
+    observed = set(fit.observed)
+    rows = p[(p["op"] == "~~") & (p["lhs"] != p["rhs"]) & p["lhs"].isin(observed)
+             & p["rhs"].isin(observed)]
+    return rows[RESIDUAL_COV_COLUMNS].reset_index(drop=True)
+
+
 def _weak(fit: CbFit, threshold: float) -> list[str]:
     ld = fit.loadings
     return [str(item) for item, std in zip(ld["rhs"].tolist(),
@@ -76,7 +105,8 @@ def _weak(fit: CbFit, threshold: float) -> list[str]:
 
 def _drop_weak(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                spec: ModelSpec | None, fit: CbFit, weak: list[str], warnings: list[str],
-               threshold: float, max_iter: int
+               threshold: float, max_iter: int, estimator: str = "ML",
+               missing: str = "listwise"
                ) -> tuple[CbFit, dict[str, tuple[str, ...]], tuple[str, ...], list[str],
                           list[str]]:
     """Refit once without the weak items, keeping at least 2 items per construct.
@@ -94,7 +124,7 @@ def _drop_weak(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     dropped = tuple(i for i in weak if all(i not in its for its in kept.values()))
     if not dropped:
         return fit, constructs, dropped, weak, warnings
-    fit = fit_cb(items, measurement_syntax(kept, spec), maxiter=max_iter)
+    fit = fit_model(items, measurement_syntax(kept, spec), estimator, missing, max_iter)
     warnings = list(fit.warnings) + warnings[len(fit.warnings):]
     return fit, kept, dropped, _weak(fit, threshold), warnings
 
@@ -102,7 +132,8 @@ def _drop_weak(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
 def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
             spec: ModelSpec | None = None, loading_threshold: float = 0.4,
             drop_weak: bool = False, n_boot: int = 0, seed: int | None = None,
-            max_iter: int = 10_000, estimator: str = "ML") -> CfaResult:
+            max_iter: int = 10_000, estimator: str = "ML", missing: str = "listwise"
+            ) -> CfaResult:
     """Confirmatory factor analysis of the measurement model.
 
     Parameters
@@ -127,35 +158,47 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         lavaan's ``estimator``: MLM/MLR keep the ML estimates and give robust SEs, z, p
         and CIs and the scaled and robust fit measures
         (:func:`cxsurvey.stats.cb.estimator.with_estimator`). The bootstrap refits by ML.
+    missing : {"listwise", "fiml"}
+        ``fiml``: full-information ML on every row with an answer (lavaan ``missing =
+        "ml"``; :func:`cxsurvey.stats.cb.fiml.fit_fiml`), ML or MLR; modification
+        indices are then not computed (they assume complete data here).
 
     Returns
     -------
     CfaResult
+        With the modification indices of the final ML fit (lavaan's ``modindices``; None
+        and a warning when they cannot be computed).
 
     References
     ----------
     Joreskog, K. G. (1969). Psychometrika, 34(2), 183-202 (ML CFA). Hulland, J. (1999).
-    Strategic Management Journal, 20(2), 195-204 (loading threshold).
+    Strategic Management Journal, 20(2), 195-204 (loading threshold). Sörbom, D. (1989).
+    Psychometrika, 54(3), 371-384 (modification indices).
     """
-    fit = fit_cb(items, measurement_syntax(constructs, spec), maxiter=max_iter)
+    fit = fit_model(items, measurement_syntax(constructs, spec), estimator, missing,
+                    max_iter)
     dropped: tuple[str, ...] = ()
     weak = _weak(fit, loading_threshold)
     warnings = list(fit.warnings)
     if drop_weak and weak:
         fit, constructs, dropped, weak, warnings = _drop_weak(
-            items, constructs, spec, fit, weak, warnings, loading_threshold, max_iter)
-    fit = with_estimator(fit, items, estimator)
+            items, constructs, spec, fit, weak, warnings, loading_threshold, max_iter,
+            estimator, missing)
+    mi, mi_failed = (None, None) if missing == "fiml" else try_modification_indices(fit)
+    warnings += [mi_failed] if mi_failed else []
     lat_cor = fit.latent_cor.loc[list(constructs), list(constructs)]
     rel = _cfa_reliability(fit, constructs)
     ave = dict(zip(rel["construct"], rel["ave"], strict=True))
     result = CfaResult(
         fit=fit.fit.copy(), loadings=_loadings(fit),
         factor_correlations=_factor_correlations(fit, constructs),
-        residual_variances=_residual_variances(fit), reliability=rel,
+        residual_variances=_residual_variances(fit),
+        residual_covariances=residual_covariances(fit), reliability=rel,
         htmt=htmt(items, constructs), fornell_larcker=fornell_larcker(ave, lat_cor),
         loading_threshold=loading_threshold, weak_items=tuple(weak), dropped=dropped,
         syntax=measurement_syntax(constructs, spec), warnings=tuple(warnings),
-        estimator=estimator.upper())
+        estimator=estimator.upper(), modification_indices=mi, missing=missing,
+        intercepts=fit.intercepts)
     if n_boot > 0:
         from cxsurvey.stats.cb.bootstrap import bootstrap_cfa
 

@@ -9,13 +9,18 @@ p-value and a 95% Wald interval, as lavaan's ``parameterEstimates()`` rows with
 
 Expressions are parsed with :mod:`ast` (never evaluated as code) and may use numbers,
 parameter labels, earlier definitions, ``+ - * /``, powers (``^`` or ``**``) and
-parentheses. The gradient is exact: the expression is evaluated on dual numbers
-(value and gradient carried together, forward-mode differentiation), which agrees with
-lavaan's complex-step Jacobian to rounding.
+parentheses. A parameter without a label is named by its row, ``dem60 ~ ind60``,
+``ind60 =~ x2`` or ``y1 ~~ y5`` (either order for ``~~``), as in
+``(dem60 ~ ind60) * (dem65 ~ dem60)``; :func:`cxsurvey.stats.cb.paths.run_cb_paths`
+writes its path-traced indirect and total effects that way. The gradient is exact: the
+expression is evaluated on dual numbers (value and gradient carried together,
+forward-mode differentiation), which agrees with lavaan's complex-step Jacobian to
+rounding.
 
 ``V`` is the ML covariance from the expected information (:func:`ml_vcov`, lavaan's
-``se = "standard"``) or a robust one (``RobustFit.vcov`` for MLM/MLR), both in the
-order of ``moments.ram_model(fit.params, fit.observed).free_names``.
+``se = "standard"``) or the one the estimator set (``CbFit.vcov``: robust for MLM/MLR;
+:func:`fit_vcov` picks it), both in the order of
+``moments.ram_model(fit.params, fit.observed).free_names``.
 
 References
 ----------
@@ -29,6 +34,7 @@ Statistical Software, 48(2), 1-36 (``:=`` operator).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -40,9 +46,14 @@ from cxsurvey.model.syntax import parse_syntax
 from cxsurvey.stats.cb import moments
 from cxsurvey.stats.cb.ml_fit import CbFit
 
-__all__ = ["DEFINED_COLUMNS", "defined_effects", "definitions_from_syntax", "ml_vcov"]
+__all__ = ["DEFINED_COLUMNS", "defined_effects", "definitions_from_syntax", "fit_vcov",
+           "ml_vcov", "row_reference"]
 
-DEFINED_COLUMNS = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper"]
+DEFINED_COLUMNS = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
+                   "std_all"]
+
+_NAME = r"[A-Za-z_.][\w.]*"
+_ROW = re.compile(rf"({_NAME})\s*(=~|~~|~)\s*({_NAME})")
 
 _Z975 = 1.959963984540054
 
@@ -108,21 +119,79 @@ def ml_vcov(fit: CbFit) -> np.ndarray:
     return np.asarray(np.linalg.inv(info) / fit.n)
 
 
-def _symbols(params: pd.DataFrame, model: moments.RamModel) -> dict[str, _Dual]:
-    """Every parameter label as a dual number (fixed labelled rows: constants)."""
+def fit_vcov(fit: CbFit) -> np.ndarray:
+    """The covariance matrix of the free parameters of ``fit``: the one its estimator set
+    (``fit.vcov``), else :func:`ml_vcov`.
+
+    References
+    ----------
+    Bollen, K. A. (1989). Structural Equations with Latent Variables. Wiley, p. 134.
+    Satorra, A., & Bentler, P. M. (1994). Corrections to test statistics and standard
+    errors in covariance structure analysis. In A. von Eye & C. C. Clogg (Eds.), Latent
+    Variables Analysis (pp. 399-419). Sage (robust covariance).
+    """
+    return ml_vcov(fit) if fit.vcov is None else np.asarray(fit.vcov, dtype=float)
+
+
+def row_reference(lhs: str, op: str, rhs: str) -> str:
+    """The text that names the parameter of row ``lhs op rhs`` in a definition."""
+    return f"({lhs} {op} {rhs})"
+
+
+def _symbols(params: pd.DataFrame, model: moments.RamModel,
+             column: str = "est") -> dict[str, _Dual]:
+    """Every parameter label as a dual number (fixed labelled rows: constants), with the
+    value of ``column`` (``est``, or ``std_all`` for the standardised value)."""
     q = model.npar
+    values = params[column].to_numpy(dtype=float)
     out: dict[str, _Dual] = {}
     for k, rows in enumerate(model.rows):
         label = params.at[rows[0], "label"]
         if isinstance(label, str) and label:
             g = np.zeros(q)
             g[k] = 1.0
-            out[label] = _Dual(float(model.theta[k]), g)
-    for label, free, est in params[["label", "free", "est"]].itertuples(index=False,
-                                                                        name=None):
+            out[label] = _Dual(float(values[rows[0]]), g)
+    for r, (label, free) in enumerate(params[["label", "free"]].itertuples(index=False,
+                                                                           name=None)):
         if isinstance(label, str) and label and not bool(free) and label not in out:
-            out[label] = _Dual(float(est), np.zeros(q))
+            out[label] = _Dual(float(values[r]), np.zeros(q))
     return out
+
+
+def _row_duals(params: pd.DataFrame, model: moments.RamModel,
+               column: str = "est") -> dict[tuple[str, str, str], _Dual]:
+    """Every row ``(lhs, op, rhs)`` as a dual number (``~~`` under both orders); fixed
+    rows are constants."""
+    q = model.npar
+    values = params[column].to_numpy(dtype=float)
+    free_of = {r: k for k, rows in enumerate(model.rows) for r in rows}
+    out: dict[tuple[str, str, str], _Dual] = {}
+    for r, (lhs, op, rhs) in enumerate(params[["lhs", "op", "rhs"]].itertuples(
+            index=False, name=None)):
+        g = np.zeros(q)
+        if r in free_of:
+            g[free_of[r]] = 1.0
+        dual = _Dual(float(values[r]), g)
+        out.setdefault((str(lhs), str(op), str(rhs)), dual)
+        if op == "~~":
+            out.setdefault((str(rhs), str(op), str(lhs)), dual)
+    return out
+
+
+def _substitute_rows(text: str, rows: Mapping[tuple[str, str, str], _Dual],
+                     env: dict[str, _Dual]) -> str:
+    """``text`` with every row reference ``lhs op rhs`` replaced by a symbol bound in
+    ``env``."""
+    def swap(match: re.Match[str]) -> str:
+        key = (match.group(1), match.group(2), match.group(3))
+        if key not in rows:
+            raise ValueError(f"'{' '.join(key)}' in '{text}' is not a parameter of the "
+                             "model")
+        name = f"_row_{'_'.join(str(ord(c)) for c in ''.join(key))}"
+        env[name] = rows[key]
+        return name
+
+    return _ROW.sub(swap, text)
 
 
 def _evaluate(node: ast.AST, env: Mapping[str, _Dual], q: int, text: str) -> _Dual:
@@ -169,11 +238,11 @@ def defined_effects(fit: CbFit, vcov: np.ndarray | None = None,
         The fitted model; definitions refer to the labels in ``fit.params``.
     vcov : ndarray, shape (q, q), optional
         Covariance matrix of the free parameters (already divided by N) in
-        ``moments.ram_model(fit.params, fit.observed).free_names`` order:
-        :func:`ml_vcov` (the default) or ``RobustFit.vcov``.
+        ``moments.ram_model(fit.params, fit.observed).free_names`` order. Default:
+        :func:`fit_vcov` (``fit.vcov`` when the estimator set it, else :func:`ml_vcov`).
     definitions : (name, expression) pairs, mapping, or lavaan syntax
         Model syntax is searched for its ``:=`` lines. A definition may use earlier
-        ones. None: no rows.
+        ones, labels, and rows (``dem60 ~ ind60``). None: no rows.
 
     Returns
     -------
@@ -181,7 +250,8 @@ def defined_effects(fit: CbFit, vcov: np.ndarray | None = None,
         ``lhs, op, rhs, est, se, z, pvalue, ci_lower, ci_upper`` as lavaan's
         ``parameterEstimates()`` ``:=`` rows: ``rhs`` the expression without spaces,
         ``se = sqrt(g' V g)``, ``z = est / se``, two-sided normal p-value, 95% Wald
-        interval ``est -/+ 1.96 se``.
+        interval ``est -/+ 1.96 se``; ``std_all`` the definition evaluated on the
+        ``std_all`` values of its parameters, as lavaan's ``std.all``.
 
     Raises
     ------
@@ -206,20 +276,29 @@ def defined_effects(fit: CbFit, vcov: np.ndarray | None = None,
     else:
         pairs = [(str(k), str(v)) for k, v in definitions]
     model = moments.ram_model(fit.params, fit.observed)
-    v = ml_vcov(fit) if vcov is None else np.asarray(vcov, dtype=float)
+    v = fit_vcov(fit) if vcov is None else np.asarray(vcov, dtype=float)
     if v.shape != (model.npar, model.npar):
         raise ValueError(f"vcov has shape {v.shape}, the model has {model.npar} free "
                          "parameters")
     env = _symbols(fit.params, model)
+    std_env = _symbols(fit.params, model, "std_all")
+    row_env = _row_duals(fit.params, model)
+    std_rows = _row_duals(fit.params, model, "std_all")
     rows = []
     for name, expr in pairs:
         text = expr.strip()
         try:
-            tree = ast.parse(text, mode="eval")
+            tree = ast.parse(_substitute_rows(text, row_env, env), mode="eval")
+            std_tree = ast.parse(_substitute_rows(text, std_rows, std_env), mode="eval")
         except SyntaxError as exc:
             raise ValueError(f"cannot read the definition '{name} := {text}'") from exc
         val = _evaluate(tree, env, model.npar, text)
         env[name] = val
+        try:
+            std = _evaluate(std_tree, std_env, model.npar, text).value
+        except ValueError:
+            std = float("nan")
+        std_env[name] = _Dual(std, np.zeros(model.npar))
         var = float(val.grad @ v @ val.grad)
         se = float(np.sqrt(var)) if var >= 0 else float("nan")
         z = val.value / se if se > 0 else float("nan")
@@ -227,5 +306,6 @@ def defined_effects(fit: CbFit, vcov: np.ndarray | None = None,
                      "est": val.value, "se": se, "z": z,
                      "pvalue": float(2.0 * special.ndtr(-abs(z))) if np.isfinite(z)
                      else float("nan"),
-                     "ci_lower": val.value - _Z975 * se, "ci_upper": val.value + _Z975 * se})
+                     "ci_lower": val.value - _Z975 * se, "ci_upper": val.value + _Z975 * se,
+                     "std_all": std})
     return pd.DataFrame(rows, columns=DEFINED_COLUMNS)

@@ -275,14 +275,20 @@ def rmsea_pvalue(chisq: float, df: float, n: int, h0: float = 0.05) -> float:
     return 1.0 - _ncx2_cdf(chisq, df, n * df * h0 ** 2)
 
 
-def srmr_bentler(s: np.ndarray, sigma: np.ndarray) -> float:
+def srmr_bentler(s: np.ndarray, sigma: np.ndarray, mean: np.ndarray | None = None,
+                 mean_implied: np.ndarray | None = None) -> float:
     """Standardized root mean square residual (Bentler's; lavaan's ``srmr``).
 
     Residuals scaled by the sample standard deviations, averaged over the p(p+1)/2
-    non-duplicated elements including the diagonal (no mean structure):
+    non-duplicated elements including the diagonal:
 
     .. math:: SRMR = \\sqrt{\\frac{2}{p(p+1)} \\sum_{i \\le j}
               \\Bigl(\\frac{s_{ij} - \\hat\\sigma_{ij}}{\\sqrt{s_{ii} s_{jj}}}\\Bigr)^2}
+
+    With a mean structure (``mean`` and ``mean_implied`` given), the p standardized
+    mean residuals ``(m_i - mu_i) / sqrt(s_ii)`` join the average (p(p+1)/2 + p
+    elements), as lavaan does with ``meanstructure = TRUE`` (e.g. after FIML, with the
+    EM moments as ``s`` and ``mean``).
 
     References
     ----------
@@ -295,7 +301,11 @@ def srmr_bentler(s: np.ndarray, sigma: np.ndarray) -> float:
     d = 1.0 / np.sqrt(np.diag(s))
     r = (s - sigma) * np.outer(d, d)
     iu = np.triu_indices(s.shape[0])
-    return float(np.sqrt(np.mean(r[iu] ** 2)))
+    sq = r[iu] ** 2
+    if mean is not None and mean_implied is not None:
+        sq = np.concatenate([sq, ((np.asarray(mean, dtype=float)
+                                   - np.asarray(mean_implied, dtype=float)) * d) ** 2])
+    return float(np.sqrt(np.mean(sq)))
 
 
 def loglik(s: np.ndarray, sigma: np.ndarray, n: int,

@@ -43,7 +43,7 @@ from cxsurvey.stats.cb.prepare import PreparedModel, prepare_model
 from cxsurvey.stats.cb.semopy_adapter import ModelInfo, SemopyFit, describe_model, fit_semopy
 from cxsurvey.stats.records import FitMeasures
 
-__all__ = ["CbFit", "fit_cb"]
+__all__ = ["CbFit", "fit_cb", "observed_variables"]
 
 PARAM_COLUMNS = ["lhs", "op", "rhs", "label", "free", "est", "se", "z", "pvalue",
                  "ci_lower", "ci_upper", "std_all"]
@@ -91,6 +91,15 @@ class CbFit:
     notes : tuple of str
         Parts of the syntax the engine ignored (intercepts, ``:=`` definitions), for
         the user.
+    vcov : ndarray, shape (q, q), optional
+        Covariance matrix of the free parameters (already divided by N) in
+        ``moments.ram_model(params, observed).free_names`` order, when the estimator
+        set one (robust MLM/MLR); None means the normal-theory ML matrix of the
+        expected information (:func:`cxsurvey.stats.cb.delta.ml_vcov`). FIML sets the
+        block of the free parameters of ``params`` (intercepts excluded).
+    intercepts : DataFrame, optional
+        With a mean structure (FIML): ``item, est, se, z, pvalue, ci_lower, ci_upper``
+        (lavaan's ``~1`` rows of the observed variables).
     """
 
     params: pd.DataFrame
@@ -106,6 +115,8 @@ class CbFit:
     latent: tuple[str, ...] = ()
     iterations: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    vcov: np.ndarray | None = None
+    intercepts: pd.DataFrame | None = None
 
     @property
     def loadings(self) -> pd.DataFrame:
@@ -247,6 +258,18 @@ def _observed_order(prep: PreparedModel, info: ModelInfo) -> tuple[str, ...]:
     observed = tuple(v for v in prep.observed if v in known)
     listed = set(observed)
     return observed + tuple(v for v in info.observed if v not in listed)
+
+
+def observed_variables(syntax: str | ModelSpec) -> tuple[str, ...]:
+    """The model's observed variables in the order :func:`fit_cb` uses for its matrices.
+
+    Raises
+    ------
+    InputError
+        Syntax the engine cannot read.
+    """
+    prep, info = _read_model(syntax)
+    return _observed_order(prep, info)
 
 
 def _run_semopy(block: pd.DataFrame, prep: PreparedModel, ftol: float, maxiter: int,

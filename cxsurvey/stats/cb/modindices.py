@@ -42,9 +42,14 @@ import pandas as pd
 from cxsurvey.stats.cb import moments
 from cxsurvey.stats.cb.ml_fit import CbFit
 
-__all__ = ["candidate_parameters", "extended_model", "modification_indices"]
+__all__ = ["candidate_parameters", "extended_model", "modification_indices",
+           "try_modification_indices"]
 
 MI_COLUMNS = ["lhs", "op", "rhs", "mi", "epc", "sepc_all"]
+
+MAX_OBSERVED = 50
+""":func:`try_modification_indices` skips models with more observed variables than this:
+the candidates grow with p^2 and the information matrix with p^4 (memory and time)."""
 
 # lavaan (>= 0.6-14): candidates with diag(V) below eps^(1/3) get no index
 _V_TOL = float(np.finfo(float).eps) ** (1.0 / 3.0)
@@ -176,6 +181,28 @@ def _sepc_all(total: dict[str, float], resid: dict[str, float], lhs: str, op: st
         return float(epc / np.sqrt(resid[lhs] * resid[rhs]))
 
 
+def _expected_information(delta: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """``Delta' W Delta`` (:func:`cxsurvey.stats.cb.moments.expected_information`)
+    without the p^2 x p^2 Kronecker product: ``0.5 tr(Sigma^-1 Sigma_k Sigma^-1
+    Sigma_l) = 0.5 <L' Sigma_k L, L' Sigma_l L>`` with ``Sigma^-1 = L L'``, the inner
+    product of symmetric matrices taken over their lower triangles (off-diagonal cells
+    weighted by sqrt(2)).
+
+    References
+    ----------
+    Bollen, K. A. (1989). Structural Equations with Latent Variables. Wiley, p. 134.
+    Magnus & Neudecker (1999), ch. 3 (tr(A'B) = vec(A)' vec(B)).
+    """
+    p = sigma.shape[0]
+    cols, rows = np.triu_indices(p)
+    d = np.zeros((delta.shape[1], p, p))
+    d[:, rows, cols] = delta.T
+    d[:, cols, rows] = delta.T
+    low = np.linalg.cholesky(np.linalg.inv(sigma))
+    h = moments.vech(low.T @ d @ low) * np.where(rows == cols, 1.0, math.sqrt(2.0))
+    return np.asarray(0.5 * h @ h.T)
+
+
 def modification_indices(fit: CbFit, data: pd.DataFrame | None = None) -> pd.DataFrame:
     """lavaan's ``modindices(fit)`` for an ML fit, largest index first.
 
@@ -228,8 +255,15 @@ def modification_indices(fit: CbFit, data: pd.DataFrame | None = None) -> pd.Dat
     s = fit.sample_cov.loc[list(fit.observed), list(fit.observed)].to_numpy(dtype=float)
     sigma = moments.implied_cov(model)
     delta = moments.jacobian(model)
-    info = moments.expected_information(delta, sigma)
-    grad = moments.ml_gradient(model, s)
+    info = _expected_information(delta, sigma)
+    # gradient of F_ML from Delta: 0.5 tr(M dSigma_k) with M = Sigma^-1 - Sigma^-1 S Sigma^-1,
+    # the off-diagonal cells of vech counted twice (as moments.ml_gradient, without
+    # recomputing d Sigma / d theta)
+    inv = np.linalg.inv(sigma)
+    m = moments.vech(inv - inv @ s @ inv)
+    p = len(fit.observed)
+    cols, rows_ = np.triu_indices(p)
+    grad = 0.5 * (m * np.where(rows_ == cols, 1.0, 2.0)) @ delta
     ext = np.flatnonzero(is_extra)
     own = np.flatnonzero(~is_extra)
     if ext.size == 0:
@@ -246,16 +280,46 @@ def modification_indices(fit: CbFit, data: pd.DataFrame | None = None) -> pd.Dat
     d[np.abs(d) < 1e-15] = 1.0
     epc = mi / d
     total, resid = _variances(model)
+    lhs_of, op_of, rhs_of = (table[c].astype(str).tolist() for c in ("lhs", "op", "rhs"))
+    est_of = table["est"].to_numpy(dtype=float)
     rows = []
     for j, k in enumerate(ext):
         if not np.isfinite(mi[j]):
             continue
         r = model.rows[k][0]
-        lhs, op, rhs, est = (str(table.at[r, "lhs"]), str(table.at[r, "op"]),
-                             str(table.at[r, "rhs"]), float(table.at[r, "est"]))
+        lhs, op, rhs, est = lhs_of[r], op_of[r], rhs_of[r], float(est_of[r])
         rows.append({"lhs": lhs, "op": op, "rhs": rhs, "mi": float(mi[j]),
                      "epc": float(epc[j]),
                      "sepc_all": _sepc_all(total, resid, lhs, op, rhs, float(epc[j]),
                                            est)})
     out = pd.DataFrame(rows, columns=MI_COLUMNS)
     return out.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def try_modification_indices(fit: CbFit) -> tuple[pd.DataFrame | None, str | None]:
+    """:func:`modification_indices` of ``fit``, or None and the reason they could not be
+    computed (a model they do not cover, a singular information matrix), so that a run
+    reports a warning rather than stopping.
+
+    Parameters
+    ----------
+    fit : CbFit
+
+    Returns
+    -------
+    (DataFrame or None, str or None)
+        The indices and None, or None and a sentence for the run's warnings.
+
+    References
+    ----------
+    Sörbom, D. (1989). Model modification. Psychometrika, 54(3), 371-384.
+    """
+    if len(fit.observed) > MAX_OBSERVED:
+        return None, (f"modification indices not computed: the model has "
+                      f"{len(fit.observed)} observed variables (at most {MAX_OBSERVED}: "
+                      "their number and cost grow with the square of it)")
+    try:
+        with np.errstate(all="ignore"):
+            return modification_indices(fit), None
+    except (ValueError, ArithmeticError, LookupError, np.linalg.LinAlgError) as exc:
+        return None, f"modification indices not computed: {exc}"

@@ -243,7 +243,7 @@ def _parts(model: RamModel, theta: np.ndarray | None) -> tuple[np.ndarray, np.nd
     """B = (I - A)^-1, S, dB_k = B A_k B and the observed-row selector."""
     a, s = model.matrices(theta)
     b = np.linalg.inv(np.eye(a.shape[0]) - a)
-    db = np.einsum("ab,kbc,cd->kad", b, model.a_k, b)
+    db = b @ model.a_k @ b  # batched matrix products (BLAS), one (m, m) block per k
     return b, s, db, np.arange(len(model.observed))
 
 
@@ -277,9 +277,11 @@ def implied_cov(model: RamModel, theta: np.ndarray | None = None) -> np.ndarray:
 def _sigma_derivatives(model: RamModel, theta: np.ndarray | None) -> np.ndarray:
     """d Sigma / d theta_k, shape (q, p, p)."""
     b, s, db, obs = _parts(model, theta)
-    x = np.einsum("kab,bc,dc->kad", db, s, b)  # dB_k S B'
-    full = x + x.transpose(0, 2, 1) + np.einsum("ab,kbc,dc->kad", b, model.s_k, b)
-    return np.asarray(full[:, obs][:, :, obs])
+    # only the observed rows are needed: F dB_k S B' F' and F B S_k B' F', as batched
+    # matrix products (a three-operand einsum loops over all indices at once)
+    bo = b[obs]
+    x = db[:, obs] @ (s @ bo.T)  # F dB_k S B' F'
+    return np.asarray(x + x.transpose(0, 2, 1) + bo @ model.s_k @ bo.T)
 
 
 def jacobian(model: RamModel, theta: np.ndarray | None = None) -> np.ndarray:
@@ -359,8 +361,16 @@ def normal_weight(sigma: np.ndarray) -> np.ndarray:
     Magnus & Neudecker (1999), ch. 3.
     """
     inv = np.linalg.inv(sigma)
-    d = duplication_matrix(sigma.shape[0])
-    return np.asarray(0.5 * d.T @ np.kron(inv, inv) @ d)
+    # element (ij, ab) of 0.5 D' (V kron V) D is f (V_ia V_jb + V_ib V_ja), f = 1/4, 1/2
+    # or 1 as both, one or neither of the pairs is a diagonal: the same numbers as the
+    # product with the (p^2, p^2) Kronecker matrix, without forming it
+    cols, rows = np.triu_indices(sigma.shape[0])
+    diag = rows == cols
+    prod = (inv[np.ix_(rows, rows)] * inv[np.ix_(cols, cols)]
+            + inv[np.ix_(rows, cols)] * inv[np.ix_(cols, rows)])
+    f = np.where(diag[:, None] & diag[None, :], 0.25,
+                 np.where(diag[:, None] | diag[None, :], 0.5, 1.0))
+    return np.asarray(prod * f)
 
 
 def expected_information(delta: np.ndarray, sigma: np.ndarray) -> np.ndarray:

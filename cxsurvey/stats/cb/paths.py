@@ -1,5 +1,6 @@
-"""Covariance-based structural paths: the model fitted by ML, its paths, R² and
-path-traced indirect and total effects."""
+"""Covariance-based structural paths: the model fitted by ML, its paths, R², path-traced
+indirect and total effects and the model's ``:=`` definitions, with delta-method
+standard errors."""
 
 from __future__ import annotations
 
@@ -9,16 +10,26 @@ import numpy as np
 import pandas as pd
 
 from cxsurvey.model.spec import ModelSpec
-from cxsurvey.stats.cb.estimator import with_estimator
-from cxsurvey.stats.cb.ml_fit import CbFit, fit_cb
+from cxsurvey.stats.cb.cfa import residual_covariances
+from cxsurvey.stats.cb.delta import (
+    defined_effects,
+    definitions_from_syntax,
+    fit_vcov,
+    row_reference,
+)
+from cxsurvey.stats.cb.estimator import fit_model
+from cxsurvey.stats.cb.ml_fit import CbFit
 from cxsurvey.stats.cb.syntax import structural_syntax
 from cxsurvey.stats.effects import effects
 from cxsurvey.stats.paths import PathsResult, adjusted_r2
 
-__all__ = ["paths_table", "r2_table", "run_cb_paths"]
+__all__ = ["EFFECT_COLUMNS", "effects_table", "paths_table", "r2_table", "run_cb_paths"]
 
 PATH_COLUMNS = ["from", "to", "est", "std_all", "se", "t", "pvalue", "ci_lower", "ci_upper",
                 "method"]
+EFFECT_COLUMNS = ["kind", "from", "to", "path", "label", "est", "std_all", "se", "z",
+                  "pvalue", "ci_lower", "ci_upper", "se_method"]
+_INFERENCE = ("se", "z", "pvalue", "ci_lower", "ci_upper")
 
 
 def paths_table(fit: CbFit, latent: Collection[str] | None = None) -> pd.DataFrame:
@@ -83,6 +94,117 @@ def r2_table(fit: CbFit, paths: pd.DataFrame) -> pd.DataFrame:
                         columns=["construct", "r2", "r2_adj"])
 
 
+def _traced_expressions(paths: pd.DataFrame, traced: pd.DataFrame) -> list[str]:
+    """Each path-traced effect as a definition over the regression rows: the product
+    along an indirect chain, direct plus every indirect chain for a total."""
+    direct = set(zip(paths["from"], paths["to"], strict=True))
+    chain_of: dict[str, str] = {}
+    exprs: list[str] = []
+    for kind, frm, to, path in traced[["kind", "from", "to", "path"]].itertuples(
+            index=False, name=None):
+        if kind == "indirect":
+            nodes = str(path).split(" -> ")
+            expr = " * ".join(row_reference(b, "~", a)
+                              for a, b in zip(nodes, nodes[1:], strict=False))
+            chain_of[path] = expr
+        else:
+            terms = [e for p, e in chain_of.items()
+                     if p.startswith(f"{frm} -> ") and p.endswith(f" -> {to}")]
+            if (frm, to) in direct:
+                terms.insert(0, row_reference(to, "~", frm))
+            expr = " + ".join(terms)
+        exprs.append(expr)
+    return exprs
+
+
+def effects_table(fit: CbFit, paths: pd.DataFrame,
+                  definitions: list[tuple[str, str]] | None = None,
+                  vcov: np.ndarray | None = None) -> pd.DataFrame:
+    """Path-traced indirect and total effects and ``:=`` definitions, with delta-method
+    standard errors, z, p-values and 95% Wald CIs.
+
+    Parameters
+    ----------
+    fit : CbFit
+        The fitted structural model.
+    paths : DataFrame
+        :func:`paths_table` of ``fit``.
+    definitions : list of (name, expression), optional
+        The model's ``:=`` lines (labels, earlier definitions and rows such as
+        ``dem60 ~ ind60``).
+    vcov : ndarray, optional
+        Covariance matrix of the free parameters; default
+        :func:`cxsurvey.stats.cb.delta.fit_vcov` (``fit.vcov``, else the ML one).
+
+    Returns
+    -------
+    DataFrame
+        :data:`EFFECT_COLUMNS`: ``kind`` is ``indirect``, ``total`` (path tracing:
+        ``est`` the product of the chain's coefficients, or direct plus all indirect;
+        ``std_all`` the same on the standardised paths) or ``defined`` (``from``/``to``
+        null, ``path`` the expression, ``label`` its name, ``std_all`` the expression on
+        standardised parameters); ``se = sqrt(g' V g)`` with ``g`` the gradient of the
+        effect with respect to the free parameters, ``z = est / se``, two-sided normal
+        p-value, ``est -/+ 1.96 se``; ``se_method = "delta"``.
+
+    References
+    ----------
+    Sobel, M. E. (1982). Asymptotic confidence intervals for indirect effects in
+    structural equation models. Sociological Methodology, 13, 290-312. Sobel, M. E.
+    (1986). Some new results on indirect effects and their standard errors in covariance
+    structure models. Sociological Methodology, 16, 159-186 (total effects). Bollen,
+    K. A. (1987). Total, direct, and indirect effects in structural equation models.
+    Sociological Methodology, 17, 37-69.
+    """
+    traced = effects(paths, "est")
+    if len(traced):
+        traced["std_all"] = effects(paths, "std_all")["est"].to_numpy()
+    frames = []
+    v = fit_vcov(fit) if vcov is None else vcov
+    if len(traced):
+        exprs = _traced_expressions(paths, traced)
+        inf = defined_effects(fit, v, [(f".effect{i}", e) for i, e in enumerate(exprs)])
+        for col in _INFERENCE:
+            traced[col] = inf[col].to_numpy(float)
+        traced["label"] = None
+        frames.append(traced)
+    if definitions:
+        dfn = defined_effects(fit, v, definitions)
+        frames.append(pd.DataFrame({
+            "kind": "defined", "from": None, "to": None,
+            "path": [e.strip() for _, e in definitions], "label": dfn["lhs"],
+            "est": dfn["est"], "std_all": dfn["std_all"],
+            **{col: dfn[col] for col in _INFERENCE}}))
+    if not frames:
+        return pd.DataFrame(columns=EFFECT_COLUMNS)
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    out["se_method"] = "delta"
+    return out[EFFECT_COLUMNS].reset_index(drop=True)
+
+
+def _effects_without_se(paths: pd.DataFrame) -> pd.DataFrame:
+    """The path-traced effects with estimates only (when no covariance matrix of the
+    parameters can be had, or a definition cannot be read)."""
+    traced = effects(paths, "est")
+    if not len(traced):
+        return pd.DataFrame(columns=EFFECT_COLUMNS)
+    traced["std_all"] = effects(paths, "std_all")["est"].to_numpy()
+    traced["label"] = None
+    for col in _INFERENCE:
+        traced[col] = np.nan
+    traced["se_method"] = None
+    return traced[EFFECT_COLUMNS]
+
+
+def _traced_or_bare(fit: CbFit, paths: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """The traced effects with delta-method SEs, else with estimates only."""
+    try:
+        return effects_table(fit, paths)
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        warnings.append(f"effects without standard errors: {exc}")
+        return _effects_without_se(paths)
+
+
 def _no_paths() -> PathsResult:
     return PathsResult(paths=pd.DataFrame(columns=PATH_COLUMNS),
                        r2=pd.DataFrame(columns=["construct", "r2", "r2_adj"]),
@@ -92,12 +214,15 @@ def _no_paths() -> PathsResult:
 
 
 def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
-                 spec: ModelSpec, max_iter: int = 10_000, estimator: str = "ML"
+                 spec: ModelSpec, max_iter: int = 10_000, estimator: str = "ML",
+                 missing: str = "listwise"
                  ) -> tuple[PathsResult, CbFit | None]:
     """Fit the structural model (ML) and report paths, R^2 and path-traced effects.
 
     Standard errors and 95% CIs of the paths are lavaan's defaults (expected information,
-    Wald intervals). Effects carry estimates only; their CIs come from the bootstrap.
+    Wald intervals). Indirect, total and defined (``:=``) effects get delta-method SEs
+    from the same covariance matrix of the parameters (:func:`effects_table`); the
+    bootstrap replaces them when it runs.
 
     Parameters
     ----------
@@ -112,6 +237,9 @@ def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     estimator : {"ML", "MLM", "MLR"}
         lavaan's ``estimator``: MLM/MLR give robust SEs, z, p and CIs and the scaled and
         robust fit measures (:func:`cxsurvey.stats.cb.estimator.with_estimator`).
+    missing : {"listwise", "fiml"}
+        ``fiml``: full-information ML on every row with an answer (lavaan ``missing =
+        "ml"``; :func:`cxsurvey.stats.cb.fiml.fit_fiml`).
 
     Returns
     -------
@@ -124,15 +252,22 @@ def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     """
     if not spec.regressions:
         return _no_paths(), None
-    fit = fit_cb(items, structural_syntax(constructs, spec), maxiter=max_iter)
-    fit = with_estimator(fit, items, estimator)
+    fit = fit_model(items, structural_syntax(constructs, spec), estimator, missing, max_iter)
     paths = paths_table(fit)
-    eff = effects(paths, "est")
-    if len(eff):
-        std = effects(paths, "std_all")
-        eff["std_all"] = std["est"].to_numpy()
-        for col in ("se", "pvalue", "ci_lower", "ci_upper"):
-            eff[col] = np.nan
+    warnings = list(fit.warnings)
+    definitions = definitions_from_syntax(spec)
+    try:
+        eff = effects_table(fit, paths, definitions)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        if definitions and isinstance(exc, ValueError):
+            # a definition the fitted model cannot evaluate: the traced effects stand
+            warnings.append(f"the model's := definitions are not reported: {exc}")
+            eff = _traced_or_bare(fit, paths, warnings)
+        else:
+            eff = _effects_without_se(paths)
+            warnings.append(f"effects without standard errors: {exc}")
     return PathsResult(paths=paths, r2=r2_table(fit, paths), effects=eff, method="cb",
-                       fit=fit.fit.copy(), warnings=tuple(fit.warnings),
-                       estimator=estimator.upper()), fit
+                       fit=fit.fit.copy(), warnings=tuple(warnings),
+                       estimator=estimator.upper(),
+                       residual_covariances=residual_covariances(fit),
+                       missing=missing), fit

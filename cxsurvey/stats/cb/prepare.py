@@ -140,8 +140,8 @@ class _Translation:
     def add(self, f: Formula) -> None:
         """Translate one formula (after :func:`_check_formula`)."""
         if f.op == ":=":
-            self.notes.append(f"defined parameter '{f.text}' is not estimated here "
-                              "(indirect and total effects are reported separately)")
+            self.notes.append(f"defined parameter '{f.text}' is not part of the fit "
+                              "(reported with the effects, delta-method SE)")
             return
         raws = _raw_terms(f.text, f.op)
         if len(raws) != len(f.rhs):

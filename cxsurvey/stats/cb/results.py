@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from cxsurvey.stats.records import BootstrapInfo, FitMeasures
+
+RESIDUAL_COV_COLUMNS = ["lhs", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
+                        "std_all"]
+"""Columns of :attr:`CfaResult.residual_covariances`."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,10 @@ class CfaResult:
         ``a, b, est, se, z, pvalue, std_all`` for the factor covariances.
     residual_variances : DataFrame
         ``item, est, se, z, pvalue, std_all``.
+    residual_covariances : DataFrame
+        ``lhs, rhs, est, se, z, pvalue, ci_lower, ci_upper, std_all`` for every
+        covariance between two different observed variables (the model's correlated
+        residuals); ``std_all`` is the residual correlation. Empty when there are none.
     reliability : DataFrame
         ``construct, n_items, omega, rho_c, ave, ave_semtools``: ``omega`` =
         semTools::compRelSEM; ``rho_c``/``ave`` from the std_all loadings (Fornell & Larcker).
@@ -37,6 +45,16 @@ class CfaResult:
     estimator : str
         ``"ML"``, ``"MLM"`` or ``"MLR"`` (lavaan's spelling): with MLM/MLR the SEs, z, p
         and CIs are robust and ``fit`` adds the scaled and robust measures.
+    modification_indices : DataFrame, optional
+        ``lhs, op, rhs, mi, epc, sepc_all`` of the ML fit, largest ``mi`` first
+        (lavaan's ``modindices``; :func:`cxsurvey.stats.cb.modindices.modification_indices`);
+        None when they could not be computed (the reason is in ``warnings``).
+    missing : str
+        ``"listwise"`` (complete cases) or ``"fiml"`` (full-information ML on every row
+        with an answer: ``fit`` has ``n`` = those rows and a mean structure's ``npar``).
+    intercepts : DataFrame, optional
+        FIML only: ``item, est, se, z, pvalue, ci_lower, ci_upper`` of the items'
+        intercepts (lavaan's ``~1`` rows).
     """
 
     fit: FitMeasures
@@ -53,3 +71,8 @@ class CfaResult:
     warnings: tuple[str, ...] = ()
     bootstrap: BootstrapInfo | None = None
     estimator: str = "ML"
+    residual_covariances: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=RESIDUAL_COV_COLUMNS))
+    modification_indices: pd.DataFrame | None = None
+    missing: str = "listwise"
+    intercepts: pd.DataFrame | None = None

@@ -45,7 +45,7 @@ import pandas as pd
 from cxsurvey.stats.cb import fit_indices, moments
 from cxsurvey.stats.cb.ml_fit import CbFit
 
-__all__ = ["RobustFit", "RobustTest", "robust_fit", "robust_se", "scaled_test"]
+__all__ = ["RobustFit", "RobustTest", "robust_fit", "robust_se", "scaled_indices", "scaled_test"]
 
 _Z975 = 1.959963984540054
 
@@ -255,7 +255,7 @@ def _robust_params(params: pd.DataFrame, model: moments.RamModel,
     return out
 
 
-def _scaled_indices(test: RobustTest, base: RobustTest, n: int) -> dict[str, float]:
+def scaled_indices(test: RobustTest, base: RobustTest, n: int) -> dict[str, float]:
     """lavaan's ``cfi/tli/rmsea.scaled`` (the usual formulas on the scaled statistics)
     and ``cfi/tli/rmsea.robust`` (unscaled statistics with ``c * df`` in place of df).
 
@@ -355,6 +355,6 @@ def robust_fit(fit: CbFit, data: pd.DataFrame, estimator: str) -> RobustFit:
                "baseline_chisq_scaled": base.chisq_scaled, "baseline_df": float(base.df),
                "baseline_pvalue_scaled": base.pvalue_scaled,
                "baseline_chisq_scaling_factor": base.scaling_factor,
-               **_scaled_indices(test, base, y.shape[0])}
+               **scaled_indices(test, base, y.shape[0])}
     return RobustFit(estimator=kind, params=_robust_params(params, model, vcov), vcov=vcov,
                      free_names=model.free_names, test=test, baseline=base, fit=summary)

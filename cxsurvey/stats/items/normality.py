@@ -244,12 +244,11 @@ def _conclusion(bad: int, total: int, mv_bad: int, mv_total: int, alpha: float) 
         return "No item could be tested for normality."
     if bad == total:
         return (f"No item is normal ({bad}/{total} p < {lvl}).{mv} Prefer PLS-SEM, or "
-                "covariance-based SEM with robust standard errors and a scaled test "
-                "(--estimator mlr, or mlm for Satorra-Bentler) or the bootstrap; report "
-                "medians and percentages alongside means.")
+                "covariance-based SEM with robust standard errors and a scaled test, or "
+                "the bootstrap; report medians and percentages alongside means.")
     if bad > 0:
         return (f"{bad}/{total} items depart from normality (p < {lvl}).{mv} Use robust "
-                "standard errors and a scaled test (--estimator mlr, or mlm), the bootstrap "
-                "or PLS-SEM rather than normal-theory ML tests.")
+                "standard errors and a scaled test, the bootstrap or PLS-SEM rather than "
+                "normal-theory ML tests.")
     return (f"No item departs significantly from normality (all {total} p >= {lvl}).{mv} "
             "Normal-theory ML estimation is reasonable.")

@@ -61,7 +61,11 @@ def _effects(boot: PlsBootstrap) -> pd.DataFrame:
     tot = tot[[(a, b) in chained for a, b in zip(tot["from"], tot["to"], strict=True)]]
     out = pd.concat([ind, tot], ignore_index=True)
     out["std_all"] = out["est"]  # PLS estimates are standardised
-    return out[[c for c in keep if c in out.columns]]
+    out = out[[c for c in keep if c in out.columns]]
+    if "t" in out.columns:
+        out["z"] = out["t"]  # est / bootstrap SD, the statistic CB rows call z
+    out["se_method"] = "bootstrap"
+    return out
 
 
 def run_pls(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]], spec: ModelSpec,

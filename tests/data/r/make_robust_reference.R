@@ -31,6 +31,7 @@
 #                     y1 ~~ y5; y2 ~~ y4 + y6; y3 ~~ y7; y4 ~~ y8; y6 ~~ y8
 #                     indirect := a*b
 #                     total := c + a*b
+#   pd_modindices modindices(fit) of pd_ML: every row, sorted by mi decreasing.
 #   bfi_fiml_ML   psych::bfi 25 items, 5-factor CFA (agree =~ A1..A5; consc =~ C1..C5;
 #                 extra =~ E1..E5; neuro =~ N1..N5; open =~ O1..O5), missing = "ml", ML.
 #   bfi_fiml_MLR  the same with estimator = "MLR" (missing = "ml").
@@ -161,12 +162,23 @@ m_pd <- paste0(
   "indirect := a*b\n",
   "total := c + a*b\n")
 out_pd <- list()
+pd_fit <- list()
 for (est in c("ML", "MLR")) {
   fit <- sem(m_pd, data = pd, estimator = est)
+  pd_fit[[est]] <- fit
   out_pd[[paste0("pd_", est)]] <- describe(
     fit, sprintf("lavaan::sem(model, data = PoliticalDemocracy, estimator = '%s')", est),
     m_pd, nrow(pd), est, vcov = est != "ML")
 }
+
+mi_pd <- modindices(pd_fit[["ML"]])
+mi_pd <- mi_pd[order(mi_pd$mi, decreasing = TRUE), c("lhs", "op", "rhs", "mi", "epc", "sepc.all")]
+rownames(mi_pd) <- NULL
+out_mi_pd <- list(
+  call = "lavaan::modindices(sem(model, data = PoliticalDemocracy, estimator = 'ML')), sorted by mi decreasing",
+  model_syntax = m_pd,
+  rows = mi_pd
+)
 
 # ---- psych::bfi, FIML and listwise -----------------------------------------------------------
 m_bfi <- paste0(
@@ -200,6 +212,7 @@ out <- c(
   out_hs,
   list(hs_modindices = out_mi),
   out_pd,
+  list(pd_modindices = out_mi_pd),
   out_bfi)
 
 writeLines(toJSON(out, auto_unbox = TRUE, digits = I(15), na = "null", pretty = TRUE,
