@@ -218,7 +218,7 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
     md = None
     if options.missing is Missing.fiml and (cfa is not None or any(
             p.method == "cb" for p in paths)):
-        md, said = _missing_data(survey)
+        md, said = _missing_data(survey, options.method.runs_pls)
         extra_warnings += said
     warnings = (list(survey.warnings) + _warnings(survey, desc, rel)
                 + _listwise_loss(survey, options) + extra_warnings)
@@ -433,7 +433,7 @@ LISTWISE_LOSS = 0.2
 """Listwise deletion that drops more than this share of respondents gets a hint."""
 
 
-def _missing_data(survey: Survey):
+def _missing_data(survey: Survey, pls: bool = False):
     """Coverage and patterns of the model's items, and what FIML users must hear: the
     rows the CB models use, and pairs of items too rarely answered together."""
     from cxsurvey.stats.missing import missing_data
@@ -442,7 +442,8 @@ def _missing_data(survey: Survey):
     md = missing_data(survey.items, list(dict.fromkeys(items)))
     said = [f"--missing fiml: the CB models use {md.n_used} of {md.n_rows} respondents "
             f"(every one with an answer; {md.n_complete} answered every item); the item "
-            "analyses (normality, reliability, HTMT) use the complete rows"]
+            "analyses (normality, reliability, HTMT)" + (" and PLS" if pls else "")
+            + " use the complete rows"]
     if md.min_coverage < 0.10:
         said.append(f"some pairs of items are answered together by fewer than 10% of the "
                     f"respondents (lowest {md.min_coverage:.1%}); FIML estimates of their "
