@@ -13,7 +13,6 @@ import dataclasses
 
 import pandas as pd
 
-from cxsurvey.errors import InputError, Location
 from cxsurvey.model.spec import ModelSpec
 from cxsurvey.stats.cb.ml_fit import CbFit, fit_cb
 from cxsurvey.stats.records import FitMeasures
@@ -44,25 +43,13 @@ def with_estimator(fit: CbFit, data: pd.DataFrame, estimator: str = "ML") -> CbF
         pvalue, ci_lower, ci_upper``, whose ``fit`` adds :data:`ROBUST_FIT_KEYS` and
         whose ``vcov`` is the robust covariance matrix of the free parameters.
 
-    Raises
-    ------
-    InputError
-        A robust estimator for a model with exogenous observed covariates (fixed.x),
-        which the robust corrections do not handle yet.
     """
     est = str(estimator).upper()
     if est == "ML":
         return fit
     from cxsurvey.stats.cb.robust import robust_fit
 
-    try:
-        rob = robust_fit(fit, data, est)
-    except ValueError as exc:
-        if "fixed.x" not in str(exc):
-            raise
-        raise InputError(f"estimator {est}: {exc}", Location(),
-                         "Use --estimator ml for this model (or --se bootstrap for SEs "
-                         "that do not assume normality).") from None
+    rob = robust_fit(fit, data, est)
     measures: dict[str, float] = {**rob.fit, "df_scaled": rob.fit["df"]}
     fit_out = FitMeasures(**fit.fit)  # type: ignore[typeddict-item]
     for key in ROBUST_FIT_KEYS:

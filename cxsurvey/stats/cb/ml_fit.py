@@ -10,7 +10,9 @@ under-identification, too few cases, Heywood cases, non-positive-definite matric
 Defaults are lavaan's (``cfa()``/``sem()`` with ``estimator = "ML"``): listwise deletion
 on the model's observed variables, covariance matrix with divisor N, first loading of
 each factor fixed to 1, latent variances and exogenous latent covariances free,
-residual covariances of non-indicator endogenous observed variables free, exogenous
+residual covariances among the pure outcomes free (latent or observed variables
+regressed on others that are neither indicators nor predictors; lavaan's
+``auto.cov.y``, written out by :mod:`cxsurvey.stats.cb.prepare`), exogenous
 observed covariates fixed at their sample (co)variances, standard errors from the
 expected information matrix, variances not bounded at zero.
 

@@ -34,6 +34,7 @@ covariance structures. British Journal of Mathematical and Statistical Psycholog
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -467,19 +468,25 @@ def complete_block(data: pd.DataFrame, observed: tuple[str, ...] | list[str]) ->
     return np.asarray(block.dropna(axis=0, how="any").to_numpy(dtype=float))
 
 
-def gamma_adf(y: np.ndarray) -> np.ndarray:
+def gamma_adf(y: np.ndarray, x_idx: Sequence[int] = ()) -> np.ndarray:
     """Asymptotic covariance matrix of sqrt(N) vech(S), distribution free (divisor N).
 
     .. math:: \\Gamma = N^{-1}\\sum_i (z_i - \\bar z)(z_i - \\bar z)', \\quad
               z_i = \\operatorname{vech}[(y_i - \\bar y)(y_i - \\bar y)']
 
     lavaan's ``lav_samplestats_Gamma`` with its defaults (``Gamma.unbiased = FALSE``,
-    no mean structure, no fixed.x).
+    no mean structure). With exogenous covariates whose moments are fixed (``x_idx``,
+    lavaan's ``fixed.x``), ``z_i`` is taken net of the part the covariates explain:
+    ``vech(d_i d_i') - vech(e_i e_i')`` with ``e_i`` the centred case whose non-x
+    columns are replaced by their least-squares prediction from the x columns (and an
+    intercept), as lavaan does.
 
     Parameters
     ----------
     y : ndarray, shape (N, p)
         Complete data.
+    x_idx : sequence of int
+        Columns of the fixed exogenous covariates.
 
     Returns
     -------
@@ -490,10 +497,20 @@ def gamma_adf(y: np.ndarray) -> np.ndarray:
     Browne, M. W. (1984). British Journal of Mathematical and Statistical Psychology,
     37(1), 62-83, eq. 2.6. Satorra, A., & Bentler, P. M. (1994). Corrections to test
     statistics and standard errors in covariance structure analysis. In A. von Eye &
-    C. C. Clogg (Eds.), Latent Variables Analysis (pp. 399-419). Sage.
+    C. C. Clogg (Eds.), Latent Variables Analysis (pp. 399-419). Sage. Rosseel, Y.
+    (2012). Journal of Statistical Software, 48(2) (fixed.x).
     """
     d = y - y.mean(axis=0)
     z = vech(np.einsum("ia,ib->iab", d, d))
+    if len(x_idx):
+        xs = list(x_idx)
+        design = np.column_stack([np.ones(y.shape[0]), y[:, xs]])
+        coef = np.linalg.lstsq(design, y, rcond=None)[0]
+        fitted = y.copy()
+        others = [j for j in range(y.shape[1]) if j not in xs]
+        fitted[:, others] = (design @ coef)[:, others]
+        e = fitted - fitted.mean(axis=0)
+        z = z - vech(np.einsum("ia,ib->iab", e, e))
     zc = z - z.mean(axis=0)
     return np.asarray(zc.T @ zc / y.shape[0])
 

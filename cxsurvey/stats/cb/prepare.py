@@ -2,8 +2,10 @@
 
 :func:`prepare_model` writes out what lavaan implies and semopy would read otherwise:
 the first loading of each factor fixed to 1 (lavaan's marker rule, also when the first
-loading carries a label), ``NA*`` first loadings freed, ``start()`` modifiers and
-intercepts dropped (means are not modelled). It lists the variables in order of
+loading carries a label), ``NA*`` first loadings freed, the residual covariances of
+every pair of pure outcomes freed (lavaan's ``auto.cov.y``; semopy leaves those of
+latent outcomes at zero), ``start()`` modifiers and intercepts dropped (means are not
+modelled). It lists the variables in order of
 appearance, which fixes the order of the observed variables in the fit's matrices.
 
 References
@@ -190,6 +192,22 @@ class _Translation:
         return text
 
 
+def _outcome_covariances(tr: _Translation, latent: tuple[str, ...]
+                         ) -> list[tuple[str, str]]:
+    """lavaan's ``auto.cov.y``: a free residual covariance for every pair of pure
+    outcomes (variables regressed on others that are neither indicators nor predictors:
+    latent ones first, then observed ones), unless the model names that pair."""
+    indicators = {i for _, i in tr.measurement}
+    outcomes = {y for y, _ in tr.regressions}
+    predictors = {x for _, x in tr.regressions}
+    pure = [v for v in latent if v in outcomes and v not in indicators | predictors]
+    pure += [v for v in tr.observed if v in outcomes and v not in indicators | predictors
+             and v not in latent]
+    named = {frozenset(pair) for pair in tr.covariances}
+    return [(a, b) for i, a in enumerate(pure) for b in pure[i + 1:]
+            if frozenset((a, b)) not in named]
+
+
 def prepare_model(syntax: str | ModelSpec) -> PreparedModel:
     """Translate lavaan syntax into what semopy reads with lavaan's meaning.
 
@@ -225,6 +243,7 @@ def prepare_model(syntax: str | ModelSpec) -> PreparedModel:
     if not tr.measurement and not tr.regressions:
         raise InputError("the model has no '=~' or '~' formulas to estimate",
                          hint="Add lines such as 'Attention =~ Att1 + Att2 + Att3'.")
+    tr.lines += [f"{a} ~~ {b}" for a, b in _outcome_covariances(tr, latent)]
     return PreparedModel(
         syntax="\n".join(tr.lines) + "\n", latent=latent, observed=tuple(tr.observed),
         measurement=frozenset(tr.measurement), regressions=tuple(tr.regressions),

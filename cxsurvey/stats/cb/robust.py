@@ -18,8 +18,11 @@ statistic change (complete data, listwise deletion, no mean structure, one group
 
 The scaled statistic is ``chisq / c`` with the same df; the baseline (independence)
 model is scaled the same way, giving the CFI/TLI/RMSEA lavaan reports as ``*.scaled``
-and ``*.robust`` (Brosseau-Liard & Savalei). Not handled: fixed.x covariates, missing
-data (FIML), multiple groups, clusters, equality constraints other than shared labels.
+and ``*.robust`` (Brosseau-Liard & Savalei). Exogenous observed covariates with fixed
+(co)variances (lavaan's fixed.x) enter as lavaan treats them: Gamma net of what the
+covariates explain, their moments out of the unrestricted model's trace, and a baseline
+that keeps their covariances. Missing data (FIML) are in :mod:`cxsurvey.stats.cb.fiml`.
+Not handled: multiple groups, clusters, equality constraints other than shared labels.
 
 References
 ----------
@@ -36,6 +39,7 @@ Symposium, 1, 221-233. White, H. (1982). Econometrica, 50(1), 1-25. Rosseel, Y.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -123,7 +127,8 @@ def _inv(m: np.ndarray) -> np.ndarray:
     return np.asarray(np.linalg.inv(m)) if m.size else np.zeros((0, 0))
 
 
-def robust_se(model: moments.RamModel, y: np.ndarray, estimator: Estimator) -> np.ndarray:
+def robust_se(model: moments.RamModel, y: np.ndarray, estimator: Estimator,
+              x_idx: Sequence[int] = ()) -> np.ndarray:
     """Robust covariance matrix of the free parameters (already divided by N).
 
     Parameters
@@ -153,7 +158,7 @@ def robust_se(model: moments.RamModel, y: np.ndarray, estimator: Estimator) -> n
         w = moments.normal_weight(sigma)
         a_inv = _inv(delta.T @ w @ delta)
         wd = w @ delta
-        meat = wd.T @ moments.gamma_adf(y) @ wd
+        meat = wd.T @ moments.gamma_adf(y, x_idx) @ wd
         return np.asarray(a_inv @ meat @ a_inv / n)
     if estimator == "MLR":
         s = np.cov(y, rowvar=False, bias=True).reshape(sigma.shape)
@@ -165,7 +170,7 @@ def robust_se(model: moments.RamModel, y: np.ndarray, estimator: Estimator) -> n
 
 
 def scaled_test(model: moments.RamModel, y: np.ndarray, chisq: float, df: int,
-                estimator: Estimator) -> RobustTest:
+                estimator: Estimator, x_idx: Sequence[int] = ()) -> RobustTest:
     """The Satorra-Bentler (MLM) or Yuan-Bentler Mplus-variant (MLR) scaled statistic.
 
     Parameters
@@ -200,7 +205,7 @@ def scaled_test(model: moments.RamModel, y: np.ndarray, chisq: float, df: int,
     n = y.shape[0]
     sigma = moments.implied_cov(model)
     delta = moments.jacobian(model)
-    gamma = moments.gamma_adf(y)
+    gamma = moments.gamma_adf(y, x_idx)
     if estimator == "MLM":
         w = moments.normal_weight(sigma)
         wd = w @ delta
@@ -212,7 +217,17 @@ def scaled_test(model: moments.RamModel, y: np.ndarray, chisq: float, df: int,
         h_inv = _inv(moments.observed_information(model, s))
         sc = moments.casewise_scores(y, sigma, delta)
         b0 = sc.T @ sc / n
-        trace = float(np.sum(moments.normal_weight(s) * gamma.T) - np.sum(b0 * h_inv.T))
+        w_s = moments.normal_weight(s)
+        if len(x_idx):
+            # the fixed x (co)variances leave the unrestricted model: tr(A1^-1 B1) over
+            # the other moments, B1 = W Gamma W the first-order information
+            keep = ~_xx_moments(int(sigma.shape[0]), x_idx)
+            a1 = w_s[np.ix_(keep, keep)]
+            b1 = (w_s @ gamma @ w_s)[np.ix_(keep, keep)]
+            trace_h1 = float(np.sum(_inv(a1) * b1.T))
+        else:
+            trace_h1 = float(np.sum(w_s * gamma.T))
+        trace = trace_h1 - float(np.sum(b0 * h_inv.T))
         name = "yuan.bentler.mplus"
     else:
         raise ValueError(f"estimator must be 'MLM' or 'MLR', not {estimator!r}")
@@ -225,12 +240,25 @@ def scaled_test(model: moments.RamModel, y: np.ndarray, chisq: float, df: int,
                       scaling_factor=float(c), pvalue_scaled=pval, trace=trace, test=name)
 
 
-def _independence(observed: tuple[str, ...], y: np.ndarray) -> moments.RamModel:
-    """The baseline model: free variances at their ML estimates, no covariances."""
-    var = np.var(y, axis=0)
-    table = pd.DataFrame({"lhs": list(observed), "op": "~~", "rhs": list(observed),
-                          "label": "", "free": True, "est": var})
-    return moments.ram_model(table, observed)
+def _xx_moments(p: int, x_idx: Sequence[int]) -> np.ndarray:
+    """Which elements of vech (p variables) are (co)variances among the x covariates."""
+    cols, rows = np.triu_indices(p)
+    xs = set(x_idx)
+    return np.array([r in xs and c in xs for r, c in zip(rows, cols, strict=True)])
+
+
+def _independence(observed: tuple[str, ...], y: np.ndarray,
+                  x_idx: Sequence[int] = ()) -> moments.RamModel:
+    """The baseline model: free variances at their ML estimates, no covariances; the
+    fixed x covariates' (co)variances fixed at their sample values (lavaan's)."""
+    s = np.cov(y, rowvar=False, bias=True).reshape(y.shape[1], y.shape[1])
+    xs = set(x_idx)
+    rows = [{"lhs": v, "op": "~~", "rhs": v, "label": "", "free": i not in xs,
+             "est": s[i, i]} for i, v in enumerate(observed)]
+    rows += [{"lhs": observed[i], "op": "~~", "rhs": observed[j], "label": "",
+              "free": False, "est": s[i, j]}
+             for i in sorted(xs) for j in sorted(xs) if i < j]
+    return moments.ram_model(pd.DataFrame(rows), observed)
 
 
 def _robust_params(params: pd.DataFrame, model: moments.RamModel,
@@ -316,8 +344,7 @@ def robust_fit(fit: CbFit, data: pd.DataFrame, estimator: str) -> RobustFit:
     Raises
     ------
     ValueError
-        Unknown estimator, a data set that does not match the fit, or a model with
-        exogenous observed covariates (lavaan's fixed.x moments are not handled yet).
+        Unknown estimator, or a data set that does not match the fit.
 
     References
     ----------
@@ -338,17 +365,22 @@ def robust_fit(fit: CbFit, data: pd.DataFrame, estimator: str) -> RobustFit:
     exogenous_obs = [v for v in observed if v not in endogenous]
     fixed = params[(~params["free"].astype(bool)) & (params["op"] == "~~")
                    & params["lhs"].isin(exogenous_obs) & params["rhs"].isin(exogenous_obs)]
-    if len(fixed):
-        raise ValueError("robust corrections for models with fixed exogenous observed "
-                         "covariates (fixed.x) are not implemented")
+    fixed_x = set(fixed["lhs"]) | set(fixed["rhs"])
+    x_idx = [i for i, v in enumerate(observed) if v in fixed_x]
     model = moments.ram_model(params, observed)
-    vcov = robust_se(model, y, kind)
-    test = scaled_test(model, y, float(measures["chisq"]), int(measures["df"]), kind)
+    vcov = robust_se(model, y, kind, x_idx)
+    test = scaled_test(model, y, float(measures["chisq"]), int(measures["df"]), kind, x_idx)
     p = len(observed)
-    base_model = _independence(observed, y)
-    s = np.cov(y, rowvar=False, bias=True).reshape(p, p)
-    base_chisq = float(y.shape[0] * (np.sum(np.log(np.diag(s))) - np.linalg.slogdet(s)[1]))
-    base = scaled_test(base_model, y, base_chisq, p * (p - 1) // 2, kind)
+    base_model = _independence(observed, y, x_idx)
+    if x_idx:
+        base_chisq = float(measures["baseline_chisq"])
+        base_df = int(measures["baseline_df"])
+    else:
+        s = np.cov(y, rowvar=False, bias=True).reshape(p, p)
+        base_chisq = float(y.shape[0] * (np.sum(np.log(np.diag(s)))
+                                         - np.linalg.slogdet(s)[1]))
+        base_df = p * (p - 1) // 2
+    base = scaled_test(base_model, y, base_chisq, base_df, kind, x_idx)
     summary = {"chisq_scaled": test.chisq_scaled, "df": float(test.df),
                "pvalue_scaled": test.pvalue_scaled,
                "chisq_scaling_factor": test.scaling_factor,

@@ -22,8 +22,7 @@ from cxsurvey.errors import InputError
 from cxsurvey.model import load_model
 from cxsurvey.options import Estimator, Options
 from cxsurvey.stats.cb.cfa import run_cfa
-from cxsurvey.stats.cb.estimator import ROBUST_FIT_KEYS, with_estimator
-from cxsurvey.stats.cb.ml_fit import fit_cb
+from cxsurvey.stats.cb.estimator import ROBUST_FIT_KEYS
 from cxsurvey.stats.cb.paths import run_cb_paths
 
 HS = {"visual": ("x1", "x2", "x3"), "textual": ("x4", "x5", "x6"),
@@ -112,17 +111,6 @@ def test_run_cb_paths_mlr_matches_lavaan() -> None:
     assert len(result.paths) == 3
     for to, frm, se in result.paths[["to", "from", "se"]].itertuples(index=False):
         assert se == pytest.approx(ref[(to, "~", frm)], rel=1e-5)
-
-
-def test_fixed_x_with_a_robust_estimator_is_an_input_error() -> None:
-    extra = load_json("cbsem_extra_reference.json")["pd_fixed_x"]
-    data = load_csv("political_democracy.csv")
-    fit = fit_cb(data, extra["model_syntax"])
-    assert with_estimator(fit, data, "ML") is fit
-    with pytest.raises(InputError, match="estimator MLM.*fixed.x") as err:
-        with_estimator(fit, data, "mlm")
-    assert err.value.exit_code == 2
-    assert "--estimator ml" in (err.value.hint or "")
 
 
 def test_estimator_option() -> None:

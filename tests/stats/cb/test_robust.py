@@ -187,10 +187,6 @@ def test_robust_fit_rejects_bad_input() -> None:
         robust_fit(fit, data, "WLSMV")
     with pytest.raises(ValueError, match="complete rows"):
         robust_fit(fit, data.iloc[:-3], "MLM")
-    extra = load_json("cbsem_extra_reference.json")["pd_fixed_x"]
-    pd_data = load_csv("political_democracy.csv")
-    with pytest.raises(ValueError, match="fixed.x"):
-        robust_fit(fit_cb(pd_data, extra["model_syntax"]), pd_data, "MLR")
     # a fixed residual variance of an indicator is not fixed.x
     fixed_resid = fit_cb(data, HS_MODEL + "x1 ~~ 0.5*x1\n")
     assert robust_fit(fixed_resid, data, "MLM").test.df == 25
