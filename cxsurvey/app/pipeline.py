@@ -309,9 +309,9 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
             result = bootstrap_paths(items, constructs, spec, result,
                                      n_boot=options.bootstrap, seed=options.seed,
                                      start=full_fit)
-        if cfa is None and full_fit is not None and options.missing is not Missing.fiml:
-            # no CFA: the structural model's MIs
-            result = _with_modindices(result, full_fit)
+        if cfa is None and full_fit is not None:  # no CFA: the structural model's MIs
+            result = _with_modindices(result, full_fit,
+                                      items if options.missing is Missing.fiml else None)
         warnings += [f"paths: {w}" for w in result.warnings]
         paths.append(result)
     pls = None
@@ -329,12 +329,18 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
     return cfa, pls, paths, warnings
 
 
-def _with_modindices(result, fit):
-    """``result`` with the modification indices of the structural model's ML ``fit``
-    (lavaan's ``modindices``), or a warning saying why there are none."""
+def _with_modindices(result, fit, fiml_data=None):
+    """``result`` with the modification indices of the structural model's ``fit``
+    (lavaan's ``modindices``; of the FIML likelihood when ``fiml_data`` is given), or
+    a warning saying why there are none."""
+    from functools import partial
+
+    from cxsurvey.stats.cb.fiml import fiml_modification_indices
     from cxsurvey.stats.cb.modindices import try_modification_indices
 
-    mi, failed = try_modification_indices(fit)
+    mi, failed = try_modification_indices(
+        fit, None if fiml_data is None else partial(fiml_modification_indices,
+                                                    data=fiml_data))
     if failed:
         return replace(result, warnings=result.warnings + (failed,))
     return replace(result, modification_indices=mi)

@@ -67,7 +67,9 @@ def test_fiml_uses_every_respondent_with_an_answer(tmp_path: Path) -> None:
     assert doc["missing_data"]["n_patterns"] == md.n_patterns >= 3
     assert len(doc["missing_data"]["coverage"]) == 6
     assert doc["missing_data"]["patterns"][0]["pattern"] == "111111"
-    assert "modification_indices" not in doc
+    # modification indices of the FIML likelihood
+    mi = [r["mi"] for r in doc["modification_indices"]]
+    assert mi and mi == sorted(mi, reverse=True)
     assert [r["item"] for r in doc["cfa"]["intercepts"]] == list(frame.columns)
     assert "intercepts" not in to_document(listwise)["cfa"]
     from cxsurvey.report.tables import build_tables

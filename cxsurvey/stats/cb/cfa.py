@@ -9,11 +9,14 @@ covariances, CR/AVE and omega, HTMT and Fornell-Larcker. The structural model is
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
 from cxsurvey.model.spec import ModelSpec
 from cxsurvey.stats.cb.estimator import fit_model
+from cxsurvey.stats.cb.fiml import fiml_modification_indices
 from cxsurvey.stats.cb.ml_fit import CbFit
 from cxsurvey.stats.cb.modindices import try_modification_indices
 from cxsurvey.stats.cb.results import RESIDUAL_COV_COLUMNS, CfaResult
@@ -184,7 +187,8 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         fit, constructs, dropped, weak, warnings = _drop_weak(
             items, constructs, spec, fit, weak, warnings, loading_threshold, max_iter,
             estimator, missing)
-    mi, mi_failed = (None, None) if missing == "fiml" else try_modification_indices(fit)
+    mi, mi_failed = try_modification_indices(
+        fit, partial(fiml_modification_indices, data=items) if missing == "fiml" else None)
     warnings += [mi_failed] if mi_failed else []
     lat_cor = fit.latent_cor.loc[list(constructs), list(constructs)]
     rel = _cfa_reliability(fit, constructs)

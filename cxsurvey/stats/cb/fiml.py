@@ -49,7 +49,8 @@ from cxsurvey.stats.cb.missing_h1 import MissingPatterns
 from cxsurvey.stats.cb.ml_fit import CbFit
 from cxsurvey.stats.records import FitMeasures
 
-__all__ = ["FimlResult", "fiml_fit", "fit_fiml", "observed_block", "tilde_data"]
+__all__ = ["FimlResult", "fiml_fit", "fiml_modification_indices", "fit_fiml", "observed_block",
+           "tilde_data"]
 
 _Z975 = 1.959963984540054
 
@@ -645,3 +646,51 @@ def fit_fiml(data: pd.DataFrame, syntax: str | ModelSpec, estimator: str = "ML",
             raise
         raise InputError(f"--missing fiml: {exc}",
                          hint="Use --missing listwise for this model.") from None
+
+
+def fiml_modification_indices(fit: CbFit, data: pd.DataFrame) -> pd.DataFrame:
+    """lavaan's ``modindices()`` of a FIML fit: score tests of the candidate parameters.
+
+    The gradient is the observed-data log-likelihood's (over every row with an
+    answer) and the information its expected version under the observed patterns
+    (lavaan's default ``information = "expected"``), both over the extended model with
+    the intercepts as free parameters; then :func:`~cxsurvey.stats.cb.modindices.
+    score_test_table`.
+
+    Parameters
+    ----------
+    fit : CbFit
+        A FIML fit (:func:`fit_fiml`; it carries ``intercepts``).
+    data : DataFrame
+        The data it was fitted to.
+
+    Returns
+    -------
+    DataFrame
+        ``lhs, op, rhs, mi, epc, sepc_all``, largest ``mi`` first.
+
+    Raises
+    ------
+    ValueError
+        ``fit`` has no intercepts (not a FIML fit).
+
+    References
+    ----------
+    Sörbom, D. (1989). Psychometrika, 54(3), 371-384. Savalei, V. (2010). Psychological
+    Methods, 15(4), 352-367. Rosseel (2012), JSS 48(2) (``modindices``).
+    """
+    from cxsurvey.stats.cb.modindices import extended_model, score_test_table
+
+    if fit.intercepts is None:
+        raise ValueError("not a FIML fit: it has no intercepts")
+    ram, table, is_extra = extended_model(fit)
+    model = _MeanModel(ram)
+    nu = fit.intercepts.set_index("item").loc[list(fit.observed), "est"]
+    x = np.concatenate([ram.theta, nu.to_numpy(dtype=float)])
+    pat = missing_h1.missing_patterns(observed_block(data, tuple(fit.observed)))
+    mu, sigma = model.moments(x)
+    _, g_mu, g_s = missing_h1.loglik_gradient(pat, mu, sigma)
+    grad = -model.pullback(x, g_mu, g_s) / pat.n
+    delta = model.jacobian(x)
+    info = delta.T @ missing_h1.h1_expected_information(pat, mu, sigma) @ delta
+    return score_test_table(ram, table, is_extra, grad, info, pat.n)

@@ -33,6 +33,7 @@ import numpy as np
 __all__ = [
     "MissingPatterns",
     "em_h1",
+    "h1_expected_information",
     "h1_firstorder_information",
     "h1_observed_information",
     "h1_scores",
@@ -387,6 +388,39 @@ def h1_observed_information(pat: MissingPatterns, mu: np.ndarray, sigma: np.ndar
         h22[np.ix_(sel, sel)] += n_g * 0.5 * _dup_sandwich(s_inv, aaa, r, c)
     out = np.block([[h11, h21.T], [h21, h22]]) / pat.n
     return 0.5 * (out + out.T)
+
+
+def h1_expected_information(pat: MissingPatterns, mu: np.ndarray, sigma: np.ndarray
+                            ) -> np.ndarray:
+    """Unit expected information of the unrestricted model under the observed patterns.
+
+    Each pattern adds ``n_g Sigma_oo^-1`` to the mean block and ``n_g / 2 D'(Sigma_oo^-1
+    kron Sigma_oo^-1) D`` to the covariance block (no cross block), divided by N;
+    lavaan's ``lav_mvnorm_missing_information_expected``. Coordinates ``(mu,
+    vech(Sigma))``.
+
+    References
+    ----------
+    Savalei, V. (2010). Psychological Methods, 15(4), 352-367 (expected information with
+    incomplete data). Rosseel (2012), JSS 48(2).
+    """
+    p = pat.p
+    rows, cols = vech_pairs(p)
+    k = rows.size
+    h11 = np.zeros((p, p))
+    h22 = np.zeros((k, k))
+    for m, n_g in zip(pat.masks, pat.counts, strict=True):
+        inv, _ = _inverse(sigma[np.ix_(m, m)])
+        s_inv = np.zeros((p, p))
+        s_inv[np.ix_(m, m)] = inv
+        h11 += n_g * s_inv
+        sel = np.flatnonzero(m[rows] & m[cols])
+        h22[np.ix_(sel, sel)] += n_g * 0.5 * _dup_sandwich(s_inv, s_inv, rows[sel],
+                                                           cols[sel])
+    out = np.zeros((p + k, p + k))
+    out[:p, :p] = h11
+    out[p:, p:] = h22
+    return out / pat.n
 
 
 def h1_scores(pat: MissingPatterns, mu: np.ndarray, sigma: np.ndarray,

@@ -35,6 +35,7 @@ Software, 48(2), 1-36 (``modindices``, ``lav_partable_full``).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,7 @@ from cxsurvey.stats.cb import moments
 from cxsurvey.stats.cb.ml_fit import CbFit
 
 __all__ = ["candidate_parameters", "extended_model", "modification_indices",
-           "try_modification_indices"]
+           "score_test_table", "try_modification_indices"]
 
 MI_COLUMNS = ["lhs", "op", "rhs", "mi", "epc", "sepc_all"]
 
@@ -264,8 +265,40 @@ def modification_indices(fit: CbFit, data: pd.DataFrame | None = None) -> pd.Dat
     p = len(fit.observed)
     cols, rows_ = np.triu_indices(p)
     grad = 0.5 * (m * np.where(rows_ == cols, 1.0, 2.0)) @ delta
-    ext = np.flatnonzero(is_extra)
-    own = np.flatnonzero(~is_extra)
+    return score_test_table(model, table, is_extra, grad, info, fit.n)
+
+
+def score_test_table(model: moments.RamModel, table: pd.DataFrame, is_extra: np.ndarray,
+                     grad: np.ndarray, info: np.ndarray, n: int) -> pd.DataFrame:
+    """Modification indices from the gradient and information of an extended model.
+
+    Parameters
+    ----------
+    model, table, is_extra
+        :func:`extended_model`'s RAM model, parameter table and candidate flags.
+    grad : ndarray
+        Unit gradient of the fit function (F_ML, or -loglik/N) over the extended
+        parameters; entries past ``model.npar`` (e.g. intercepts) are free parameters
+        of the model too.
+    info : ndarray
+        Unit expected information of the same parameters.
+    n : int
+        Sample size.
+
+    Returns
+    -------
+    DataFrame
+        ``lhs, op, rhs, mi, epc, sepc_all``, largest ``mi`` first.
+
+    References
+    ----------
+    Saris, W. E., Satorra, A., & Sörbom, D. (1987). Sociological Methodology, 17,
+    105-129. Sörbom, D. (1989). Psychometrika, 54(3), 371-384.
+    """
+    flags = np.zeros(grad.size, dtype=bool)
+    flags[:is_extra.size] = is_extra
+    ext = np.flatnonzero(flags)
+    own = np.flatnonzero(~flags)
     if ext.size == 0:
         return pd.DataFrame({c: pd.Series(dtype=object if c in ("lhs", "op", "rhs")
                                           else float) for c in MI_COLUMNS})
@@ -275,8 +308,8 @@ def modification_indices(fit: CbFit, data: pd.DataFrame | None = None) -> pd.Dat
     v = np.diag(i11 - i12 @ i22_inv @ i12.T).copy()
     v[v < _V_TOL] = np.nan
     g = grad[ext]
-    mi = fit.n * g * g / v
-    d = -fit.n * g
+    mi = n * g * g / v
+    d = -n * g
     d[np.abs(d) < 1e-15] = 1.0
     epc = mi / d
     total, resid = _variances(model)
@@ -296,7 +329,9 @@ def modification_indices(fit: CbFit, data: pd.DataFrame | None = None) -> pd.Dat
     return out.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def try_modification_indices(fit: CbFit) -> tuple[pd.DataFrame | None, str | None]:
+def try_modification_indices(
+        fit: CbFit, compute: Callable[[CbFit], pd.DataFrame] | None = None,
+) -> tuple[pd.DataFrame | None, str | None]:
     """:func:`modification_indices` of ``fit``, or None and the reason they could not be
     computed (a model they do not cover, a singular information matrix), so that a run
     reports a warning rather than stopping.
@@ -304,6 +339,9 @@ def try_modification_indices(fit: CbFit) -> tuple[pd.DataFrame | None, str | Non
     Parameters
     ----------
     fit : CbFit
+    compute : callable, optional
+        What computes them (default :func:`modification_indices`; for a FIML fit,
+        :func:`cxsurvey.stats.cb.fiml.fiml_modification_indices` with its data bound).
 
     Returns
     -------
@@ -320,6 +358,6 @@ def try_modification_indices(fit: CbFit) -> tuple[pd.DataFrame | None, str | Non
                       "their number and cost grow with the square of it)")
     try:
         with np.errstate(all="ignore"):
-            return modification_indices(fit), None
+            return (compute or modification_indices)(fit), None
     except (ValueError, ArithmeticError, LookupError, np.linalg.LinAlgError) as exc:
         return None, f"modification indices not computed: {exc}"

@@ -36,6 +36,8 @@
 #                 extra =~ E1..E5; neuro =~ N1..N5; open =~ O1..O5), missing = "ml", ML.
 #   bfi_fiml_MLR  the same with estimator = "MLR" (missing = "ml").
 #   bfi_listwise_ML the same, estimator = "ML", missing = "listwise" (the default).
+#   bfi_fiml_modindices modindices() of bfi_fiml_ML (expected information of the FIML fit):
+#                 every row, sorted by mi decreasing.
 #
 # JSON per fit: call, model_syntax, estimator_requested (the `estimator` argument), estimator /
 # missing / se / test / information (lavaan's resolved options: MLM and MLR resolve to
@@ -192,11 +194,20 @@ for (cfg in list(list(name = "bfi_fiml_ML", est = "ML", miss = "ml"),
                  list(name = "bfi_fiml_MLR", est = "MLR", miss = "ml"),
                  list(name = "bfi_listwise_ML", est = "ML", miss = "listwise"))) {
   fit <- cfa(m_bfi, data = bfi_items, estimator = cfg$est, missing = cfg$miss)
+  if (cfg$name == "bfi_fiml_ML") fit_bfi_fiml <- fit
   out_bfi[[cfg$name]] <- describe(
     fit, sprintf("lavaan::cfa(model, data = psych::bfi[, 1:25], estimator = '%s', missing = '%s')",
                  cfg$est, cfg$miss),
     m_bfi, nrow(bfi_items), cfg$est, vcov = cfg$est != "ML", coverage = TRUE)
 }
+
+mi_bfi <- modindices(fit_bfi_fiml)
+mi_bfi <- mi_bfi[order(mi_bfi$mi, decreasing = TRUE), c("lhs", "op", "rhs", "mi", "epc", "sepc.all")]
+rownames(mi_bfi) <- NULL
+out_bfi$bfi_fiml_modindices <- list(
+  call = "lavaan::modindices(cfa(model, data = psych::bfi[, 1:25], missing = 'ml')), sorted by mi decreasing",
+  model_syntax = m_bfi,
+  rows = mi_bfi)
 
 out <- c(
   list(meta = list(

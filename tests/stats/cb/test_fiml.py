@@ -259,3 +259,18 @@ def test_coverage_matches_lavaan() -> None:
     assert md.patterns["n"].sum() == 2800 and md.patterns["n"].is_monotonic_decreasing
     first = md.patterns.iloc[0]
     assert first["pattern"] == "1" * 25 and first["missing"] == ""
+
+
+def test_modification_indices_at_lavaans_estimates() -> None:
+    """lavaan's ``modindices()`` of the FIML fit (expected information under the
+    observed patterns): every one of its 400 rows, at lavaan's own estimates."""
+    from cxsurvey.stats.cb.fiml import fiml_modification_indices
+
+    ref = pd.DataFrame(load_json("robust_reference.json")["bfi_fiml_modindices"]["rows"])
+    ours = fiml_modification_indices(_at_lavaan("ML").fit, _bfi())
+    m = ref.merge(ours, on=["lhs", "op", "rhs"], suffixes=("_ref", ""))
+    assert len(m) == len(ref) == len(ours) == 400
+    assert np.max(np.abs(m["mi"] - m["mi_ref"]) / np.maximum(1.0, m["mi_ref"])) < 1e-6
+    assert np.max(np.abs(m["epc"] - m["epc_ref"])) < 1e-6
+    assert np.nanmax(np.abs(m["sepc_all"] - m["sepc.all"])) < 1e-6
+    assert ours["mi"].is_monotonic_decreasing
