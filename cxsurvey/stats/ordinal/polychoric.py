@@ -77,6 +77,10 @@ class PolychoricResult:
         ``zero.cell.tables``).
     converged : DataFrame
         Whether each pair's likelihood maximisation converged.
+    smoothed : bool
+        Whether ``matrix`` was made positive definite by
+        :func:`~cxsurvey.stats.ordinal.smoothing.smooth_correlation` (set by the caller
+        that smooths it; :func:`polychoric` returns the pairwise estimates as they are).
     """
 
     items: tuple[str, ...]
@@ -87,6 +91,7 @@ class PolychoricResult:
     categories: dict[str, tuple[float, ...]] = field(default_factory=dict)
     zero_cell_pairs: tuple[tuple[str, str], ...] = ()
     converged: pd.DataFrame | None = None
+    smoothed: bool = False
 
 
 def _padded_limits(thresholds: Sequence[NDArray[np.float64]], width: int) -> NDArray[Any]:
