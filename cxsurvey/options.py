@@ -113,6 +113,7 @@ class Section(Choice):
     reliability = "reliability"
     cfa = "cfa"
     paths = "paths"
+    polychoric = "polychoric"
 
 
 E = TypeVar("E", bound=Choice)

@@ -15,7 +15,7 @@ from cxsurvey.cli import app
 
 runner = CliRunner()
 COMMANDS = ["analyze", "describe", "normality", "reliability", "cfa", "paths", "check", "batch",
-            "init", "simulate"]
+            "init", "simulate", "polychoric"]
 
 
 def test_every_command_has_help_text() -> None:

@@ -204,6 +204,12 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
     cfa = pls = None
     paths: list = []
     extra_warnings: list[str] = []
+    poly = None
+    if "polychoric" in wanted:
+        from cxsurvey.app.ordinal import polychoric_section
+
+        poly, poly_warnings = polychoric_section(survey, basic_missing)
+        extra_warnings += poly_warnings
     if options.estimator is Estimator.auto:
         options, said = _auto_estimator(items, constructs, norm, basic_missing, options)
         extra_warnings.append(said)
@@ -237,7 +243,7 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
     findings = Results(descriptives=desc, normality=norm, reliability=rel, cfa=cfa, pls=pls,
                        paths=tuple(paths), collinearity=collinearity, data_quality=quality,
                        metrics=_metrics(survey) if "describe" in wanted else None,
-                       missing_data=md)
+                       missing_data=md, polychoric=poly)
     summary = summarise(findings, verdicts, survey.n_rows, n_used)
     res = replace(findings, meta=meta, warnings=tuple(warnings), summary=tuple(summary),
                   verdicts=verdicts)
@@ -408,16 +414,17 @@ def run_command(command: str, survey_path: str | Path, model_path: str | Path | 
                 *, method: Method | str = Method.auto, options: Options | None = None,
                 rules: str | None = None, flags: Mapping[str, float | None] | None = None,
                 gate: bool = False,
-                progress: Callable[[int, int], object] | None = None) -> Results:
+                progress: Callable[[int, int], object] | None = None,
+                extra: Iterable[Section | str] = ()) -> Results:
     """What the ``command`` of the command line runs: its plan
     (:func:`cxsurvey.app.plan.plan`) for ``method``, then :func:`analyse`.
 
-    ``options.method`` is set from the plan; the other parameters are those of
-    :func:`run`.
+    ``options.method`` is set from the plan; ``extra`` adds opt-in sections (``analyze
+    --polychoric``); the other parameters are those of :func:`run`.
     """
     survey = read(survey_path, model_path, (options or Options()).limits)
     ruleset = _rule_set(survey, rules, flags)
-    chosen = plan(command, method, model_path is not None, ruleset, gate)
+    chosen = plan(command, method, model_path is not None, ruleset, gate, extra)
     options = replace(options or Options(), method=chosen.method)
     try:
         return analyse(survey, chosen.sections, options, progress, ruleset, gate)

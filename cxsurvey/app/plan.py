@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cxsurvey.gates.rules import RuleSet, needs
@@ -17,6 +18,7 @@ _FIXED: dict[str, tuple[Section, ...]] = {
     "reliability": (Section.reliability,),
     "cfa": (Section.cfa,),
     "paths": (Section.paths,),
+    "polychoric": (Section.polychoric,),
 }
 COMMANDS = ("analyze", "batch", "check", *_FIXED)
 """The commands :func:`plan` knows."""
@@ -48,14 +50,15 @@ class Plan:
 
 
 def plan(command: str, method: Method | str = Method.auto, has_model: bool = False,
-         rules: RuleSet | None = None, gate: bool = False) -> Plan:
+         rules: RuleSet | None = None, gate: bool = False,
+         extra: Iterable[Section | str] = ()) -> Plan:
     """The sections ``command`` runs and the estimator it uses.
 
     Parameters
     ----------
     command : str
         ``analyze``, ``batch`` (one file of it), ``check``, or a single-section command
-        (``describe``, ``normality``, ``reliability``, ``cfa``, ``paths``).
+        (``describe``, ``normality``, ``reliability``, ``cfa``, ``paths``, ``polychoric``).
     method : Method
         ``auto``: CB models when a model file is given (``analyze``, ``batch``), or when
         the rules need loadings, HTMT or fit (``check``); ``none``: no model; ``cb``,
@@ -68,11 +71,14 @@ def plan(command: str, method: Method | str = Method.auto, has_model: bool = Fal
         Whether the run is checked against ``rules`` (``check``, ``--fail-on``): ``check``
         and ``batch`` then add the CFA when a rule reads loadings, HTMT or fit; ``analyze``
         runs what ``--method`` asks for and lists the other rules as not checked.
+    extra : iterable of Section
+        Opt-in sections added after the command's own (``analyze --polychoric``).
     """
     method = choice(Method, method, "method")
+    added = tuple(choice(Section, x, "section") for x in extra)
     if command in _FIXED:
-        return Plan(_FIXED[command], Method.cb if method in (Method.auto, Method.none)
-                    else method)
+        return Plan(_with(_FIXED[command], added),
+                    Method.cb if method in (Method.auto, Method.none) else method)
     if command not in COMMANDS:
         raise ValueError(f"unknown command {command!r}; choose from {COMMANDS}")
     needed = needs(rules) if (gate and rules is not None) else set()
@@ -90,4 +96,9 @@ def plan(command: str, method: Method | str = Method.auto, has_model: bool = Fal
         if command == "batch" and not structural and needed & {"cfa", "pls"}:
             sections += (Section.cfa,)
     chosen = Method.cb if method in (Method.auto, Method.none) else method
-    return Plan(sections, chosen)
+    return Plan(_with(sections, added), chosen)
+
+
+def _with(sections: tuple[Section, ...], added: tuple[Section, ...]) -> tuple[Section, ...]:
+    """``sections`` followed by those of ``added`` not among them."""
+    return tuple(dict.fromkeys(sections + added))

@@ -35,6 +35,8 @@ from cxsurvey.cli.params import (
     ModelOpt,
     ModIndicesOpt,
     PlsBootOpt,
+    PolychoricMissing,
+    PolychoricMissingOpt,
     QuietOpt,
     RequiredModelOpt,
     RulesOpt,
@@ -106,14 +108,15 @@ def main_callback(
 def _run(command: str, survey: Path, model: Path | None, fmt: Format, quiet: bool,
          excel: Path | None, csv_dir: Path | None, options: Options,
          method: Method = Method.auto, html: Path | None = None, rules: str | None = None,
-         fail_on: str | None = None, junit: Path | None = None, full: bool = False) -> None:
+         fail_on: str | None = None, junit: Path | None = None, full: bool = False,
+         extra: tuple[str, ...] = ()) -> None:
     from cxsurvey.app.pipeline import run_command
 
     check_outputs([survey, model], excel, csv_dir, html, junit)
     with progress_bar(quiet) as progress:
         results = run_command(command, survey, model, method=method, options=options,
                               rules=one_rule_set(rules, fail_on), gate=fail_on is not None,
-                              progress=progress)
+                              progress=progress, extra=extra)
     emit(results, fmt, quiet, excel, csv_dir, [survey, model], html, junit,
          overview=command == "analyze", full=full or command != "analyze",
          modindices=options.modindices)
@@ -143,6 +146,10 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
             full: Annotated[bool, typer.Option(
                 "--full", help="Console: every table (descriptives, normality, item "
                 "statistics, effects, ...), not only the summary and the key tables.")]
+            = False,
+            polychoric: Annotated[bool, typer.Option(
+                "--polychoric", help="Also the polychoric correlations of the items and "
+                "their thresholds (as the polychoric command; JSON key 'polychoric').")]
             = False) -> None:
     """Every analysis at once: descriptives, normality, reliability, CFA, validity, paths.
 
@@ -157,7 +164,8 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
                       exclude_flagged=exclude_flagged, modindices=modindices,
                       limits=read_limits(max_cells, max_sheet_mb))
     _run("analyze", survey, model, fmt, quiet, excel, csv_dir, options, method, html=html,
-         rules=rules, fail_on=fail_on, junit=junit, full=full)
+         rules=rules, fail_on=fail_on, junit=junit, full=full,
+         extra=("polychoric",) if polychoric else ())
 
 
 @app.command()
@@ -194,6 +202,25 @@ def reliability(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Form
     """Cronbach's alpha (95% CI), alpha if item deleted, item-total r, omega, CR, AVE."""
     options = Options(missing=missing, limits=read_limits(max_cells, max_sheet_mb))
     _run("reliability", survey, model, fmt, quiet, excel, csv_dir, options)
+
+
+@app.command("polychoric")
+@guarded
+def polychoric_command(survey: SurveyArg, model: ModelOpt = None,
+                       fmt: FormatOpt = Format.table,
+                       missing: PolychoricMissingOpt = PolychoricMissing.listwise,
+                       excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
+                       quiet: QuietOpt = False, max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
+                       max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB) -> None:
+    """Polychoric correlations and thresholds of the items (two-step ML, as lavaan's lavCor).
+
+    Each item's thresholds come from its answer proportions, then each pair's correlation
+    maximises the likelihood of its two-way table (Olsson 1979). A matrix that is not
+    positive definite is smoothed (psych's cor.smooth) and the warnings say so.
+    """
+    options = Options(missing=Missing(missing.value),
+                      limits=read_limits(max_cells, max_sheet_mb))
+    _run("polychoric", survey, model, fmt, quiet, excel, csv_dir, options)
 
 
 @app.command()

@@ -43,6 +43,13 @@ class BatchFormat(str, enum.Enum):
     json = "json"
 
 
+class PolychoricMissing(str, enum.Enum):
+    """The missing-data handling of ``polychoric`` (lavaan's ``lavCor`` has these two)."""
+
+    listwise = "listwise"
+    pairwise = "pairwise"
+
+
 
 SurveyArg = Annotated[Path, typer.Argument(
     help="Survey export: .xlsx/.xlsm, .csv/.tsv or SPSS .sav.", show_default=False,
@@ -63,6 +70,10 @@ MissingOpt = Annotated[Missing, typer.Option(
     "listwise; fiml: CB models by full-information ML on every respondent with an answer "
     "(lavaan missing = 'ml'; ML or MLR), with a coverage table; the item analyses are "
     "listwise.")]
+PolychoricMissingOpt = Annotated[PolychoricMissing, typer.Option(
+    "--missing", case_sensitive=False, help="listwise: rows answering every item; "
+    "pairwise: each item's thresholds from its own answers, each pair's "
+    "correlation from the rows answering both (lavaan's lavCor missing = 'pairwise').")]
 ExcelOpt = Annotated[Path | None, typer.Option(
     "--excel", help="Also write an Excel report (one sheet per section, About sheet).")]
 HtmlOpt = Annotated[Path | None, typer.Option(

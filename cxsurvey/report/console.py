@@ -26,7 +26,7 @@ from cxsurvey.results import Results
 
 KEY_TABLES = ("reliability", "pls_reliability", "cfa_fit", "htmt", "pls_htmt", "paths_cb",
               "r2_cb", "paths_pls", "r2_pls", "cfa_loadings", "pls_outer", "item_stats",
-              *MODINDICES_KEYS)
+              *MODINDICES_KEYS, "polychoric", "polychoric_thresholds")
 """The tables ``analyze`` prints without ``--full``, in this order.
 
 What a CX analyst reports and acts on, in the order of the two-step approach (Anderson &
@@ -38,7 +38,8 @@ CFA ran, the PLS outer loadings and PLS HTMT repeat its measurement verdicts and
 ``--full``; the item-total statistics are the item-level verdicts only when no model ran.
 Descriptives, normality, effects, cross-loadings, VIF, Fornell-Larcker and the structural
 model's fit are for ``--full``. The largest modification indices close the list (as many
-as ``--modindices`` asks for, with their caution).
+as ``--modindices`` asks for, with their caution). The polychoric tables run only when
+asked for (``analyze --polychoric``), so they are shown when present.
 """
 
 _UNLESS = {"pls_htmt": ("htmt",), "pls_outer": ("cfa_loadings",),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cxsurvey.stats.items.results import NormalityResult, ReliabilityResult
     from cxsurvey.stats.items.screen import ScreenResult
     from cxsurvey.stats.missing import MissingData
+    from cxsurvey.stats.ordinal import PolychoricResult
     from cxsurvey.stats.paths import PathsResult
     from cxsurvey.stats.pls.results import PlsResult
 
@@ -102,6 +103,8 @@ def to_document(res: Results) -> dict[str, Any]:
                                                       "sepc_all"])
     if res.collinearity is not None:
         doc["collinearity"] = records(res.collinearity)
+    if res.polychoric is not None:
+        doc["polychoric"] = _polychoric(res.polychoric, res.meta.get("missing_policy"))
     if res.checks is not None:
         doc.update(_checks(res.checks))
     doc["warnings"] = list(res.warnings)
@@ -127,6 +130,25 @@ def _missing_data(md: MissingData) -> dict[str, Any]:
                    "patterns": records(md.patterns)})
 
 
+def _polychoric(pc: PolychoricResult, policy: str | None) -> dict[str, Any]:
+    """``polychoric``: the contract's ``items``, ``matrix`` (full, rows and columns in
+    ``items`` order) and ``thresholds`` (item -> list) first, then the rows of each pair
+    (``n``), how missing answers were handled, whether the matrix was smoothed, the
+    observed categories, the pairs with empty cells and the warnings."""
+    items = [str(i) for i in pc.items]
+    return _clean({
+        "items": items,
+        "matrix": pc.matrix.to_numpy(dtype=float).tolist(),
+        "thresholds": {i: np.asarray(pc.thresholds[i], dtype=float).tolist() for i in items},
+        "n": pc.n.to_numpy().astype(int).tolist(),
+        "missing": "pairwise" if policy == "pairwise" else "listwise",
+        "smoothed": bool(pc.smoothed),
+        "categories": {i: list(pc.categories.get(i, ())) for i in items},
+        "zero_cell_pairs": [list(p) for p in pc.zero_cell_pairs],
+        "warnings": list(pc.warnings),
+    })
+
+
 def _normality(nr: NormalityResult) -> dict[str, Any]:
     """``normality`` per item and construct, ``multivariate_normality``, the conclusion."""
     return {
@@ -144,7 +166,7 @@ def _reliability(rel: ReliabilityResult) -> dict[str, Any]:
         "reliability": records(rel.constructs, ["construct", "n_items", "n", "alpha",
                                                 "alpha_ci_lower", "alpha_ci_upper",
                                                 "std_alpha", "omega", "rho_a", "rho_c",
-                                                "ave"]),
+                                                "ave", "alpha_ordinal"]),
         "item_stats": records(rel.items, ["construct", "item", "n", "mean", "sd",
                                           "item_total_r", "alpha_if_deleted", "loading"]),
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cxsurvey.report.metrics_table import metrics_display
+from cxsurvey.report.polychoric_table import polychoric_tables
 from cxsurvey.report.quality_table import data_quality_notes
 from cxsurvey.report.table_model import Column, Table, flag_cells, judged
 from cxsurvey.report.tables_models import cfa_tables, paths_tables, pls_tables
@@ -123,6 +124,14 @@ def _normality(res: Results) -> list[Table]:
     return tables
 
 
+_ORDINAL_ALPHA_NOTE = (
+    "Ordinal alpha: alpha of the polychoric correlation matrix of the construct's items "
+    "(Zumbo, Gadermann & Zeisser, 2007, Journal of Modern Applied Statistical Methods, "
+    "6(1), 21-29), for items with integer answers and at most 10 distinct values: the "
+    "reliability of the continuous responses assumed to underlie the answers, not of the "
+    "observed sum score, so usually above alpha.")
+
+
 def _reliability(res: Results) -> list[Table]:
     r = res.reliability
     if r is None:
@@ -134,14 +143,15 @@ def _reliability(res: Results) -> list[Table]:
             Column("n", "N", "int"), Column("alpha", "Alpha"),
             Column("alpha_ci_lower", "95% CI low"),
             Column("alpha_ci_upper", "95% CI high"),
-            Column("std_alpha", "Std. alpha"), Column("omega", "Omega"),
-            Column("rho_c", "CR (rho_c)"), Column("ave", "AVE"))
+            Column("std_alpha", "Std. alpha"), Column("alpha_ordinal", "Ordinal alpha"),
+            Column("omega", "Omega"), Column("rho_c", "CR (rho_c)"), Column("ave", "AVE"))
     notes = (v.note(("alpha", "rho_c", "ave")),
              ("Omega from a one-factor (minres) model of each construct's correlations; "
               "CR and AVE from the CFA's standardised loadings"
               if r.composite_source == "cfa" else
               "Omega, CR and AVE from a one-factor (minres) model of each construct's "
-              "correlations") + f"; missing values: {r.missing_policy}.", *r.notes)
+              "correlations") + f"; missing values: {r.missing_policy}.",
+             _ORDINAL_ALPHA_NOTE, *r.notes)
     tables = [Table("reliability", "Reliability and convergent validity", c, cols,
                     frozenset(flags), notes)]
     it = r.items
@@ -155,7 +165,9 @@ def _reliability(res: Results) -> list[Table]:
         (Column("construct", "Construct", "text"), Column("item", "Item", "text"),
          Column("n", "N", "int"), Column("mean", "Mean"), Column("sd", "SD"),
          Column("item_total_r", "Item-total r"),
-         Column("alpha_if_deleted", "Alpha if deleted"), Column("loading", "Loading")),
+         Column("alpha_if_deleted", "Alpha if deleted"),
+         Column("alpha_ordinal_if_deleted", "Ordinal alpha if deleted", console=False),
+         Column("loading", "Loading")),
         frozenset(iflags),
         (v.note(("item_total_r", "loading"),
                 "alpha if deleted not above the construct's alpha"),
@@ -247,7 +259,8 @@ def _checks(res: Results) -> list[Table]:
 
 
 _BUILDERS = (_checks, _descriptives, _metrics, _data_quality, _missing_data, _normality,
-             _reliability, _collinearity, cfa_tables, pls_tables, paths_tables)
+             _reliability, _collinearity, polychoric_tables, cfa_tables, pls_tables,
+             paths_tables)
 
 
 def build_tables(res: Results) -> list[Table]:

@@ -11,6 +11,7 @@ from cxsurvey.stats.items.results import DescribeResult, NormalityResult, Reliab
 from cxsurvey.stats.items.screen import ScreenResult
 from cxsurvey.stats.metrics import MetricsResult
 from cxsurvey.stats.missing import MissingData
+from cxsurvey.stats.ordinal import PolychoricResult
 from cxsurvey.stats.paths import PathsResult
 from cxsurvey.stats.pls.results import PlsResult
 
@@ -38,6 +39,9 @@ class Findings:
         NPS, CSAT and CES of the ``[metrics]`` items.
     missing_data : MissingData, optional
         Coverage and missing-data patterns of the model's items (with FIML).
+    polychoric : PolychoricResult, optional
+        The polychoric correlations of the model's items (lavaan's two-step ML; smoothed
+        when not positive definite).
     """
 
     descriptives: DescribeResult | None = None
@@ -50,3 +54,4 @@ class Findings:
     data_quality: ScreenResult | None = None
     metrics: MetricsResult | None = None
     missing_data: MissingData | None = None
+    polychoric: PolychoricResult | None = None

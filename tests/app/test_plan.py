@@ -56,7 +56,8 @@ def test_check_without_structural_rules_runs_reliability_only() -> None:
     assert plan("check", "auto", True, rules, gate=True).names == ("describe", "reliability")
 
 
-@pytest.mark.parametrize("command", ["describe", "normality", "reliability", "cfa", "paths"])
+@pytest.mark.parametrize("command", ["describe", "normality", "reliability", "cfa", "paths",
+                                     "polychoric"])
 def test_single_section_commands(command) -> None:
     assert plan(command).names == (command,)
     assert plan(command, "pls").method is Method.pls

@@ -1,4 +1,5 @@
-"""Internal consistency: Cronbach's alpha (+ Feldt CI), item statistics, omega, CR/AVE."""
+"""Internal consistency: Cronbach's alpha (+ Feldt CI), ordinal alpha, item statistics,
+omega, CR/AVE."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from cxsurvey.stats.items.results import ReliabilityResult
 from cxsurvey.stats.missing import complete_cases
 from cxsurvey.stats.validity.composite import cr_ave
 
-__all__ = ["alpha_from_cov", "cronbach_alpha", "item_total", "one_factor_minres",
-           "omega_total", "reliability"]
+__all__ = ["ORDINAL_MAX_CATEGORIES", "alpha_from_cov", "cronbach_alpha", "item_total",
+           "looks_ordinal", "one_factor_minres", "omega_total", "ordinal_alpha", "reliability"]
 
 
 def cronbach_alpha(block: pd.DataFrame, missing: str = "listwise",
@@ -181,6 +182,111 @@ def omega_total(r: np.ndarray, loadings: np.ndarray) -> float:
     return float((total - np.sum(1.0 - loadings**2)) / total)
 
 
+ORDINAL_MAX_CATEGORIES = 10
+"""Most distinct answers an item may have for its ordinal alpha (polychoric correlations)."""
+
+
+def looks_ordinal(block: pd.DataFrame,
+                  max_categories: int = ORDINAL_MAX_CATEGORIES) -> list[str]:
+    """The items of ``block`` that are not ordinal enough for polychoric correlations.
+
+    An item counts as ordinal when every answer is a whole number and it has at most
+    ``max_categories`` distinct answers (a 0-10 rating scale has 11 and is treated as
+    interval; psych::polychoric stops at 8 by default, lavaan has no limit).
+
+    Returns
+    -------
+    list of str
+        The items that fail the test (empty when all look ordinal).
+    """
+    values = block.apply(pd.to_numeric, errors="coerce") if any(
+        dtype.kind not in "biuf" for dtype in block.dtypes) else block
+    data = values.to_numpy(dtype=float)
+    bad = []
+    for j, name in enumerate(block.columns):
+        x = data[:, j]
+        x = x[np.isfinite(x)]
+        if np.any(x != np.round(x)) or np.unique(x).size > max_categories:
+            bad.append(str(name))
+    return bad
+
+
+def ordinal_alpha(block: pd.DataFrame, missing: str = "listwise"
+                  ) -> tuple[float, np.ndarray, tuple[str, ...]]:
+    """Ordinal alpha: the standardised alpha of the items' polychoric correlation matrix.
+
+    .. math:: \\alpha_{ord} = \\frac{k \\bar r}{1 + (k - 1)\\bar r}
+
+    with :math:`\\bar r` the mean off-diagonal polychoric correlation, which is what
+    ``psych::alpha(psych::polychoric(x)$rho)`` reports (``raw_alpha == std.alpha`` for a
+    correlation matrix). Alpha-if-item-deleted drops the item's row and column of the same
+    matrix (psych's ``alpha.drop``); the correlations are not re-estimated.
+
+    Parameters
+    ----------
+    block : DataFrame
+        One construct's items (integer answers; NaN = missing).
+    missing : {"listwise", "pairwise"}
+        ``listwise``: the rows complete on the items, as the Pearson alpha uses.
+        ``pairwise``: each item's thresholds from all its answers and each correlation from
+        the rows where both items are observed (psych::polychoric's default and lavaan's
+        ``missing = "pairwise"``).
+
+    Returns
+    -------
+    alpha, alpha_if_deleted, notes : float, ndarray of shape (k,), tuple of str
+        NaN (and a note saying why, where it is not simply too few items) when fewer than
+        two items, items that do not look ordinal (:func:`looks_ordinal`), an item with one
+        answer only or a correlation that cannot be estimated. A non-positive-definite
+        matrix is smoothed first, as psych::polychoric does.
+
+    Notes
+    -----
+    The polychoric correlations are the two-step maximum-likelihood estimates of
+    :func:`cxsurvey.stats.ordinal.polychoric` (lavaan's ``lavCor``). psych::polychoric
+    maximises the same likelihood with ``optimize()``'s default tolerance, so its
+    correlations differ from these by up to about 2e-5 and its ordinal alpha by a few
+    1e-6.
+
+    References
+    ----------
+    Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of coefficients
+    alpha and theta for Likert rating scales. *Journal of Modern Applied Statistical
+    Methods*, 6(1), 21-29. Gadermann, A. M., Guhn, M., & Zumbo, B. D. (2012). Estimating
+    ordinal reliability for Likert-type and ordinal item response data. *Practical
+    Assessment, Research & Evaluation*, 17(3). Olsson, U. (1979). Psychometrika, 44,
+    443-460.
+    """
+    from cxsurvey.stats.ordinal import polychoric, smooth_correlation
+
+    k = block.shape[1]
+    nan = float("nan")
+    drop = np.full(k, np.nan)
+    if k < 2:
+        return nan, drop, ()
+    data = complete_cases(block) if missing == "listwise" else block
+    if data.shape[0] < 3:
+        return nan, drop, ()
+    bad = looks_ordinal(data)
+    if bad:
+        return nan, drop, (f"ordinal alpha not computed: {', '.join(bad)} not integer answers "
+                           f"with at most {ORDINAL_MAX_CATEGORIES} distinct values",)
+    pc = polychoric(data, missing="pairwise" if missing == "pairwise" else "listwise")
+    r = pc.matrix.to_numpy()
+    if not np.all(np.isfinite(r)):
+        return nan, drop, ("ordinal alpha not computed: a polychoric correlation is "
+                           "undefined (an item with one answer only, or no common rows)",)
+    notes: list[str] = []
+    if pc.converged is not None and not bool(pc.converged.to_numpy().all()):
+        notes.append("a polychoric correlation for ordinal alpha did not converge")
+    if float(np.linalg.eigvalsh(r).min()) < np.finfo(float).eps:
+        r = np.asarray(smooth_correlation(r))
+        notes.append("the polychoric matrix for ordinal alpha was not positive definite "
+                     "and was smoothed (psych::cor.smooth)")
+    _, drop = item_total(r)
+    return alpha_from_cov(r), drop, tuple(notes)
+
+
 def _cov_corr(block: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Covariances and two correlation matrices, pairwise-complete when the block has gaps.
 
@@ -217,14 +323,19 @@ def reliability(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     ReliabilityResult
         ``constructs``: alpha and its Feldt CI, standardised alpha, omega
         total (one-factor minres on the correlation matrix, as ``psych::omega(nfactors=1)``),
-        ``rho_c``/``ave`` from those one-factor standardised loadings, ``rho_a`` null.
-        ``items``: n, mean, sd, corrected item-total r, alpha if deleted, loading and
-        ``reverse_suspect`` (negative one-factor loading, or negative item-total r where
-        no loading exists): probably reverse-coded and not declared.
+        ``rho_c``/``ave`` from those one-factor standardised loadings, ``rho_a`` null,
+        ``alpha_ordinal`` (:func:`ordinal_alpha` on the same rows as alpha; NaN for items
+        that do not look ordinal).
+        ``items``: n, mean, sd, corrected item-total r, alpha if deleted, loading,
+        ``alpha_ordinal_if_deleted`` and ``reverse_suspect`` (negative one-factor
+        loading, or negative item-total r where no loading exists): probably
+        reverse-coded and not declared.
 
     References
     ----------
-    Cronbach (1951); McDonald (1999); Fornell & Larcker (1981) for rho_c and AVE.
+    Cronbach (1951); McDonald (1999); Fornell & Larcker (1981) for rho_c and AVE;
+    Zumbo, Gadermann & Zeisser (2007), Journal of Modern Applied Statistical Methods, 6(1),
+    21-29, for ordinal alpha.
     """
     if missing not in ("listwise", "pairwise"):
         raise ValueError(f"missing must be 'listwise' or 'pairwise', got {missing!r}")
@@ -237,7 +348,7 @@ def reliability(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         k = len(its)
         rec = {"construct": c, "n_items": k, "n": n, "alpha": alpha, "alpha_ci_lower": lo,
                "alpha_ci_upper": hi, "std_alpha": np.nan, "omega": np.nan, "rho_a": np.nan,
-               "rho_c": np.nan, "ave": np.nan}
+               "rho_c": np.nan, "ave": np.nan, "alpha_ordinal": np.nan}
         lam = np.full(k, np.nan)
         r_drop = np.full(k, np.nan)
         a_drop = np.full(k, np.nan)
@@ -258,6 +369,8 @@ def reliability(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                     notes.append(f"{c}: omega needs at least 3 items")
             else:
                 notes.append(f"{c}: an item has no variance; correlations are undefined")
+        rec["alpha_ordinal"], o_drop, said = ordinal_alpha(block, missing)
+        notes += [f"{c}: {s}" for s in said]
         crow.append(rec)
         for j, it in enumerate(its):
             x = block[it].to_numpy(dtype=float) if missing == "pairwise" else \
@@ -267,7 +380,8 @@ def reliability(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                          "mean": float(x.mean()) if x.size else np.nan,
                          "sd": float(x.std(ddof=1)) if x.size > 1 else np.nan,
                          "item_total_r": float(r_drop[j]),
-                         "alpha_if_deleted": float(a_drop[j]), "loading": float(lam[j])})
+                         "alpha_if_deleted": float(a_drop[j]), "loading": float(lam[j]),
+                         "alpha_ordinal_if_deleted": float(o_drop[j])})
     item_table = pd.DataFrame(irow)
     if len(item_table):
         lam_neg = item_table["loading"] < 0

@@ -76,11 +76,14 @@ class ReliabilityResult:
     ----------
     constructs : DataFrame
         ``construct, n_items, n, alpha, alpha_ci_lower, alpha_ci_upper, std_alpha,
-        omega, rho_a, rho_c, ave`` (``rho_a`` null until a PLS model supplies it;
-        ``rho_c``/``ave`` come from a one-factor model per construct, or from the CFA's
-        standardised loadings when ``composite_source == "cfa"``).
+        omega, rho_a, rho_c, ave, alpha_ordinal`` (``rho_a`` null until a PLS model
+        supplies it; ``rho_c``/``ave`` come from a one-factor model per construct, or from
+        the CFA's standardised loadings when ``composite_source == "cfa"``;
+        ``alpha_ordinal`` is the alpha of the polychoric correlation matrix, Zumbo,
+        Gadermann & Zeisser 2007).
     items : DataFrame
-        ``construct, item, n, mean, sd, item_total_r, alpha_if_deleted, loading``
+        ``construct, item, n, mean, sd, item_total_r, alpha_if_deleted, loading,
+        alpha_ordinal_if_deleted``
         (``item_total_r`` is the corrected item-total correlation, SPSS's "Corrected
         Item-Total Correlation", psych's ``r.drop``).
     missing_policy : str
