@@ -1,0 +1,107 @@
+"""Polychoric correlations of a survey: ``cxsurvey polychoric`` against lavaan's ``lavCor``.
+
+Whole processes, paired (cxsurvey, lavaan, cxsurvey, lavaan, ...; the ratio taken pair
+by pair), BLAS pinned to one thread for both:
+
+- the bundled sample (157 respondents, 33 five-point items, 528 pairs);
+- a simulated survey of 100,000 respondents from the sample's population model
+  (``cxsurvey simulate``, written once to ``benchmarks/_data/``).
+
+cxsurvey runs ``cxsurvey polychoric DATA --model MODEL --format json``; lavaan runs
+``lavCor(d[, items], ordered = items)`` in ``Rscript`` on the same answers as CSV (its
+start-up and package load included, as cxsurvey's). Skips lavaan when ``Rscript`` or
+lavaan is absent.
+
+Usage: python benchmarks/bench_ordinal.py [--runs 3] [--n 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+
+from bench_foundation import DATA, ROOT, cxsurvey_cmd, time_process
+
+SAMPLE = ROOT / "sample_surveys" / "cx_journey.xlsx"
+MODEL = ROOT / "sample_surveys" / "cx_journey.toml"
+POPULATION = ROOT / "sample_surveys" / "cx_journey_population.toml"
+
+LAVCOR = """
+suppressMessages(library(lavaan))
+d <- read.csv("{data}")
+r <- lavCor(d, ordered = names(d))
+cat(dim(r), "\\n")
+"""
+
+
+def items_csv(survey: Path, path: Path) -> Path:
+    """The model's items as cxsurvey reads them, for lavaan."""
+    from cxsurvey.app.pipeline import read
+
+    read(survey, MODEL).items.to_csv(path, index=False)
+    return path
+
+
+def simulated(n: int) -> Path:
+    out = DATA / f"ordinal_{n}.xlsx"
+    if not out.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        subprocess.run([*cxsurvey_cmd(), "simulate", str(POPULATION), "--n", str(n),
+                        "--seed", "1", "-o", str(out)], check=True,
+                       stdout=subprocess.DEVNULL)
+    return out
+
+
+def paired(label: str, ours: list[str], theirs: list[str] | None, runs: int) -> None:
+    time_process(ours)
+    if theirs:
+        time_process(theirs)
+    a, b, ratio = [], [], []
+    for _ in range(runs):
+        wa = time_process(ours)[0]
+        a.append(wa)
+        if theirs:
+            wb = time_process(theirs)[0]
+            b.append(wb)
+            ratio.append(wa / wb)
+    line = f"{label:<40} cxsurvey median {statistics.median(a):6.2f} s"
+    if theirs:
+        line += (f" | lavaan median {statistics.median(b):6.2f} s | paired ratio "
+                 f"{statistics.median(ratio):.2f}")
+    print(line + f" (n={runs})", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--n", type=int, default=100_000)
+    args = parser.parse_args()
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    rscript = shutil.which("Rscript")
+    if rscript and subprocess.run([rscript, "-e", "library(lavaan)"], capture_output=True,
+                                  check=False).returncode != 0:
+        rscript = None
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, survey in (("sample (157 x 33)", SAMPLE),
+                              (f"simulated ({args.n:,} x 33)", simulated(args.n))):
+            ours = [*cxsurvey_cmd(), "polychoric", str(survey), "--model", str(MODEL),
+                    "--format", "json"]
+            theirs = None
+            if rscript:
+                csv = items_csv(survey, Path(tmp) / f"{survey.stem}.csv")
+                script = Path(tmp) / f"{survey.stem}.R"
+                script.write_text(LAVCOR.format(data=csv), encoding="utf-8")
+                theirs = [rscript, str(script)]
+            paired(label, ours, theirs, args.runs)
+    if not rscript:
+        print("lavaan: Rscript with lavaan not found, skipped")
+
+
+if __name__ == "__main__":
+    main()
