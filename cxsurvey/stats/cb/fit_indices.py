@@ -191,12 +191,14 @@ def nfi(chisq: float, chisq0: float) -> float:
     return 1.0 - chisq / chisq0 if chisq0 > 0 else float("nan")
 
 
-def rmsea(chisq: float, df: float, n: int) -> float:
+def rmsea(chisq: float, df: float, n: float, c_hat: float = 1.0) -> float:
     """Root mean square error of approximation, with divisor N as lavaan.
 
     .. math:: RMSEA = \\sqrt{\\max\\Bigl(\\frac{T - df}{df \\cdot N}, 0\\Bigr)}
 
-    0 when df is 0 (as lavaan). (semopy 2.3.11 divides by N - 1.)
+    0 when df is 0 (as lavaan). (semopy 2.3.11 divides by N - 1.) With a robust
+    correction ``c_hat`` (a scaling factor), ``sqrt(max(T / (N df) - c_hat / N, 0))``:
+    lavaan's ``*.robust`` RMSEA, T being the unscaled statistic.
 
     References
     ----------
@@ -204,9 +206,11 @@ def rmsea(chisq: float, df: float, n: int) -> float:
     estimation approach. Multivariate Behavioral Research, 25(2), 173-180. Steiger, J. H.,
     & Lind, J. C. (1980). Statistically based tests for the number of common factors.
     """
+    if not math.isfinite(chisq):
+        return float("nan")
     if not df > 0:
         return 0.0
-    return math.sqrt(max((chisq / n) / df - 1.0 / n, 0.0))
+    return math.sqrt(max((chisq / n) / df - c_hat / n, 0.0))
 
 
 def _ncx2_cdf(x: float, df: float, ncp: float) -> float:
@@ -216,14 +220,17 @@ def _ncx2_cdf(x: float, df: float, ncp: float) -> float:
     return float(special.chndtr(x, df, max(ncp, 0.0)))
 
 
-def rmsea_ci(chisq: float, df: float, n: int, level: float = 0.90) -> tuple[float, float]:
+def rmsea_ci(chisq: float, df: float, n: float, level: float = 0.90,
+             c_hat: float = 1.0) -> tuple[float, float]:
     """Confidence interval of the RMSEA from the noncentral chi-square distribution.
 
     The bounds are :math:`\\sqrt{\\lambda/(N\\,df)}` where the noncentrality
     :math:`\\lambda` solves :math:`P(\\chi^2_{df}(\\lambda) \\le T) = 1 - a/2` (lower) and
     :math:`= a/2` (upper), :math:`a = 1 - \\text{level}`; a bound is 0 when no
     :math:`\\lambda \\ge 0` solves its equation. The search intervals are lavaan's
-    (``lav_fit_rmsea_ci``: [0, T] and [0, max(N, 4T)]), solved to full precision.
+    (``lav_fit_rmsea_ci``: [0, T] and [0, max(N, 4T)]), solved to full precision. With
+    ``c_hat``, the bounds are :math:`\\sqrt{c\\lambda/(N\\,df)}` for the scaled statistic
+    ``T`` (lavaan's robust interval).
 
     References
     ----------
@@ -248,17 +255,18 @@ def rmsea_ci(chisq: float, df: float, n: int, level: float = 0.90) -> tuple[floa
         lo = 0.0
     else:
         lam = brentq(f_lower, 0.0, chisq, xtol=1e-12, rtol=1e-12, maxiter=500)
-        lo = math.sqrt(lam / (n * df))
+        lo = math.sqrt(c_hat * lam / (n * df))
     top = max(float(n), 4.0 * chisq)
     if df < 1 or f_upper(top) > 0 or f_upper(0.0) < 0:
         hi = 0.0
     else:
         lam = brentq(f_upper, 0.0, top, xtol=1e-12, rtol=1e-12, maxiter=500)
-        hi = math.sqrt(lam / (n * df))
+        hi = math.sqrt(c_hat * lam / (n * df))
     return lo, hi
 
 
-def rmsea_pvalue(chisq: float, df: float, n: int, h0: float = 0.05) -> float:
+def rmsea_pvalue(chisq: float, df: float, n: float, h0: float = 0.05,
+                 c_hat: float = 1.0) -> float:
     """p value of the test of close fit, H0: RMSEA <= h0.
 
     .. math:: p = 1 - F_{\\chi^2_{df}(\\lambda_0)}(T), \\qquad \\lambda_0 = N \\, df \\, h_0^2
@@ -272,7 +280,7 @@ def rmsea_pvalue(chisq: float, df: float, n: int, h0: float = 0.05) -> float:
     """
     if not df > 0 or not math.isfinite(chisq):
         return float("nan")
-    return 1.0 - _ncx2_cdf(chisq, df, n * df * h0 ** 2)
+    return 1.0 - _ncx2_cdf(chisq, df, n * df * h0 ** 2 / c_hat)
 
 
 def srmr_bentler(s: np.ndarray, sigma: np.ndarray, mean: np.ndarray | None = None,

@@ -310,9 +310,8 @@ def scaled_indices(test: RobustTest, base: RobustTest, n: int) -> dict[str, floa
     # the CI of the scaled statistic times sqrt(c) (lavaan 0.6-14)
     out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = fit_indices.rmsea_ci(
         test.chisq, test.trace, n)
-    lo, hi = fit_indices.rmsea_ci(x, df, n)
-    out["rmsea_ci_lower_robust"] = lo * math.sqrt(c)
-    out["rmsea_ci_upper_robust"] = hi * math.sqrt(c)
+    out["rmsea_ci_lower_robust"], out["rmsea_ci_upper_robust"] = fit_indices.rmsea_ci(
+        x, df, n, c_hat=c)
     t, t0 = test.chisq, base.chisq
     t1 = max(t - c * df, 0.0)
     t2 = max(t - c * df, t0 - c0 * df0, 0.0)
@@ -320,8 +319,8 @@ def scaled_indices(test: RobustTest, base: RobustTest, n: int) -> dict[str, floa
         math.isclose(t2, 0.0, abs_tol=1.5e-8) else 1.0 - t1 / t2
     u1, u2 = (t - c * df) * df0, (t0 - c0 * df0) * df
     tli = 1.0 - u1 / u2 if abs(u2) > 0 else 1.0
-    rmsea = math.sqrt(max((t / n) / df - c / n, 0.0))
-    return {**out, "cfi_robust": cfi, "tli_robust": tli, "rmsea_robust": rmsea}
+    return {**out, "cfi_robust": cfi, "tli_robust": tli,
+            "rmsea_robust": fit_indices.rmsea(t, df, n, c)}
 
 
 def robust_fit(fit: CbFit, data: pd.DataFrame, estimator: str) -> RobustFit:
