@@ -168,7 +168,9 @@ def _loading_sentence(outer: pd.DataFrame, col: str, label: str, v: Verdicts) ->
 
 
 _ROBUST_NAMES = {"MLM": "Satorra-Bentler SEs and scaled test",
-                 "MLR": "Huber-White SEs, Yuan-Bentler scaled test"}
+                 "MLR": "Huber-White SEs, Yuan-Bentler scaled test",
+                 "WLSMV": "ordinal items: DWLS on polychoric correlations, robust SEs, "
+                          "scaled-shifted test"}
 
 
 def _estimator_advice(f: Findings) -> str:
@@ -242,7 +244,8 @@ def _robust_fit_text(f: Mapping[str, Any], estimator: str) -> str:
              for key, label in (("cfi", "CFI"), ("tli", "TLI"), ("rmsea", "RMSEA"))
              if judged_fit(f, key, estimator).variant
              and (x := f.get(key)) is not None and x == x]
-    return text + (f"; ML {', '.join(plain)}" if plain else "")
+    plain_name = "unscaled" if estimator == "WLSMV" else "ML"
+    return text + (f"; {plain_name} {', '.join(plain)}" if plain else "")
 
 
 def _cfa_sentences(cfa: CfaResult, v: Verdicts) -> list[str]:

@@ -79,17 +79,20 @@ class SeMethod(Choice):
 class Estimator(Choice):
     """Estimator of the CB models (lavaan's ``estimator``): normal-theory ML, or ML with
     robust standard errors and a scaled test: ``mlm`` (Satorra-Bentler) or ``mlr``
-    (Huber-White SEs, Yuan-Bentler test as Mplus); ``auto`` is resolved by the run to
+    (Huber-White SEs, Yuan-Bentler test as Mplus); ``wlsmv`` treats every model item as
+    ordinal (DWLS on polychoric correlations, robust SEs, scaled-shifted test, as
+    lavaan's ``ordered = TRUE, estimator = "WLSMV"``); ``auto`` is resolved by the run to
     ``mlr`` when Mardia's test rejects multivariate normality, else ``ml``."""
 
     ml = "ml"
     mlm = "mlm"
     mlr = "mlr"
+    wlsmv = "wlsmv"
     auto = "auto"
 
     @property
     def lavaan(self) -> str:
-        """The name as lavaan writes it: ``"ML"``, ``"MLM"`` or ``"MLR"``."""
+        """The name as lavaan writes it: ``"ML"``, ``"MLM"``, ``"MLR"`` or ``"WLSMV"``."""
         return self.value.upper()
 
     @property
@@ -191,8 +194,9 @@ class Options:
     drop_weak : bool
     se : SeMethod
     estimator : Estimator
-        CB estimator (``ml``, ``mlm``, ``mlr``); the CB bootstrap always refits by ML, as
-        lavaan. Recorded as ``meta.estimator`` (lavaan's spelling), not in
+        CB estimator (``ml``, ``mlm``, ``mlr``, ``wlsmv``); the CB bootstrap always
+        refits by ML, as lavaan, and is refused with ``wlsmv``, as is ``missing =
+        fiml``. Recorded as ``meta.estimator`` (lavaan's spelling), not in
         :meth:`as_dict`.
     bootstrap : int
         Bootstrap resamples (0: none).
@@ -209,6 +213,11 @@ class Options:
         How many modification indices, largest first, the console shows (0: none); the
         JSON, CSV, Excel and HTML reports list them all. Not recorded in :meth:`as_dict`
         (it changes no number).
+    ordered : tuple of str
+        The items declared ordinal (lavaan's ``ordered``): ``()`` none, ``("all",)``
+        every model item, else item names. Only with ``estimator = wlsmv``, which treats
+        every model item as ordinal; the run refuses a list that is not all of them.
+        Not recorded in :meth:`as_dict` (it changes no number).
     """
 
     missing: Missing = Missing.listwise
@@ -225,6 +234,7 @@ class Options:
     exclude_flagged: bool = False
     limits: ReadLimits = field(default_factory=ReadLimits, metadata={"recorded": False})
     modindices: int = field(default=DEFAULT_MODINDICES, metadata={"recorded": False})
+    ordered: tuple[str, ...] = field(default=(), metadata={"recorded": False})
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -252,6 +262,9 @@ class Options:
                                  "yet", Location(),
                                  "Use --estimator mlr for SEs robust to non-normality "
                                  "with FIML, or --missing listwise with the bootstrap.")
+        if self.estimator is Estimator.wlsmv:
+            self._check_wlsmv()
+        self._check_ordered()
         _number(self.alpha, "alpha", 0.0, 1.0, integer=False)
         _number(self.loading_threshold, "loading_threshold", 0.0, 1.0, integer=False)
         _number(self.bootstrap, "bootstrap", 0, MAX_BOOTSTRAP, integer=True)
@@ -267,6 +280,33 @@ class Options:
                                  f"{getattr(self, name)!r}", Location())
         if not isinstance(self.limits, ReadLimits):
             raise InputError(f"limits must be ReadLimits, got {self.limits!r}", Location())
+
+    def _check_wlsmv(self) -> None:
+        """Refuse what WLSMV cannot be combined with: FIML (lavaan's WLSMV uses listwise
+        or pairwise deletion) and, for now, the CB bootstrap."""
+        if self.missing is Missing.fiml and self.method.runs_cb:
+            raise InputError("estimator WLSMV cannot be combined with --missing fiml: "
+                             "it works on polychoric correlations from complete rows "
+                             "(listwise) or pairs (pairwise)", Location(),
+                             "Use --missing listwise or pairwise with WLSMV, or "
+                             "--estimator mlr with FIML.")
+        if self.se is SeMethod.bootstrap and self.method.runs_cb:
+            raise InputError("--se bootstrap cannot be combined with --estimator wlsmv "
+                             "yet", Location(),
+                             "WLSMV already gives robust SEs: use --se standard, or "
+                             "--estimator ml with the bootstrap.")
+
+    def _check_ordered(self) -> None:
+        """``ordered`` is a tuple of names and, when given, goes with WLSMV."""
+        if not isinstance(self.ordered, tuple) or not all(
+                isinstance(x, str) and x.strip() for x in self.ordered):
+            raise InputError(f"ordered must be a tuple of item names, got {self.ordered!r}",
+                             Location(), "Use --ordered all or --ordered ITEM,ITEM,...")
+        if self.ordered and self.method.runs_cb and self.estimator is not Estimator.wlsmv:
+            raise InputError(f"--ordered needs --estimator wlsmv (ordinal items are fitted "
+                             f"by WLSMV), got --estimator {self.estimator.value}",
+                             Location(), "Add --estimator wlsmv, or leave out --ordered "
+                             "to treat the answers as continuous.")
 
     def as_dict(self) -> dict[str, Any]:
         """The options as JSON values (enums as their strings), in field order."""

@@ -18,7 +18,7 @@ import numpy as np
 from cxsurvey import __version__
 from cxsurvey.app.plan import plan
 from cxsurvey.app.quality import exclusion_meta, exclusion_warning, screen_survey, without_flagged
-from cxsurvey.errors import AnalysisError
+from cxsurvey.errors import AnalysisError, InputError, Location
 from cxsurvey.gates.evaluate import evaluate
 from cxsurvey.gates.resolve import resolve_rules
 from cxsurvey.gates.rules import RULE_SETS, RuleSet
@@ -285,6 +285,7 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
     warnings: list[str] = []
     cfa = None
     if cb:
+        _check_ordered(options, constructs)
         from cxsurvey.stats.cb.cfa import run_cfa
         from cxsurvey.stats.cb.paths import run_cb_paths
     if cb and ("cfa" in wanted or options.drop_weak):
@@ -315,7 +316,8 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
             result = bootstrap_paths(items, constructs, spec, result,
                                      n_boot=options.bootstrap, seed=options.seed,
                                      start=full_fit)
-        if cfa is None and full_fit is not None:  # no CFA: the structural model's MIs
+        if cfa is None and full_fit is not None and options.estimator is not Estimator.wlsmv:
+            # no CFA: the structural model's MIs (of the ML likelihood: none for WLSMV)
             result = _with_modindices(result, full_fit,
                                       items if options.missing is Missing.fiml else None)
         warnings += [f"paths: {w}" for w in result.warnings]
@@ -333,6 +335,27 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
         if spec.regressions:
             paths.append(pls_paths)
     return cfa, pls, paths, warnings
+
+
+def _check_ordered(options: Options, constructs: Mapping[str, Iterable[str]]) -> None:
+    """Refuse an ``--ordered`` list that is not every model item: WLSMV treats them all
+    as ordinal, and a mix of ordinal and continuous indicators is not supported."""
+    if not options.ordered or options.ordered == ("all",):
+        return
+    items = list(dict.fromkeys(i for its in constructs.values() for i in its))
+    unknown = [x for x in options.ordered if x not in items]
+    if unknown:
+        raise InputError(f"--ordered names {', '.join(repr(x) for x in unknown)}, not "
+                         "an item of the model", Location(),
+                         f"Use --ordered all or item names of the model ({_few(items)}).")
+    left = [i for i in items if i not in options.ordered]
+    if left:
+        raise InputError(f"--ordered lists {len(items) - len(left)} of the model's "
+                         f"{len(items)} items; {_few(left)} would stay continuous, and "
+                         "WLSMV here needs every model item ordinal (mixed ordinal and "
+                         "continuous indicators are not supported)", Location(),
+                         "Use --ordered all (or leave it out: --estimator wlsmv treats "
+                         "every model item as ordinal).")
 
 
 def _with_modindices(result, fit, fiml_data=None):
@@ -465,8 +488,13 @@ def _missing_data(survey: Survey, pls: bool = False):
 
 
 def _cb_missing(options: Options) -> str:
-    """How the CB models treat missing answers: ``fiml`` or ``listwise``."""
-    return "fiml" if options.missing is Missing.fiml else "listwise"
+    """How the CB models treat missing answers: ``fiml``, ``pairwise`` (WLSMV's pairwise
+    polychoric statistics) or ``listwise``."""
+    if options.missing is Missing.fiml:
+        return "fiml"
+    if options.missing is Missing.pairwise and options.estimator is Estimator.wlsmv:
+        return "pairwise"
+    return "listwise"
 
 
 def _listwise_loss(survey: Survey, options: Options) -> list[str]:

@@ -34,6 +34,7 @@ from cxsurvey.cli.params import (
     MissingOpt,
     ModelOpt,
     ModIndicesOpt,
+    OrderedOpt,
     PlsBootOpt,
     PolychoricMissing,
     PolychoricMissingOpt,
@@ -46,6 +47,7 @@ from cxsurvey.cli.params import (
     SurveyArg,
     ThresholdOpt,
     limit,
+    ordered_items,
     read_limits,
 )
 from cxsurvey.cli.runtime import (
@@ -135,7 +137,8 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
             scheme: SchemeOpt = Scheme.path,
             loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
             se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None,
-            estimator: EstimatorOpt = Estimator.ml, max_iter: MaxIterOpt = 10_000,
+            estimator: EstimatorOpt = Estimator.ml, ordered: OrderedOpt = None,
+            max_iter: MaxIterOpt = 10_000,
             modindices: ModIndicesOpt = DEFAULT_MODINDICES,
             excel: ExcelOpt = None, html: HtmlOpt = None, csv_dir: CsvDirOpt = None,
             seed: SeedOpt = DEFAULT_SEED, rules: RulesOpt = None, fail_on: FailOnOpt = None,
@@ -162,6 +165,7 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
                       estimator=estimator, bootstrap=n_boot(se, bootstrap, resolved(method)),
                       exclude_flagged=exclude_flagged, modindices=modindices,
+                      ordered=ordered_items(ordered),
                       limits=read_limits(max_cells, max_sheet_mb))
     _run("analyze", survey, model, fmt, quiet, excel, csv_dir, options, method, html=html,
          rules=rules, fail_on=fail_on, junit=junit, full=full,
@@ -229,7 +233,7 @@ def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.tabl
         loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
         se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None, seed: SeedOpt = DEFAULT_SEED,
         estimator: EstimatorOpt = Estimator.ml, missing: MissingOpt = Missing.listwise,
-        modindices: ModIndicesOpt = DEFAULT_MODINDICES,
+        ordered: OrderedOpt = None, modindices: ModIndicesOpt = DEFAULT_MODINDICES,
         max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
         quiet: QuietOpt = False, max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
         max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB) -> None:
@@ -237,6 +241,7 @@ def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.tabl
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, bootstrap=n_boot(se, bootstrap),
                       max_iter=max_iter, estimator=estimator, modindices=modindices,
+                      ordered=ordered_items(ordered),
                       limits=read_limits(max_cells, max_sheet_mb))
     _run("cfa", survey, model, fmt, quiet, excel, csv_dir, options)
 
@@ -250,7 +255,7 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
           scheme: SchemeOpt = Scheme.path, missing: MissingOpt = Missing.listwise,
           se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None, seed: SeedOpt = DEFAULT_SEED,
           loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
-          estimator: EstimatorOpt = Estimator.ml,
+          estimator: EstimatorOpt = Estimator.ml, ordered: OrderedOpt = None,
           modindices: ModIndicesOpt = DEFAULT_MODINDICES,
           max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
           quiet: QuietOpt = False, max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
@@ -264,7 +269,8 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
                       bootstrap=n_boot(se, bootstrap, method.value), estimator=estimator,
-                      modindices=modindices, limits=read_limits(max_cells, max_sheet_mb))
+                      modindices=modindices, ordered=ordered_items(ordered),
+                      limits=read_limits(max_cells, max_sheet_mb))
     _run("paths", survey, model, fmt, quiet, excel, csv_dir, options, method)
 
 
@@ -319,7 +325,7 @@ def check(
                                            "too.")] = False,
     missing: MissingOpt = Missing.listwise, bootstrap: PlsBootOpt = None,
     seed: SeedOpt = DEFAULT_SEED, estimator: EstimatorOpt = Estimator.ml,
-    modindices: ModIndicesOpt = DEFAULT_MODINDICES,
+    ordered: OrderedOpt = None, modindices: ModIndicesOpt = DEFAULT_MODINDICES,
     junit: JunitOpt = None, excel: ExcelOpt = None, html: HtmlOpt = None,
     max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
     max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB,
@@ -340,6 +346,7 @@ def check(
     options = Options(missing=missing, seed=seed,
                       bootstrap=n_boot(SeMethod.standard, bootstrap, resolved(method)),
                       estimator=estimator, modindices=modindices,
+                      ordered=ordered_items(ordered),
                       limits=read_limits(max_cells, max_sheet_mb))
     check_outputs([survey, model], excel=excel, html=html, junit=junit)
     with progress_bar(fmt is not CheckFormat.table) as progress:
@@ -386,7 +393,7 @@ def batch(
         "files with a model), cb, pls, both or none.")] = Method.auto,
     missing: MissingOpt = Missing.listwise, bootstrap: PlsBootOpt = None,
     seed: SeedOpt = DEFAULT_SEED, estimator: EstimatorOpt = Estimator.ml,
-    modindices: ModIndicesOpt = DEFAULT_MODINDICES,
+    ordered: OrderedOpt = None, modindices: ModIndicesOpt = DEFAULT_MODINDICES,
     rules: RulesOpt = None, fail_on: FailOnOpt = None,
     exclude_flagged: ExcludeFlaggedOpt = False,
     excel: Annotated[bool, typer.Option(
@@ -433,7 +440,8 @@ def batch(
                       bootstrap=n_boot(SeMethod.standard, bootstrap,
                                         "cb" if method is Method.auto else method.value),
                       estimator=estimator, exclude_flagged=exclude_flagged,
-                      modindices=modindices, limits=read_limits(max_cells, max_sheet_mb))
+                      modindices=modindices, ordered=ordered_items(ordered),
+                      limits=read_limits(max_cells, max_sheet_mb))
     # SIGINT/SIGTERM stop the run; the summary is then written for the files done, and
     # a further signal waits until it is complete (exit 128 + the signal's number)
     with Interrupts() as interrupts:

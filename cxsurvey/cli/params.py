@@ -116,8 +116,16 @@ EstimatorOpt = Annotated[Estimator, typer.Option(
     "--estimator", case_sensitive=False, help="CB estimator (lavaan's estimator): ml "
     "(normal theory); mlm (robust SEs, Satorra-Bentler scaled chi-square) or mlr "
     "(Huber-White SEs, Yuan-Bentler scaled chi-square), with scaled and robust "
-    "CFI/TLI/RMSEA, for non-normal Likert items. Same estimates; the CB bootstrap "
-    "refits by ML.")]
+    "CFI/TLI/RMSEA, for non-normal Likert items (same estimates; the CB bootstrap "
+    "refits by ML); wlsmv treats every model item as ordinal (lavaan's ordered = TRUE, "
+    "estimator = 'WLSMV': DWLS on polychoric correlations, robust SEs, scaled-shifted "
+    "test, thresholds), with --missing listwise or pairwise and --se standard; auto "
+    "picks ml or mlr from Mardia's test.")]
+OrderedOpt = Annotated[str | None, typer.Option(
+    "--ordered", metavar="all|ITEM,...", show_default=False, help="Items to treat as "
+    "ordinal (lavaan's ordered), with --estimator wlsmv: 'all' (every model item; WLSMV "
+    "does so anyway) or a comma-separated list, which must name every model item (mixed "
+    "ordinal and continuous indicators are not supported).")]
 ModIndicesOpt = Annotated[int, typer.Option(
     "--modindices", min=0, metavar="K", help="Console: the K largest modification indices "
     "of the CB model (lavaan's modindices: mi, epc, sepc.all), 0 for none; the JSON, CSV, "
@@ -148,6 +156,29 @@ def read_limits(max_cells: int = DEFAULT_MAX_CELLS,
                 max_sheet_mb: int = DEFAULT_MAX_SHEET_MB) -> ReadLimits:
     """The :class:`~cxsurvey.options.ReadLimits` of ``--max-cells`` and ``--max-sheet-mb``."""
     return ReadLimits(max_cells=max_cells, max_sheet_mb=max_sheet_mb)
+
+
+def ordered_items(text: str | None) -> tuple[str, ...]:
+    """The ``ordered`` option of ``--ordered``: ``()`` when not given, ``("all",)`` for
+    ``all`` (any case), else the comma-separated item names.
+
+    Parameters
+    ----------
+    text : str or None
+
+    Returns
+    -------
+    tuple of str
+    """
+    if text is None:
+        return ()
+    names = tuple(x.strip() for x in text.split(",") if x.strip())
+    if not names:
+        from cxsurvey.errors import InputError, Location
+
+        raise InputError("--ordered needs 'all' or item names, got an empty value",
+                         Location(), "Use --ordered all or --ordered ITEM,ITEM,...")
+    return ("all",) if len(names) == 1 and names[0].lower() == "all" else names
 
 
 def limit(flag: str, help: str) -> Any:

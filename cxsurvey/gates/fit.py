@@ -4,7 +4,9 @@ estimator ran.
 With ``estimator = "MLM"`` or ``"MLR"`` the normal-theory CFI, TLI and RMSEA rest on a
 chi-square that non-normal data inflate; the rules then judge lavaan's ``.robust``
 versions (Brosseau-Liard & Savalei 2014; Brosseau-Liard, Savalei & Li 2012), or the
-``.scaled`` ones where the robust index is undefined. SRMR has no robust version and is
+``.scaled`` ones where the robust index is undefined. WLSMV is judged the same way: its
+``.robust`` indices are Savalei's (2021) for categorical data, its ``.scaled`` ones
+those of the scaled-shifted test. SRMR has no robust version and is
 judged as it is. Every place that judges a fit index (checks, JUnit, table flags, Excel
 highlights, HTML shading, summary) asks :func:`judged_fit`.
 """
@@ -19,8 +21,9 @@ from typing import Any
 
 __all__ = ["ROBUST_ESTIMATORS", "ROBUST_JUDGED", "JudgedFit", "judged_fit"]
 
-ROBUST_ESTIMATORS = ("MLM", "MLR")
-"""CB estimators (lavaan's spelling) whose fit is judged on robust indices."""
+ROBUST_ESTIMATORS = ("MLM", "MLR", "WLSMV")
+"""CB estimators (lavaan's spelling) whose fit is judged on robust indices (WLSMV: the
+categorical robust indices, else the ones of the scaled-shifted test)."""
 ROBUST_JUDGED = ("cfi", "tli", "rmsea")
 """Fit indices judged on their robust (else scaled) version under a robust estimator."""
 
@@ -50,7 +53,7 @@ class JudgedFit:
     variant : str
         ``""`` (ML), ``"robust"`` or ``"scaled"``.
     estimator : str
-        The run's CB estimator (``ML``, ``MLM``, ``MLR``).
+        The run's CB estimator (``ML``, ``MLM``, ``MLR``, ``WLSMV``).
     """
 
     statistic: str
@@ -80,12 +83,12 @@ def judged_fit(fit: Mapping[str, Any], statistic: str, estimator: str = "ML") ->
         A CB model's fit measures (lavaan's ``fitMeasures`` names in snake_case).
     statistic : {"cfi", "tli", "rmsea", "srmr"}
     estimator : str
-        ``ML``, ``MLM`` or ``MLR`` (case-insensitive).
+        ``ML``, ``MLM``, ``MLR`` or ``WLSMV`` (case-insensitive).
 
     Returns
     -------
     JudgedFit
-        Under MLM/MLR, CFI, TLI and RMSEA are judged on ``*_robust`` (lavaan's
+        Under MLM/MLR/WLSMV, CFI, TLI and RMSEA are judged on ``*_robust`` (lavaan's
         ``cfi.robust``, ...), or on ``*_scaled`` when the robust value is undefined
         (as lavaan, which reports NaN robust indices when the baseline model's scaling
         fails); the ML value otherwise, and always for SRMR and for ML.

@@ -179,6 +179,8 @@ def _cfa(cfa: CfaResult) -> dict[str, Any]:
     fit = {k: cfa.fit.get(k) for k in fit_keys}
     fit.update({k: v for k, v in cfa.fit.items() if k not in fit})
     extra = {} if cfa.intercepts is None else {"intercepts": records(cfa.intercepts)}
+    if cfa.thresholds is not None:
+        extra["thresholds"] = records(cfa.thresholds, ["item", "threshold", "est", "se"])
     return _clean({
         "fit": fit,
         "loadings": records(cfa.loadings, ["construct", "item", "est", "se", "z",

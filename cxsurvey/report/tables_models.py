@@ -16,7 +16,8 @@ from cxsurvey.results import Results
 from cxsurvey.stats.paths import PathsResult
 
 __all__ = ["FIT_JUDGED", "MODINDICES_KEYS", "cfa_tables", "fit_table", "modindices_of",
-           "modindices_table", "paths_tables", "pls_tables", "validity_tables"]
+           "modindices_table", "paths_tables", "pls_tables", "thresholds_table",
+           "validity_tables"]
 
 
 _FIT_ROWS = (("chisq", "Chi-square"), ("df", "df"), ("pvalue", "p"), ("cfi", "CFI"),
@@ -24,7 +25,8 @@ _FIT_ROWS = (("chisq", "Chi-square"), ("df", "df"), ("pvalue", "p"), ("cfi", "CF
              ("rmsea_ci_upper", "RMSEA 90% CI high"), ("srmr", "SRMR"), ("aic", "AIC"),
              ("bic", "BIC"), ("n", "N"))
 _ROBUST_ROWS = (("chisq_scaled", "Chi-square (scaled)"),
-                ("chisq_scaling_factor", "Scaling factor"), ("pvalue_scaled", "p (scaled)"),
+                ("chisq_scaling_factor", "Scaling factor"),
+                ("chisq_shift_parameter", "Shift parameter"), ("pvalue_scaled", "p (scaled)"),
                 ("cfi_robust", "CFI (robust)"), ("tli_robust", "TLI (robust)"),
                 ("rmsea_robust", "RMSEA (robust)"),
                 ("rmsea_ci_lower_robust", "RMSEA (robust) 90% CI low"),
@@ -34,6 +36,18 @@ _ROBUST_NOTES = {
            "Satorra-Bentler scaled chi-square (= chi-square / scaling factor).",
     "MLR": "MLR (lavaan's estimator = \"MLR\"): ML estimates with Huber-White robust SEs "
            "and the Yuan-Bentler scaled chi-square as Mplus (= chi-square / scaling factor).",
+    "WLSMV": "WLSMV (lavaan's estimator = \"WLSMV\", ordered items): DWLS estimates on "
+             "polychoric correlations, robust SEs, mean-and-variance adjusted "
+             "(scaled-shifted) test, as lavaan's WLSMV (scaled chi-square = chi-square x "
+             "scaling factor + shift parameter).",
+}
+_FIT_NOTE_ML = ("Chi-square = N x F_ML with the biased (N) covariance, RMSEA with divisor "
+                "N and SRMR (Bentler) as lavaan reports them.")
+_FIT_NOTE_WLSMV = ("Chi-square = the DWLS test statistic (lavaan's 'standard' test of WLSMV), "
+                   "RMSEA with divisor N - 1 and SRMR from the residual polychoric "
+                   "correlations, as lavaan reports them; no AIC/BIC (no likelihood).")
+_ROBUST_INDICES = {
+    "WLSMV": "Robust CFI/TLI/RMSEA for categorical data (Savalei 2021) as lavaan's *.robust",
 }
 FIT_JUDGED = ("cfi", "tli", "rmsea", "srmr")
 """Fit indices a rule set can judge (their statistic names)."""
@@ -41,10 +55,11 @@ FIT_JUDGED = ("cfi", "tli", "rmsea", "srmr")
 
 def fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts,
               estimator: str = "ML", fiml: bool = False) -> Table:
-    """The fit measures of a CB model; with a robust estimator (MLM, MLR) the title names
-    it and the scaled chi-square, its scaling factor and the robust CFI/TLI/RMSEA follow
-    the ML rows. Cut-offs and flags sit on the rows the rules judge
-    (:func:`cxsurvey.gates.fit.judged_fit`): the robust indices after MLM/MLR."""
+    """The fit measures of a CB model; with a robust estimator (MLM, MLR, WLSMV) the title
+    names it and the scaled chi-square, its scaling factor (and WLSMV's shift parameter)
+    and the robust CFI/TLI/RMSEA follow the unscaled rows. Cut-offs and flags sit on the
+    rows the rules judge (:func:`cxsurvey.gates.fit.judged_fit`): the robust indices after
+    MLM/MLR/WLSMV."""
     kinds = {"df": "int", "n": "int", "npar": "int", "baseline_df": "int", "pvalue": "p",
              "pvalue_scaled": "p"}
     robust = estimator in _ROBUST_NOTES
@@ -79,14 +94,13 @@ def fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts,
                    "mean structure; chi-square = the likelihood-ratio test against the "
                    "unrestricted model estimated by EM; SRMR (Bentler) against the EM "
                    "means and covariances; SEs from the observed information."
-                   if fiml else
-                   "Chi-square = N x F_ML with the biased (N) covariance, RMSEA with divisor "
-                   "N and SRMR (Bentler) as lavaan reports them."),
-                  *([_ROBUST_NOTES[estimator] + " Robust CFI/TLI (Brosseau-Liard & Savalei "
-                     "2014) and RMSEA (Brosseau-Liard, Savalei & Li 2012) as lavaan's "
-                     "*.robust; the cut-offs judge the robust CFI, TLI and RMSEA (the "
-                     "scaled ones where a robust index is undefined) and SRMR."]
-                   if robust else [])))
+                   if fiml else _FIT_NOTE_WLSMV if estimator == "WLSMV" else _FIT_NOTE_ML),
+                  *([_ROBUST_NOTES[estimator] + " " + _ROBUST_INDICES.get(
+                      estimator, "Robust CFI/TLI (Brosseau-Liard & Savalei 2014) and RMSEA "
+                      "(Brosseau-Liard, Savalei & Li 2012) as lavaan's *.robust")
+                     + "; the cut-offs judge the robust CFI, TLI and RMSEA (the scaled "
+                     "ones where a robust index is undefined) and SRMR."]
+                    if robust else [])))
 
 
 def _residual_covariances(key: str, title: str, frame: pd.DataFrame, se_label: str) -> Table:
@@ -146,6 +160,8 @@ def cfa_tables(res: Results) -> list[Table]:
              Column("ci_lower", "95% CI low"), Column("ci_upper", "95% CI high")),
             notes=("The model-implied item means under FIML (lavaan's ~1 rows); latent "
                    "means are fixed at 0.",)))
+    if c.thresholds is not None and len(c.thresholds):
+        out.append(thresholds_table("cfa_thresholds", "Thresholds (WLSMV)", c.thresholds))
     rel = c.reliability
     flags = judged(rel, v, ("rho_c", "rho_c"), ("ave", "ave"))
     out.append(Table(
@@ -161,6 +177,41 @@ def cfa_tables(res: Results) -> list[Table]:
         out.append(modindices_table("cfa_modindices", "Modification indices (CFA)",
                                     c.modification_indices, c.estimator))
     return out
+
+
+def thresholds_table(key: str, title: str, thresholds: pd.DataFrame) -> Table:
+    """The thresholds of ordinal items, one row per item: ``t1 .. tk`` and their SEs.
+
+    Parameters
+    ----------
+    key, title : str
+    thresholds : DataFrame
+        ``item, threshold, est, se`` (lavaan's ``|`` rows, items in model order).
+
+    Returns
+    -------
+    Table
+        ``item, t1 .. tk, se_t1 .. se_tk`` (empty cells where an item has fewer
+        thresholds: unused answer categories).
+    """
+    items = list(dict.fromkeys(thresholds["item"]))
+    names = list(dict.fromkeys(thresholds["threshold"]))
+    names.sort(key=lambda t: int(str(t)[1:]) if str(t)[1:].isdigit() else 0)
+    est = thresholds.pivot(index="item", columns="threshold", values="est")
+    se = thresholds.pivot(index="item", columns="threshold", values="se")
+    frame = pd.DataFrame({"item": items})
+    for t in names:
+        frame[t] = est[t].reindex(items).to_numpy(dtype=float)
+    for t in names:
+        frame[f"se_{t}"] = se[t].reindex(items).to_numpy(dtype=float)
+    return Table(
+        key, title, frame,
+        (Column("item", "Item", "text"), *(Column(t, t) for t in names),
+         *(Column(f"se_{t}", f"SE {t}", console=False) for t in names)),
+        notes=("Thresholds of the latent responses (lavaan's item | t rows): the z-values "
+               "that cut the standard-normal response into the answer categories; under "
+               "WLSMV they equal the sample thresholds. An item with an unused answer "
+               "category has fewer thresholds.",))
 
 
 MODINDICES_KEYS = ("cfa_modindices", "sem_modindices_cb")

@@ -241,6 +241,12 @@ def _ordered(frame: pd.DataFrame, res: Results) -> pd.DataFrame:
     return frame.assign(_rank=key).sort_values("_rank", kind="stable").drop(columns="_rank")
 
 
+def _fit_kind(estimator: str) -> str:
+    """How a CB estimate was obtained: ``ML`` (also under MLM/MLR, which keep the ML
+    estimates), or ``WLSMV`` (DWLS on polychoric correlations)."""
+    return "WLSMV" if estimator == "WLSMV" else "ML"
+
+
 def loading_source(res: Results) -> tuple[pd.DataFrame, tuple[str, ...], str] | None:
     """The loadings for Table 3: (frame with construct, item, loading; cut-off keys;
     a note naming the source), or None when no analysis produced loadings."""
@@ -254,7 +260,8 @@ def loading_source(res: Results) -> tuple[pd.DataFrame, tuple[str, ...], str] | 
         frame = res.cfa.loadings[["construct", "item", "std_all"]].rename(
             columns={"std_all": "loading"})
         return frame, ("loading", "heywood"), (
-            "Source: CFA standardised loadings (ML); a loading above 1 is a Heywood case.")
+            f"Source: CFA standardised loadings ({_fit_kind(res.cfa.estimator)}); a loading "
+            "above 1 is a Heywood case.")
     if res.reliability is not None and "loading" in res.reliability.items:
         frame = res.reliability.items[["construct", "item", "loading"]]
         return frame, ("loading",), (
@@ -375,7 +382,8 @@ def _paths_block(ws: Worksheet, row: int, p: PathsResult, book: CutBook,
              + ("T = coefficient / bootstrap SD; percentile CIs."
                 if boot else "z = estimate / SE; CI = estimate +/- 1.96 SE.")]
     if p.method == "cb":
-        notes.append("Estimate: unstandardised ML estimate (SE, z, p and CI refer to it); "
+        notes.append(f"Estimate: unstandardised {_fit_kind(p.estimator)} estimate (SE, z, "
+                     "p and CI refer to it); "
                      "\u03b2 (std.): standardised coefficient.")
     if cuts:
         notes.append(rules_note(cuts))

@@ -157,14 +157,16 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         covariances (:func:`cxsurvey.stats.cb.bootstrap.bootstrap_cfa`).
     max_iter : int
         Optimiser iteration limit (lavaan's ``iter.max``).
-    estimator : {"ML", "MLM", "MLR"}
+    estimator : {"ML", "MLM", "MLR", "WLSMV"}
         lavaan's ``estimator``: MLM/MLR keep the ML estimates and give robust SEs, z, p
         and CIs and the scaled and robust fit measures
         (:func:`cxsurvey.stats.cb.estimator.with_estimator`). The bootstrap refits by ML.
-    missing : {"listwise", "fiml"}
+        WLSMV treats the items as ordinal (:func:`cxsurvey.stats.cb.wlsmv.fit_wlsmv`):
+        the result carries the thresholds and no modification indices.
+    missing : {"listwise", "pairwise", "fiml"}
         ``fiml``: full-information ML on every row with an answer (lavaan ``missing =
         "ml"``; :func:`cxsurvey.stats.cb.fiml.fit_fiml`), ML or MLR; modification
-        indices are then not computed (they assume complete data here).
+        indices are then of the FIML likelihood. ``pairwise``: WLSMV only.
 
     Returns
     -------
@@ -187,9 +189,12 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         fit, constructs, dropped, weak, warnings = _drop_weak(
             items, constructs, spec, fit, weak, warnings, loading_threshold, max_iter,
             estimator, missing)
-    mi, mi_failed = try_modification_indices(
-        fit, partial(fiml_modification_indices, data=items) if missing == "fiml" else None)
-    warnings += [mi_failed] if mi_failed else []
+    mi: pd.DataFrame | None = None
+    if estimator.upper() != "WLSMV":  # the indices here are those of the ML likelihood
+        mi, mi_failed = try_modification_indices(
+            fit, partial(fiml_modification_indices, data=items) if missing == "fiml"
+            else None)
+        warnings += [mi_failed] if mi_failed else []
     lat_cor = fit.latent_cor.loc[list(constructs), list(constructs)]
     rel = _cfa_reliability(fit, constructs)
     ave = dict(zip(rel["construct"], rel["ave"], strict=True))
@@ -202,7 +207,7 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         loading_threshold=loading_threshold, weak_items=tuple(weak), dropped=dropped,
         syntax=measurement_syntax(constructs, spec), warnings=tuple(warnings),
         estimator=estimator.upper(), modification_indices=mi, missing=missing,
-        intercepts=fit.intercepts)
+        intercepts=fit.intercepts, thresholds=fit.thresholds)
     if n_boot > 0:
         from cxsurvey.stats.cb.bootstrap import bootstrap_cfa
 

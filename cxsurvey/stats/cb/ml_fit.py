@@ -102,6 +102,9 @@ class CbFit:
     intercepts : DataFrame, optional
         With a mean structure (FIML): ``item, est, se, z, pvalue, ci_lower, ci_upper``
         (lavaan's ``~1`` rows of the observed variables).
+    thresholds : DataFrame, optional
+        With ordinal items (WLSMV): ``item, threshold, est, se`` (lavaan's ``|`` rows,
+        ``threshold`` = ``"t1"``, ``"t2"``, ...).
     """
 
     params: pd.DataFrame
@@ -119,6 +122,7 @@ class CbFit:
     notes: tuple[str, ...] = field(default_factory=tuple)
     vcov: np.ndarray | None = None
     intercepts: pd.DataFrame | None = None
+    thresholds: pd.DataFrame | None = None
 
     @property
     def loadings(self) -> pd.DataFrame:

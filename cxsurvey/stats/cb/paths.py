@@ -234,12 +234,14 @@ def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         The user's model (regressions, covariances, definitions).
     max_iter : int
         Optimiser iteration limit (lavaan's ``iter.max``).
-    estimator : {"ML", "MLM", "MLR"}
+    estimator : {"ML", "MLM", "MLR", "WLSMV"}
         lavaan's ``estimator``: MLM/MLR give robust SEs, z, p and CIs and the scaled and
-        robust fit measures (:func:`cxsurvey.stats.cb.estimator.with_estimator`).
-    missing : {"listwise", "fiml"}
+        robust fit measures (:func:`cxsurvey.stats.cb.estimator.with_estimator`); WLSMV
+        fits the items as ordinal (:func:`cxsurvey.stats.cb.wlsmv.fit_wlsmv`), the
+        effects' delta-method SEs then use its robust covariance matrix.
+    missing : {"listwise", "pairwise", "fiml"}
         ``fiml``: full-information ML on every row with an answer (lavaan ``missing =
-        "ml"``; :func:`cxsurvey.stats.cb.fiml.fit_fiml`).
+        "ml"``; :func:`cxsurvey.stats.cb.fiml.fit_fiml`). ``pairwise``: WLSMV only.
 
     Returns
     -------

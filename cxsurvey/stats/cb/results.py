@@ -43,8 +43,9 @@ class CfaResult:
     dropped : tuple of str
         Items removed before this fit (``--drop-weak``).
     estimator : str
-        ``"ML"``, ``"MLM"`` or ``"MLR"`` (lavaan's spelling): with MLM/MLR the SEs, z, p
-        and CIs are robust and ``fit`` adds the scaled and robust measures.
+        ``"ML"``, ``"MLM"``, ``"MLR"`` or ``"WLSMV"`` (lavaan's spelling): with MLM/MLR
+        the SEs, z, p and CIs are robust and ``fit`` adds the scaled and robust
+        measures; WLSMV (ordinal items) also has ``thresholds``.
     modification_indices : DataFrame, optional
         ``lhs, op, rhs, mi, epc, sepc_all`` of the ML fit, largest ``mi`` first
         (lavaan's ``modindices``; :func:`cxsurvey.stats.cb.modindices.modification_indices`);
@@ -55,6 +56,9 @@ class CfaResult:
     intercepts : DataFrame, optional
         FIML only: ``item, est, se, z, pvalue, ci_lower, ci_upper`` of the items'
         intercepts (lavaan's ``~1`` rows).
+    thresholds : DataFrame, optional
+        WLSMV only: ``item, threshold, est, se`` (lavaan's ``|`` rows; ``threshold`` is
+        ``"t1"``, ``"t2"``, ...).
     """
 
     fit: FitMeasures
@@ -76,3 +80,4 @@ class CfaResult:
     modification_indices: pd.DataFrame | None = None
     missing: str = "listwise"
     intercepts: pd.DataFrame | None = None
+    thresholds: pd.DataFrame | None = None

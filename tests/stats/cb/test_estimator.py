@@ -118,8 +118,9 @@ def test_estimator_option() -> None:
     assert Options(estimator="MLR").estimator is Estimator.mlr  # type: ignore[arg-type]
     assert Estimator.mlm.lavaan == "MLM"
     assert "estimator" not in Options(estimator=Estimator.mlr).as_dict()
-    with pytest.raises(InputError, match="estimator must be one of ml, mlm, mlr"):
-        Options(estimator="wlsmv")  # type: ignore[arg-type]
+    assert Options(estimator="wlsmv").estimator is Estimator.wlsmv  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="estimator must be one of ml, mlm, mlr, wlsmv, auto"):
+        Options(estimator="wls")  # type: ignore[arg-type]
 
 
 @pytest.mark.slow
