@@ -171,7 +171,10 @@ def cfa_tables(res: Results) -> list[Table]:
          Column("omega", "Omega (compRelSEM)"), Column("ave_semtools", "AVE (semTools)")),
         frozenset(flags),
         ("CR and AVE from the standardised loadings (Fornell & Larcker 1981). Omega as "
-         "semTools::compRelSEM.", v.note(("rho_c", "ave")))))
+         "semTools::compRelSEM" + (" with ord.scale = TRUE: the reliability of the summed "
+                                   "category scores (Green & Yang 2009)."
+                                   if c.estimator == "WLSMV" else "."),
+         v.note(("rho_c", "ave")))))
     out.extend(validity_tables("", "", c.htmt, c.fornell_larcker, v))
     if c.modification_indices is not None:
         out.append(modindices_table("cfa_modindices", "Modification indices (CFA)",

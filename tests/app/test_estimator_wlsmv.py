@@ -63,6 +63,15 @@ def test_cfa_matches_lavaans_wlsmv_on_the_sample() -> None:
     assert res.cfa.fit["n"] == 157
 
 
+def test_omega_is_categorical_omega_as_semtools() -> None:
+    """Under WLSMV the CFA's omega is semTools' compRelSEM(fit, ord.scale = TRUE): the
+    reliability of the summed category scores (Green & Yang 2009)."""
+    ref = _reference()["reliability"]["compRelSEM_ord_scale_true"]
+    rel = _cfa_run().cfa.reliability.set_index("construct")["omega"]  # type: ignore[union-attr]
+    for construct, value in ref.items():
+        assert rel[construct] == pytest.approx(value, abs=1e-5), construct
+
+
 def test_cfa_thresholds_are_lavaans() -> None:
     th = _cfa_run().cfa.thresholds  # type: ignore[union-attr]
     assert th is not None and list(th.columns) == ["item", "threshold", "est", "se"]

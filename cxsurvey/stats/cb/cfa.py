@@ -21,7 +21,13 @@ from cxsurvey.stats.cb.ml_fit import CbFit
 from cxsurvey.stats.cb.modindices import try_modification_indices
 from cxsurvey.stats.cb.results import RESIDUAL_COV_COLUMNS, CfaResult
 from cxsurvey.stats.cb.syntax import measurement_syntax
-from cxsurvey.stats.validity import ave_semtools, comp_rel_sem, fornell_larcker, htmt
+from cxsurvey.stats.validity import (
+    ave_semtools,
+    categorical_omega,
+    comp_rel_sem,
+    fornell_larcker,
+    htmt,
+)
 from cxsurvey.stats.validity.composite import cr_ave
 
 __all__ = ["residual_covariances", "run_cfa"]
@@ -37,9 +43,18 @@ def _cfa_reliability(fit: CbFit, constructs: dict[str, tuple[str, ...]]) -> pd.D
     ld = _loadings(fit)
     lam = ld.pivot(index="item", columns="construct", values="est").fillna(0.0)
     lam = lam.reindex(index=list(fit.observed), columns=list(constructs), fill_value=0.0)
-    omega = comp_rel_sem(lam, fit.latent_cov.loc[list(constructs), list(constructs)],
-                         observed_cov=fit.sample_cov.loc[list(fit.observed),
-                                                         list(fit.observed)])
+    if fit.thresholds is not None and len(fit.thresholds):
+        # ordered items (WLSMV): omega of the summed category scores (semTools'
+        # compRelSEM with ord.scale = TRUE), over the polychoric matrix fitted
+        tau = {str(item): grp["est"].to_numpy(dtype=float)
+               for item, grp in fit.thresholds.groupby("item", sort=False)}
+        omega = categorical_omega(lam, fit.latent_cov.loc[list(constructs), list(constructs)],
+                                  tau, latent_cor=fit.sample_cov.loc[list(fit.observed),
+                                                                     list(fit.observed)])
+    else:
+        omega = comp_rel_sem(lam, fit.latent_cov.loc[list(constructs), list(constructs)],
+                             observed_cov=fit.sample_cov.loc[list(fit.observed),
+                                                             list(fit.observed)])
     ave_st = ave_semtools(lam, fit.latent_cov.loc[list(constructs), list(constructs)],
                           observed_cov=fit.sample_cov.loc[list(fit.observed),
                                                           list(fit.observed)])
