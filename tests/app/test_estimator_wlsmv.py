@@ -222,3 +222,10 @@ def test_cli_cfa_wlsmv_as_subprocess(tmp_path: Path) -> None:
                           "--estimator", "wlsmv", "--missing", "fiml"],
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_the_polychoric_steps_warnings_reach_the_run() -> None:
+    """Zero cells in the bivariate tables are said, as lavaan reports them (527 of the
+    sample's 528 pairs)."""
+    said = [w for w in _cfa_run().warnings if "polychoric:" in w]
+    assert said and "527 of 528 pairs with empty cells" in said[0]

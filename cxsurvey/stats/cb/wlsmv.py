@@ -454,7 +454,8 @@ def _std_all(table: pd.DataFrame, total: dict[str, float], resid: dict[str, floa
 
 def _statistics(data: pd.DataFrame, observed: tuple[str, ...],
                 missing: Literal["listwise", "pairwise"]
-                ) -> tuple[pd.DataFrame, PolychoricAcov, dict[str, np.ndarray], np.ndarray]:
+                ) -> tuple[pd.DataFrame, PolychoricAcov, dict[str, np.ndarray], np.ndarray,
+                           tuple[str, ...]]:
     absent = [v for v in observed if v not in data.columns]
     if absent:
         raise InputError(
@@ -476,7 +477,7 @@ def _statistics(data: pd.DataFrame, observed: tuple[str, ...],
                             hint="Every item needs at least two observed categories.") from exc
     r = poly.matrix.loc[list(observed), list(observed)].to_numpy(dtype=float)
     th = {v: np.asarray(poly.thresholds[v], dtype=float) for v in observed}
-    return block, acov, th, r
+    return block, acov, th, r, tuple(poly.warnings)
 
 
 def fit_wlsmv(data: pd.DataFrame, syntax: str, *,
@@ -535,7 +536,7 @@ def fit_wlsmv(data: pd.DataFrame, syntax: str, *,
 def _fit(data: pd.DataFrame, syntax: str, missing: Literal["listwise", "pairwise"],
          tol: float, maxiter: int) -> WlsmvFit:
     table, observed, latent, defined = _structure(syntax)
-    block, acov, th, r = _statistics(data, observed, missing)
+    block, acov, th, r, poly_warnings = _statistics(data, observed, missing)
     n = int(block.shape[0])
     p = len(observed)
     nth = acov.n_thresholds
@@ -686,7 +687,9 @@ def _fit(data: pd.DataFrame, syntax: str, missing: Literal["listwise", "pairwise
         "wrmr": math.sqrt(chisq / k),
     }
     names_free = [*model.free_names, *acov.names[:nth]]
-    warnings = _warnings(vcov, resid_var, total, observed, latent, n)
+    # the polychoric step's own warnings (empty categories, zero cells, as lavaan's)
+    warnings = tuple(f"polychoric: {w}" for w in poly_warnings) + tuple(
+        _warnings(vcov, resid_var, total, observed, latent, n))
     return WlsmvFit(
         params=params, fit=fit, n=n, observed=observed, latent=latent,
         sample_cor=pd.DataFrame(r, index=list(observed), columns=list(observed)),

@@ -344,7 +344,7 @@ def polychoric(frame: pd.DataFrame, items: Sequence[str] | None = None,
         listed = ", ".join(_pair_name(a, b) for a, b in zero_pairs[:_LISTED])
         more = f" and {len(zero_pairs) - _LISTED} more" if len(zero_pairs) > _LISTED else ""
         warnings.append(f"{len(zero_pairs)} of {int(valid.sum())} pairs with empty cells in "
-                        f"the bivariate table (all in zero_cell_pairs): {listed}{more}")
+                        f"the bivariate table: {listed}{more}")
     failed = [p for p in np.flatnonzero(~conv)]
     if failed:
         listed = ", ".join(_pair_name(names[iu[p]], names[ju[p]]) for p in failed)
