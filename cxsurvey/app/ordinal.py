@@ -32,6 +32,15 @@ def model_items(survey: Survey) -> list[str]:
     return [i for i in dict.fromkeys(ordered) if i in present]
 
 
+def scale_points(survey: Survey, items: list[str] | None = None
+                 ) -> dict[str, Sequence[float]]:
+    """Each item's declared scale points (its own scale, else the survey's), so that a
+    point nobody chose can be named."""
+    return {i: [float(p) for p in range(lo, hi + 1)]
+            for i in (model_items(survey) if items is None else items)
+            for lo, hi in [survey.scales.get(i, survey.scale)]}
+
+
 def polychoric_section(survey: Survey, missing: str = "listwise",
                        ) -> tuple[PolychoricResult, list[str]]:
     """The polychoric matrix of the model's items and the warnings the run shows.
@@ -60,9 +69,7 @@ def polychoric_section(survey: Survey, missing: str = "listwise",
     Bollen & J. S. Long (Eds.), *Testing structural equation models* (pp. 256-293). Sage.
     """
     items = model_items(survey)
-    scales: dict[str, Sequence[float]] = {
-        i: [float(p) for p in range(lo, hi + 1)]
-        for i in items for lo, hi in [survey.scales.get(i, survey.scale)]}
+    scales = scale_points(survey, items)
     mode: Literal["pairwise", "listwise"] = (
         "pairwise" if missing == "pairwise" else "listwise")
     result = polychoric(survey.items, items, mode, scales)

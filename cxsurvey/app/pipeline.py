@@ -293,7 +293,8 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
                   else 0)
         cfa = run_cfa(items, constructs, spec, options.loading_threshold, options.drop_weak,
                       n_boot=n_boot, seed=options.seed, max_iter=options.max_iter,
-                      estimator=options.estimator.lavaan, missing=_cb_missing(options))
+                      estimator=options.estimator.lavaan, missing=_cb_missing(options),
+                      scales=_wlsmv_scales(survey, options))
         warnings += [f"CFA: {w}" for w in cfa.warnings]
         if cfa.weak_items:
             verb = "remain" if cfa.dropped else "are"
@@ -309,7 +310,8 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
     paths = []
     if "paths" in wanted and cb:
         result, full_fit = run_cb_paths(items, constructs, spec, options.max_iter,
-                                        options.estimator.lavaan, _cb_missing(options))
+                                        options.estimator.lavaan, _cb_missing(options),
+                                        _wlsmv_scales(survey, options))
         if options.se is SeMethod.bootstrap and options.bootstrap > 0 and len(result.paths):
             from cxsurvey.stats.cb.bootstrap import bootstrap_paths
 
@@ -485,6 +487,16 @@ def _missing_data(survey: Survey, pls: bool = False):
                     f"respondents (lowest {md.min_coverage:.1%}); FIML estimates of their "
                     "covariances rest on very few answers")
     return md, said
+
+
+def _wlsmv_scales(survey: Survey, options: Options):
+    """Under WLSMV, the items' declared scale points (to name the points nobody chose);
+    else None."""
+    if options.estimator is not Estimator.wlsmv:
+        return None
+    from cxsurvey.app.ordinal import scale_points
+
+    return scale_points(survey)
 
 
 def _cb_missing(options: Options) -> str:

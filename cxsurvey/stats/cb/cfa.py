@@ -9,6 +9,7 @@ covariances, CR/AVE and omega, HTMT and Fornell-Larcker. The structural model is
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import partial
 
 import numpy as np
@@ -124,7 +125,8 @@ def _weak(fit: CbFit, threshold: float) -> list[str]:
 def _drop_weak(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                spec: ModelSpec | None, fit: CbFit, weak: list[str], warnings: list[str],
                threshold: float, max_iter: int, estimator: str = "ML",
-               missing: str = "listwise"
+               missing: str = "listwise",
+               scales: Mapping[str, Sequence[float]] | None = None
                ) -> tuple[CbFit, dict[str, tuple[str, ...]], tuple[str, ...], list[str],
                           list[str]]:
     """Refit once without the weak items, keeping at least 2 items per construct.
@@ -142,7 +144,8 @@ def _drop_weak(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     dropped = tuple(i for i in weak if all(i not in its for its in kept.values()))
     if not dropped:
         return fit, constructs, dropped, weak, warnings
-    fit = fit_model(items, measurement_syntax(kept, spec), estimator, missing, max_iter)
+    fit = fit_model(items, measurement_syntax(kept, spec), estimator, missing, max_iter,
+                    scales)
     warnings = list(fit.warnings) + warnings[len(fit.warnings):]
     return fit, kept, dropped, _weak(fit, threshold), warnings
 
@@ -150,8 +153,8 @@ def _drop_weak(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
 def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
             spec: ModelSpec | None = None, loading_threshold: float = 0.4,
             drop_weak: bool = False, n_boot: int = 0, seed: int | None = None,
-            max_iter: int = 10_000, estimator: str = "ML", missing: str = "listwise"
-            ) -> CfaResult:
+            max_iter: int = 10_000, estimator: str = "ML", missing: str = "listwise",
+            scales: Mapping[str, Sequence[float]] | None = None) -> CfaResult:
     """Confirmatory factor analysis of the measurement model.
 
     Parameters
@@ -182,6 +185,8 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         ``fiml``: full-information ML on every row with an answer (lavaan ``missing =
         "ml"``; :func:`cxsurvey.stats.cb.fiml.fit_fiml`), ML or MLR; modification
         indices are then of the FIML likelihood. ``pairwise``: WLSMV only.
+    scales : dict, optional
+        WLSMV: item -> declared scale points, so that points nobody chose are named.
 
     Returns
     -------
@@ -196,14 +201,14 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     Psychometrika, 54(3), 371-384 (modification indices).
     """
     fit = fit_model(items, measurement_syntax(constructs, spec), estimator, missing,
-                    max_iter)
+                    max_iter, scales)
     dropped: tuple[str, ...] = ()
     weak = _weak(fit, loading_threshold)
     warnings = list(fit.warnings)
     if drop_weak and weak:
         fit, constructs, dropped, weak, warnings = _drop_weak(
             items, constructs, spec, fit, weak, warnings, loading_threshold, max_iter,
-            estimator, missing)
+            estimator, missing, scales)
     mi: pd.DataFrame | None = None
     if estimator.upper() != "WLSMV":  # the indices here are those of the ML likelihood
         mi, mi_failed = try_modification_indices(

@@ -11,6 +11,7 @@ on complete cases or by full-information ML, or WLSMV for ordinal items
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -115,7 +116,8 @@ def from_wlsmv(w: WlsmvFit) -> CbFit:
 
 
 def fit_model(data: pd.DataFrame, syntax: str | ModelSpec, estimator: str = "ML",
-              missing: str = "listwise", max_iter: int = 10_000) -> CbFit:
+              missing: str = "listwise", max_iter: int = 10_000,
+              scales: Mapping[str, Sequence[float]] | None = None) -> CbFit:
     """Fit a CB model with the run's estimator and treatment of missing answers.
 
     Parameters
@@ -135,6 +137,8 @@ def fit_model(data: pd.DataFrame, syntax: str | ModelSpec, estimator: str = "ML"
         pairwise polychoric statistics (the ML estimators read it as ``listwise``).
     max_iter : int
         Optimiser iteration limit.
+    scales : dict, optional
+        WLSMV: item -> declared scale points (to name the points nobody chose).
 
     Returns
     -------
@@ -158,7 +162,8 @@ def fit_model(data: pd.DataFrame, syntax: str | ModelSpec, estimator: str = "ML"
         if str(missing).lower() == "fiml":
             raise InputError("estimator WLSMV cannot be combined with FIML",
                              hint="Use missing 'listwise' or 'pairwise' with WLSMV.")
-        return from_wlsmv(fit_wlsmv(data, text, missing=how, maxiter=max_iter))
+        return from_wlsmv(fit_wlsmv(data, text, missing=how, maxiter=max_iter,
+                                    scales=scales))
     if str(missing).lower() == "fiml":
         from cxsurvey.stats.cb.fiml import fit_fiml
 

@@ -4,7 +4,7 @@ standard errors."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -215,7 +215,8 @@ def _no_paths() -> PathsResult:
 
 def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                  spec: ModelSpec, max_iter: int = 10_000, estimator: str = "ML",
-                 missing: str = "listwise"
+                 missing: str = "listwise",
+                 scales: Mapping[str, Sequence[float]] | None = None
                  ) -> tuple[PathsResult, CbFit | None]:
     """Fit the structural model (ML) and report paths, R^2 and path-traced effects.
 
@@ -254,7 +255,8 @@ def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     """
     if not spec.regressions:
         return _no_paths(), None
-    fit = fit_model(items, structural_syntax(constructs, spec), estimator, missing, max_iter)
+    fit = fit_model(items, structural_syntax(constructs, spec), estimator, missing, max_iter,
+                    scales)
     paths = paths_table(fit)
     warnings = list(fit.warnings)
     definitions = definitions_from_syntax(spec)

@@ -55,7 +55,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -453,7 +453,8 @@ def _std_all(table: pd.DataFrame, total: dict[str, float], resid: dict[str, floa
 
 
 def _statistics(data: pd.DataFrame, observed: tuple[str, ...],
-                missing: Literal["listwise", "pairwise"]
+                missing: Literal["listwise", "pairwise"],
+                scales: Mapping[str, Sequence[float]] | None = None
                 ) -> tuple[pd.DataFrame, PolychoricAcov, dict[str, np.ndarray], np.ndarray,
                            tuple[str, ...]]:
     absent = [v for v in observed if v not in data.columns]
@@ -470,7 +471,8 @@ def _statistics(data: pd.DataFrame, observed: tuple[str, ...],
             hint="Map text answers to scores in the model file's [data.labels] table.")
     block = block.dropna() if missing == "listwise" else block.dropna(how="all")
     try:
-        poly = polychoric(block, list(observed), missing=missing)
+        poly = polychoric(block, list(observed), missing=missing,
+                          scales=None if scales is None else dict(scales))
         acov = polychoric_acov(block, list(observed), missing=missing, result=poly)
     except ValueError as exc:
         raise AnalysisError(f"the polychoric statistics cannot be computed: {exc}",
@@ -482,7 +484,8 @@ def _statistics(data: pd.DataFrame, observed: tuple[str, ...],
 
 def fit_wlsmv(data: pd.DataFrame, syntax: str, *,
               missing: Literal["listwise", "pairwise"] = "listwise", tol: float = 1e-10,
-              maxiter: int = 500) -> WlsmvFit:
+              maxiter: int = 500,
+              scales: Mapping[str, Sequence[float]] | None = None) -> WlsmvFit:
     """Fit a CFA or SEM of ordinal items by WLSMV, as lavaan's ``estimator = "WLSMV"``.
 
     Parameters
@@ -497,6 +500,9 @@ def fit_wlsmv(data: pd.DataFrame, syntax: str, *,
         ``"pairwise"``: thresholds from every answer of an item, each correlation from the
         rows complete on its pair (lavaan's ``missing = "pairwise"``); rows without any
         answer are dropped.
+    scales : dict, optional
+        Item -> its declared scale points, so that a point nobody chose is named in the
+        warnings (the categories are the observed ones, as lavaan's).
     tol : float
         Convergence tolerance on the largest element of the DWLS gradient.
     maxiter : int
@@ -530,13 +536,14 @@ def fit_wlsmv(data: pd.DataFrame, syntax: str, *,
     # the matrices have a few hundred rows: threaded BLAS only adds overhead (and on a
     # loaded machine its spinning threads slow the fit several-fold)
     with one_blas_thread():
-        return _fit(data, syntax, missing, tol, maxiter)
+        return _fit(data, syntax, missing, tol, maxiter, scales)
 
 
 def _fit(data: pd.DataFrame, syntax: str, missing: Literal["listwise", "pairwise"],
-         tol: float, maxiter: int) -> WlsmvFit:
+         tol: float, maxiter: int,
+         scales: Mapping[str, Sequence[float]] | None = None) -> WlsmvFit:
     table, observed, latent, defined = _structure(syntax)
-    block, acov, th, r, poly_warnings = _statistics(data, observed, missing)
+    block, acov, th, r, poly_warnings = _statistics(data, observed, missing, scales)
     n = int(block.shape[0])
     p = len(observed)
     nth = acov.n_thresholds
