@@ -168,9 +168,11 @@ def _write_error(exc: OSError, path: str | Path) -> InputError:
     """A failed report write as the user's problem to fix (exit 2), naming the path."""
     reason = (_WRITE_ERRORS.get(exc.errno or -1) or exc.strerror or str(exc)
               or type(exc).__name__)
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
     return InputError(f"cannot write the report: {reason}", Location(file=str(path)),
-                      "Free some space or choose another --excel/--html/--csv-dir/--junit "
-                      "path; nothing was left behind.")
+                      ("Free some space or choose" if full else "Choose")
+                      + " another --excel/--html/--csv-dir/--junit path; nothing was left "
+                      "behind.")
 
 
 def atomic_write_workbook(path: str | Path, workbook: object) -> Path:
