@@ -21,12 +21,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import tempfile
 from pathlib import Path
 
-from bench_foundation import ROOT, cxsurvey_cmd, time_process
+from bench_foundation import ROOT, cxsurvey_cmd, paired
 
 BFI = ROOT / "tests" / "data" / "bfi.csv"
 BFI_MODEL = "\n".join(f"{f} =~ " + " + ".join(f"{c}{i}" for i in range(1, 6))
@@ -57,25 +56,6 @@ def simulated(path: Path) -> str:
     frame.mask(rng.random(frame.shape) < 0.2).to_csv(path, index=False)
     return "\n".join(f"F{c} =~ " + " + ".join(f"F{c}_{j}" for j in range(5))
                      for c in range(k))
-
-
-def paired(label: str, ours: list[str], theirs: list[str] | None, runs: int) -> None:
-    time_process(ours)
-    if theirs:
-        time_process(theirs)
-    a, b, ratio = [], [], []
-    for _ in range(runs):
-        wa = time_process(ours)[0]
-        a.append(wa)
-        if theirs:
-            wb = time_process(theirs)[0]
-            b.append(wb)
-            ratio.append(wa / wb)
-    line = f"{label:<44} cxsurvey median {statistics.median(a):6.2f} s"
-    if theirs:
-        line += (f" | lavaan median {statistics.median(b):6.2f} s | paired ratio "
-                 f"{statistics.median(ratio):.2f}")
-    print(line + f" (n={runs})", flush=True)
 
 
 def main() -> None:

@@ -47,6 +47,28 @@ def time_process(cmd: list[str]) -> tuple[float, float, int]:
     return wall, usage.ru_utime + usage.ru_stime, rss
 
 
+
+def paired(label: str, ours: list[str], theirs: list[str] | None, runs: int,
+           width: int = 44) -> None:
+    """Whole processes in turn (ours, theirs, ours, ...; one unmeasured warm-up each):
+    both medians and the median of the pair-by-pair ratio, on one line."""
+    time_process(ours)
+    if theirs:
+        time_process(theirs)
+    a, b, ratio = [], [], []
+    for _ in range(runs):
+        wa = time_process(ours)[0]
+        a.append(wa)
+        if theirs:
+            wb = time_process(theirs)[0]
+            b.append(wb)
+            ratio.append(wa / wb)
+    line = f"{label:<{width}} cxsurvey median {statistics.median(a):6.2f} s"
+    if theirs:
+        line += (f" | lavaan median {statistics.median(b):6.2f} s | paired ratio "
+                 f"{statistics.median(ratio):.2f}")
+    print(line + f" (n={runs})", flush=True)
+
 def bench(label: str, cmd: list[str], runs: int, warmup: int = 1) -> dict:
     for _ in range(warmup):
         time_process(cmd)

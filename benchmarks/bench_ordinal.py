@@ -23,12 +23,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import tempfile
 from pathlib import Path
 
-from bench_foundation import DATA, ROOT, cxsurvey_cmd, time_process
+from bench_foundation import DATA, ROOT, cxsurvey_cmd, paired
 
 SAMPLE = ROOT / "sample_surveys" / "cx_journey.xlsx"
 MODEL = ROOT / "sample_surveys" / "cx_journey.toml"
@@ -78,25 +77,6 @@ def simulated(n: int) -> Path:
     return out
 
 
-def paired(label: str, ours: list[str], theirs: list[str] | None, runs: int) -> None:
-    time_process(ours)
-    if theirs:
-        time_process(theirs)
-    a, b, ratio = [], [], []
-    for _ in range(runs):
-        wa = time_process(ours)[0]
-        a.append(wa)
-        if theirs:
-            wb = time_process(theirs)[0]
-            b.append(wb)
-            ratio.append(wa / wb)
-    line = f"{label:<52} cxsurvey median {statistics.median(a):6.2f} s"
-    if theirs:
-        line += (f" | lavaan median {statistics.median(b):6.2f} s | paired ratio "
-                 f"{statistics.median(ratio):.2f}")
-    print(line + f" (n={runs})", flush=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -119,7 +99,7 @@ def main() -> None:
                 script = Path(tmp) / f"{survey.stem}.R"
                 script.write_text(LAVCOR.format(data=csv), encoding="utf-8")
                 theirs = [rscript, str(script)]
-            paired(f"polychoric, {label}", ours, theirs, args.runs)
+            paired(f"polychoric, {label}", ours, theirs, args.runs, width=52)
             ours = [*cxsurvey_cmd(), "cfa", str(survey), "--model", str(MODEL),
                     "--estimator", "wlsmv", "--format", "json"]
             theirs = None
@@ -129,7 +109,7 @@ def main() -> None:
                     data=Path(tmp) / f"{survey.stem}.csv",
                     model=measurement_model(Path(tmp) / "model.lav")), encoding="utf-8")
                 theirs = [rscript, str(script)]
-            paired(f"WLSMV CFA, {label}", ours, theirs, args.runs)
+            paired(f"WLSMV CFA, {label}", ours, theirs, args.runs, width=52)
     if not rscript:
         print("lavaan: Rscript with lavaan not found, skipped")
 

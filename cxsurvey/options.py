@@ -247,21 +247,7 @@ class Options:
             raise InputError("method auto must be resolved to cb, pls, both or none "
                              "before a run", Location())
         if self.missing is Missing.fiml:
-            if self.method is Method.pls:
-                raise InputError("--missing fiml applies to covariance-based models; "
-                                 "PLS cannot use it", Location(),
-                                 "Use --method cb (or both) with FIML, or --missing "
-                                 "listwise or mean with PLS.")
-            if self.estimator is Estimator.mlm:
-                raise InputError("estimator MLM needs complete data and cannot be "
-                                 "combined with --missing fiml", Location(),
-                                 "Use --estimator mlr with FIML (as lavaan), or "
-                                 "--missing listwise with MLM.")
-            if self.se is SeMethod.bootstrap and self.method.runs_cb:
-                raise InputError("--se bootstrap cannot be combined with --missing fiml "
-                                 "yet", Location(),
-                                 "Use --estimator mlr for SEs robust to non-normality "
-                                 "with FIML, or --missing listwise with the bootstrap.")
+            self._check_fiml()
         if self.estimator is Estimator.wlsmv:
             self._check_wlsmv()
         self._check_ordered()
@@ -280,6 +266,25 @@ class Options:
                                  f"{getattr(self, name)!r}", Location())
         if not isinstance(self.limits, ReadLimits):
             raise InputError(f"limits must be ReadLimits, got {self.limits!r}", Location())
+
+    def _check_fiml(self) -> None:
+        """Refuse what FIML cannot be combined with: PLS, MLM (complete data only, as
+        lavaan) and, for now, the CB bootstrap."""
+        if self.method is Method.pls:
+            raise InputError("--missing fiml applies to covariance-based models; "
+                             "PLS cannot use it", Location(),
+                             "Use --method cb (or both) with FIML, or --missing "
+                             "listwise or mean with PLS.")
+        if self.estimator is Estimator.mlm:
+            raise InputError("estimator MLM needs complete data and cannot be "
+                             "combined with --missing fiml", Location(),
+                             "Use --estimator mlr with FIML (as lavaan), or "
+                             "--missing listwise with MLM.")
+        if self.se is SeMethod.bootstrap and self.method.runs_cb:
+            raise InputError("--se bootstrap cannot be combined with --missing fiml "
+                             "yet", Location(),
+                             "Use --estimator mlr for SEs robust to non-normality "
+                             "with FIML, or --missing listwise with the bootstrap.")
 
     def _check_wlsmv(self) -> None:
         """Refuse what WLSMV cannot be combined with: FIML (lavaan's WLSMV uses listwise
