@@ -46,7 +46,8 @@ from cxsurvey.model.syntax import parse_syntax
 from cxsurvey.stats.cb import moments
 from cxsurvey.stats.cb.ml_fit import CbFit
 
-__all__ = ["DEFINED_COLUMNS", "defined_effects", "definitions_from_syntax", "fit_vcov",
+__all__ = ["DEFINED_COLUMNS", "defined_effects", "definitions_from_syntax",
+           "evaluate_definitions", "fit_vcov",
            "ml_vcov", "row_reference"]
 
 DEFINED_COLUMNS = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
@@ -225,6 +226,55 @@ def _evaluate(node: ast.AST, env: Mapping[str, _Dual], q: int, text: str) -> _Du
             return left.power(right.value)
     raise ValueError(f"'{text}' uses something other than numbers, labels, "
                      "+ - * / ^ and parentheses")
+
+
+def evaluate_definitions(definitions: Sequence[tuple[str, str]], values: Mapping[str, float],
+                         index: Mapping[str, int] | None = None, q: int = 0
+                         ) -> list[tuple[float, np.ndarray]]:
+    """Value and exact gradient of each ``:=`` definition over named values.
+
+    Parameters
+    ----------
+    definitions : (name, expression) pairs
+        A definition may use earlier ones.
+    values : mapping
+        Label -> value.
+    index : mapping, optional
+        Label -> position among ``q`` parameters (labels not in it are constants).
+    q : int
+        Length of the gradients.
+
+    Returns
+    -------
+    list of (value, gradient)
+
+    Raises
+    ------
+    ValueError
+        An unknown label or a disallowed expression.
+
+    References
+    ----------
+    Rao, C. R. (1973). Linear Statistical Inference and Its Applications (2nd ed.).
+    Wiley, sec. 6a.2 (delta method).
+    """
+    env: dict[str, _Dual] = {}
+    for label, value in values.items():
+        grad = np.zeros(q)
+        if index is not None and label in index:
+            grad[index[label]] = 1.0
+        env[label] = _Dual(float(value), grad)
+    out = []
+    for name, expr in definitions:
+        text = expr.strip()
+        try:
+            tree = ast.parse(text, mode="eval")
+        except SyntaxError as exc:
+            raise ValueError(f"cannot read the definition '{name} := {text}'") from exc
+        val = _evaluate(tree, env, q, text)
+        env[name] = val
+        out.append((val.value, val.grad))
+    return out
 
 
 def defined_effects(fit: CbFit, vcov: np.ndarray | None = None,

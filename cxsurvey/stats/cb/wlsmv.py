@@ -52,10 +52,8 @@ Bollen & J. S. Long (Eds.), *Testing Structural Equation Models* (pp. 136-162). 
 
 from __future__ import annotations
 
-import ast
 import math
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -201,60 +199,27 @@ def _structure(syntax: str) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, .
     return pd.DataFrame(rows), observed, latent, defined
 
 
-_BINARY: dict[type, Callable[[float, float], float]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.Pow: operator.pow}
-_UNARY: dict[type, Callable[[float], float]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
-
-
-def _evaluate(expression: str, values: dict[str, float]) -> float:
-    """Value of a ``:=`` expression (labels, numbers, + - * / ^ and parentheses)."""
-    try:
-        tree = ast.parse(expression.replace("^", "**"), mode="eval")
-    except SyntaxError as exc:
-        raise InputError(f"cannot read the defined parameter {expression!r}",
-                         hint="Use labels, numbers and + - * / ^ only.") from exc
-
-    def walk(node: ast.AST) -> float:
-        if isinstance(node, ast.Expression):
-            return walk(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return float(node.value)
-        if isinstance(node, ast.Name):
-            if node.id not in values:
-                raise InputError(f"unknown label {node.id!r} in {expression!r}",
-                                 hint="Label the parameters the definition uses.")
-            return values[node.id]
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            return float(_BINARY[type(node.op)](walk(node.left), walk(node.right)))
-        if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-            return float(_UNARY[type(node.op)](walk(node.operand)))
-        raise InputError(f"cannot read the defined parameter {expression!r}",
-                         hint="Use labels, numbers and + - * / ^ only.")
-
-    return walk(tree)
 
 
 def _defined_rows(defined: list[tuple[str, str]], labels: dict[str, int], theta: np.ndarray,
                   vcov: np.ndarray, std: dict[str, float]) -> list[dict[str, Any]]:
-    """``:=`` rows: value, delta-method SE (central differences), standardised value."""
-    out: list[dict[str, Any]] = []
-    for name, expr in defined:
-        def value(t: np.ndarray, expr: str = expr) -> float:
-            return _evaluate(expr, {lab: float(t[i]) for lab, i in labels.items()})
+    """``:=`` rows: value, delta-method SE (exact gradient,
+    :func:`cxsurvey.stats.cb.delta.evaluate_definitions`), standardised value."""
+    from cxsurvey.stats.cb.delta import evaluate_definitions
 
-        est = value(theta)
-        grad = np.zeros(theta.size)
-        for i in set(labels.values()):
-            h = 1e-6 * max(1.0, abs(float(theta[i])))
-            up, down = theta.copy(), theta.copy()
-            up[i] += h
-            down[i] -= h
-            grad[i] = (value(up) - value(down)) / (2.0 * h)
-        se = math.sqrt(max(float(grad @ vcov[:theta.size, :theta.size] @ grad), 0.0))
-        out.append({"lhs": name, "op": ":=", "rhs": expr, "label": name, "free": False,
-                    "est": est, "se": se, "std_all": _evaluate(expr, std)})
-    return out
+    try:
+        raw = evaluate_definitions(defined, {lab: float(theta[i]) for lab, i in labels.items()},
+                                   labels, theta.size)
+        standard = evaluate_definitions(defined, std)
+    except ValueError as exc:
+        raise InputError(str(exc), hint="Use labels, numbers and + - * / ^ only; label the "
+                         "parameters the definition uses.") from None
+    v = vcov[:theta.size, :theta.size]
+    return [{"lhs": name, "op": ":=", "rhs": expr, "label": name, "free": False,
+             "est": est, "se": math.sqrt(max(float(grad @ v @ grad), 0.0)),
+             "std_all": std_value}
+            for (name, expr), (est, grad), (std_value, _) in zip(defined, raw, standard,
+                                                                   strict=True)]
 
 
 def _start_values(table: pd.DataFrame, r: np.ndarray, observed: tuple[str, ...]) -> np.ndarray:
