@@ -64,6 +64,7 @@ from scipy import stats as sps
 from cxsurvey.errors import AnalysisError, InputError
 from cxsurvey.model.syntax import parse_syntax
 from cxsurvey.stats.cb import fit_indices
+from cxsurvey.stats.cb.delta import definitions_from_syntax, evaluate_definitions
 from cxsurvey.stats.cb.moments import (
     RamModel,
     implied_cov,
@@ -193,20 +194,13 @@ def _structure(syntax: str) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, .
             if frozenset((a, b)) not in user_cov:
                 rows.append({"lhs": a, "op": "~~", "rhs": b, "label": "", "free": True,
                              "user": False, "est": np.nan})
-    original = parse_syntax(syntax)
-    defined = [(f.lhs, f.text.split(":=", 1)[1].strip())
-               for f in original.formulas if f.op == ":="]
-    return pd.DataFrame(rows), observed, latent, defined
-
-
+    return pd.DataFrame(rows), observed, latent, definitions_from_syntax(syntax)
 
 
 def _defined_rows(defined: list[tuple[str, str]], labels: dict[str, int], theta: np.ndarray,
                   vcov: np.ndarray, std: dict[str, float]) -> list[dict[str, Any]]:
     """``:=`` rows: value, delta-method SE (exact gradient,
     :func:`cxsurvey.stats.cb.delta.evaluate_definitions`), standardised value."""
-    from cxsurvey.stats.cb.delta import evaluate_definitions
-
     try:
         raw = evaluate_definitions(defined, {lab: float(theta[i]) for lab, i in labels.items()},
                                    labels, theta.size)
