@@ -46,10 +46,10 @@ import pandas as pd
 from cxsurvey.model.spec import ModelSpec
 from cxsurvey.stats.cb import fit_indices, missing_h1, moments
 from cxsurvey.stats.cb.missing_h1 import MissingPatterns
-from cxsurvey.stats.cb.ml_fit import CbFit
+from cxsurvey.stats.cb.ml_fit import CbFit, model_columns
 from cxsurvey.stats.records import FitMeasures
 
-__all__ = ["FimlResult", "fiml_fit", "fiml_modification_indices", "fit_fiml", "observed_block",
+__all__ = ["FimlResult", "fiml_fit", "fiml_modification_indices", "fit_fiml",
            "tilde_data"]
 
 _Z975 = 1.959963984540054
@@ -81,12 +81,6 @@ class FimlResult:
     h1_mean: np.ndarray
     n_patterns: int
     iterations: int
-
-
-def observed_block(data: pd.DataFrame, observed: tuple[str, ...] | list[str]) -> np.ndarray:
-    """The model's columns as floats (NaN where missing), every row."""
-    block = data.loc[:, list(observed)].apply(pd.to_numeric, errors="raise")
-    return np.asarray(block.to_numpy(dtype=float))
 
 
 def tilde_data(pat: MissingPatterns, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
@@ -434,7 +428,7 @@ def fiml_fit(fit: CbFit, data: pd.DataFrame, estimator: str = "ML",
                          "is not implemented")
     observed = tuple(fit.observed)
     if h1 is None:
-        pat = missing_h1.missing_patterns(observed_block(data, observed))
+        pat = missing_h1.missing_patterns(model_columns(data, observed).to_numpy(dtype=float))
         mu_t, sigma_t, _ = missing_h1.em_h1(pat)
     else:
         pat, mu_t, sigma_t = h1
@@ -615,17 +609,7 @@ def fit_fiml(data: pd.DataFrame, syntax: str | ModelSpec, estimator: str = "ML",
                          hint="Use --estimator mlr (robust SEs and a scaled test with "
                               "FIML, as lavaan), or --missing listwise with MLM.")
     observed = observed_variables(syntax)
-    absent = [v for v in observed if v not in data.columns]
-    if absent:
-        raise InputError(
-            f"the model uses {', '.join(repr(m) for m in absent)}, not found in the data",
-            hint="Check the spelling in the model against the column names.")
-    try:
-        y = observed_block(data, observed)
-    except (ValueError, TypeError) as exc:
-        raise InputError("non-numeric values in the model's columns",
-                         hint="Map text answers to scores in the model file's "
-                              "[data.labels] table.") from exc
+    y = model_columns(data, observed).to_numpy(dtype=float)
     answers = (~np.isnan(y)).sum(axis=0)
     few = [f"'{v}' ({k})" for v, k in zip(observed, answers, strict=True) if k < 2]
     if few:
@@ -687,7 +671,7 @@ def fiml_modification_indices(fit: CbFit, data: pd.DataFrame) -> pd.DataFrame:
     model = _MeanModel(ram)
     nu = fit.intercepts.set_index("item").loc[list(fit.observed), "est"]
     x = np.concatenate([ram.theta, nu.to_numpy(dtype=float)])
-    pat = missing_h1.missing_patterns(observed_block(data, tuple(fit.observed)))
+    pat = missing_h1.missing_patterns(model_columns(data, fit.observed).to_numpy(dtype=float))
     mu, sigma = model.moments(x)
     _, g_mu, g_s = missing_h1.loglik_gradient(pat, mu, sigma)
     grad = -model.pullback(x, g_mu, g_s) / pat.n

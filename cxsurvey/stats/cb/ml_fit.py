@@ -45,7 +45,7 @@ from cxsurvey.stats.cb.prepare import PreparedModel, prepare_model
 from cxsurvey.stats.cb.semopy_adapter import ModelInfo, SemopyFit, describe_model, fit_semopy
 from cxsurvey.stats.records import FitMeasures
 
-__all__ = ["CbFit", "fit_cb", "observed_variables"]
+__all__ = ["CbFit", "fit_cb", "model_columns", "observed_variables"]
 
 PARAM_COLUMNS = ["lhs", "op", "rhs", "label", "free", "est", "se", "z", "pvalue",
                  "ci_lower", "ci_upper", "std_all"]
@@ -153,7 +153,14 @@ def _start_values(fit: CbFit | None) -> dict[tuple[str, str, str], float] | None
             zip(p["lhs"], p["op"], p["rhs"], p["est"], strict=True)}
 
 
-def _complete_cases(data: pd.DataFrame, observed: tuple[str, ...]) -> pd.DataFrame:
+def model_columns(data: pd.DataFrame, observed: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """The model's columns as floats, every row (NaN where an answer is missing).
+
+    Raises
+    ------
+    InputError
+        A column the model names that the data lack, or non-numeric answers (named).
+    """
     missing = [v for v in observed if v not in data.columns]
     if missing:
         raise InputError(
@@ -169,7 +176,11 @@ def _complete_cases(data: pd.DataFrame, observed: tuple[str, ...]) -> pd.DataFra
             f"non-numeric values in {', '.join(repr(b) for b in bad) or 'the data'}",
             hint="Map text answers to scores in the model file's [data.labels] table.",
         ) from exc
-    return block.dropna(axis=0, how="any")
+    return block
+
+
+def _complete_cases(data: pd.DataFrame, observed: tuple[str, ...]) -> pd.DataFrame:
+    return model_columns(data, observed).dropna(axis=0, how="any")
 
 
 def _variance_tables(sf: SemopyFit) -> tuple[dict[str, float], dict[str, float], np.ndarray]:

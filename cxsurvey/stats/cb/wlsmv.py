@@ -65,6 +65,7 @@ from cxsurvey.errors import AnalysisError, InputError
 from cxsurvey.model.syntax import parse_syntax
 from cxsurvey.stats.cb import fit_indices
 from cxsurvey.stats.cb.delta import definitions_from_syntax, evaluate_definitions
+from cxsurvey.stats.cb.ml_fit import model_columns
 from cxsurvey.stats.cb.moments import (
     RamModel,
     implied_cov,
@@ -416,18 +417,7 @@ def _statistics(data: pd.DataFrame, observed: tuple[str, ...],
                 scales: Mapping[str, Sequence[float]] | None = None
                 ) -> tuple[pd.DataFrame, PolychoricAcov, dict[str, np.ndarray], np.ndarray,
                            tuple[str, ...]]:
-    absent = [v for v in observed if v not in data.columns]
-    if absent:
-        raise InputError(
-            f"the model uses {', '.join(repr(m) for m in absent)}, not found in the data",
-            hint="Check the spelling in the model against the column names.")
-    raw = data.loc[:, list(observed)]
-    block = raw.apply(pd.to_numeric, errors="coerce")
-    bad = [v for v in observed if block[v].isna().sum() > raw[v].isna().sum()]
-    if bad:
-        raise InputError(
-            f"non-numeric values in {', '.join(repr(b) for b in bad)}",
-            hint="Map text answers to scores in the model file's [data.labels] table.")
+    block = model_columns(data, observed)
     block = block.dropna() if missing == "listwise" else block.dropna(how="all")
     try:
         poly = polychoric(block, list(observed), missing=missing,
