@@ -215,9 +215,9 @@ class Options:
         (it changes no number).
     ordered : tuple of str
         The items declared ordinal (lavaan's ``ordered``): ``()`` none, ``("all",)``
-        every model item, else item names. Only with ``estimator = wlsmv``, which treats
-        every model item as ordinal; the run refuses a list that is not all of them.
-        Not recorded in :meth:`as_dict` (it changes no number).
+        every model item, else item names. Only with ``estimator = wlsmv``; a list makes
+        the model's other items continuous indicators. Not recorded in :meth:`as_dict`
+        (the run's ``meta.ordered`` says which items were ordinal when it lists some).
     """
 
     missing: Missing = Missing.listwise

@@ -21,7 +21,8 @@ class RunMeta(TypedDict, total=False):
     ``version`` and ``seed`` are the stable keys; ``sha256`` fingerprints the input,
     ``recoded`` counts recoded and missing cells, ``read`` says how the file was read
     (delimiter, encoding, header row, sheet), ``options`` are the run's options,
-    ``estimator`` the CB estimator as lavaan writes it (``ML``, ``MLM``, ``MLR``),
+    ``estimator`` the CB estimator as lavaan writes it (``ML``, ``MLM``, ``MLR``,
+    ``WLSMV``), ``ordered`` WLSMV's ordinal items when ``--ordered`` lists some of them,
     ``excluded`` the respondents ``--exclude-flagged`` dropped (count, by rule, file rows) and
     ``created`` its UTC time (left out of the JSON so that reruns give the same bytes).
     """
@@ -44,6 +45,7 @@ class RunMeta(TypedDict, total=False):
     read: dict[str, Any]
     version: str
     estimator: str
+    ordered: list[str]
     seed: int
     options: dict[str, Any]
     excluded: dict[str, Any]

@@ -284,8 +284,9 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
     spec = survey.model.model
     warnings: list[str] = []
     cfa = None
+    ordered = None
     if cb:
-        _check_ordered(options, constructs)
+        ordered = _check_ordered(options, constructs)
         from cxsurvey.stats.cb.cfa import run_cfa
         from cxsurvey.stats.cb.paths import run_cb_paths
     if cb and ("cfa" in wanted or options.drop_weak):
@@ -294,7 +295,7 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
         cfa = run_cfa(items, constructs, spec, options.loading_threshold, options.drop_weak,
                       n_boot=n_boot, seed=options.seed, max_iter=options.max_iter,
                       estimator=options.estimator.lavaan, missing=_cb_missing(options),
-                      scales=_wlsmv_scales(survey, options))
+                      scales=_wlsmv_scales(survey, options), ordered=ordered)
         warnings += [f"CFA: {w}" for w in cfa.warnings]
         if cfa.weak_items:
             verb = "remain" if cfa.dropped else "are"
@@ -311,7 +312,7 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
     if "paths" in wanted and cb:
         result, full_fit = run_cb_paths(items, constructs, spec, options.max_iter,
                                         options.estimator.lavaan, _cb_missing(options),
-                                        _wlsmv_scales(survey, options))
+                                        _wlsmv_scales(survey, options), ordered)
         if options.se is SeMethod.bootstrap and options.bootstrap > 0 and len(result.paths):
             from cxsurvey.stats.cb.bootstrap import bootstrap_paths
 
@@ -339,25 +340,20 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
     return cfa, pls, paths, warnings
 
 
-def _check_ordered(options: Options, constructs: Mapping[str, Iterable[str]]) -> None:
-    """Refuse an ``--ordered`` list that is not every model item: WLSMV treats them all
-    as ordinal, and a mix of ordinal and continuous indicators is not supported."""
+def _check_ordered(options: Options, constructs: Mapping[str, Iterable[str]]
+                   ) -> tuple[str, ...] | None:
+    """The ordinal items of a WLSMV run (lavaan's ``ordered``): None for every model item,
+    else the listed ones (the model's other items are continuous indicators); a name
+    that is not a model item is refused."""
     if not options.ordered or options.ordered == ("all",):
-        return
+        return None
     items = list(dict.fromkeys(i for its in constructs.values() for i in its))
     unknown = [x for x in options.ordered if x not in items]
     if unknown:
         raise InputError(f"--ordered names {', '.join(repr(x) for x in unknown)}, not "
                          "an item of the model", Location(),
                          f"Use --ordered all or item names of the model ({_few(items)}).")
-    left = [i for i in items if i not in options.ordered]
-    if left:
-        raise InputError(f"--ordered lists {len(items) - len(left)} of the model's "
-                         f"{len(items)} items; {_few(left)} would stay continuous, and "
-                         "WLSMV here needs every model item ordinal (mixed ordinal and "
-                         "continuous indicators are not supported)", Location(),
-                         "Use --ordered all (or leave it out: --estimator wlsmv treats "
-                         "every model item as ordinal).")
+    return tuple(options.ordered)
 
 
 def _with_modindices(result, fit, fiml_data=None):
@@ -612,6 +608,8 @@ def _meta(survey: Survey, n_used: int, options: Options) -> RunMeta:
         "read": {k: v for k, v in raw.details.items() if v is not None},
         "version": __version__,
         "estimator": options.estimator.lavaan,
+        **({"ordered": list(options.ordered)}
+           if options.ordered and options.ordered != ("all",) else {}),
         "seed": options.seed,
         "options": options.as_dict(),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),

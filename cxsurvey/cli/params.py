@@ -124,8 +124,9 @@ EstimatorOpt = Annotated[Estimator, typer.Option(
 OrderedOpt = Annotated[str | None, typer.Option(
     "--ordered", metavar="all|ITEM,...", show_default=False, help="Items to treat as "
     "ordinal (lavaan's ordered), with --estimator wlsmv: 'all' (every model item; WLSMV "
-    "does so anyway) or a comma-separated list, which must name every model item (mixed "
-    "ordinal and continuous indicators are not supported).")]
+    "does so anyway) or a comma-separated list; the model's other items are then "
+    "continuous indicators (polyserial and Pearson correlations, free intercepts and "
+    "residual variances).")]
 ModIndicesOpt = Annotated[int, typer.Option(
     "--modindices", min=0, metavar="K", help="Console: the K largest modification indices "
     "of the CB model (lavaan's modindices: mi, epc, sepc.all), 0 for none; the JSON, CSV, "

@@ -62,13 +62,15 @@ def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[
 
 _META_KEYS = ("file", "sha256", "sheet", "n_rows", "n_used", "missing_policy", "items",
               "constructs", "questions", "scale", "scale_source", "scales", "model",
-              "model_inferred", "recoded", "read", "version", "estimator", "seed", "options",
-              "excluded", "dependencies")
+              "model_inferred", "recoded", "read", "version", "estimator", "ordered", "seed",
+              "options", "excluded", "dependencies")
 
 
-_WHEN_SET = ("scales", "questions")
+_WHEN_SET = ("scales", "questions", "ordered")
 """Meta keys written only when the run set them (``scales``: the items' scales differ;
-``questions``: the export's question texts, where they differ from the item names)."""
+``questions``: the export's question texts, where they differ from the item names;
+``ordered``: WLSMV's ordinal items, when ``--ordered`` lists some of the model's items and
+the others are continuous indicators)."""
 
 
 def to_document(res: Results) -> dict[str, Any]:

@@ -51,6 +51,8 @@ def about_rows(res: Results) -> list[tuple[str, object]]:
         rows.append((f"Option: {key}", "none" if value is None else value))
     if m.get("estimator"):
         rows.append(("Option: estimator", m.get("estimator")))
+    if m.get("ordered"):
+        rows.append(("Option: ordered (the other items continuous)", m.get("ordered")))
     rows += [
         ("Seed", "none" if m.get("seed") is None else m.get("seed")),
         ("Model file", model),

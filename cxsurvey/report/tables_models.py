@@ -53,6 +53,14 @@ FIT_JUDGED = ("cfi", "tli", "rmsea", "srmr")
 """Fit indices a rule set can judge (their statistic names)."""
 
 
+def _defined(value: Any) -> bool:
+    """A fit value that exists and is a number (not NaN)."""
+    try:
+        return value is not None and value == value and float(value) == float(value)
+    except (TypeError, ValueError):
+        return False
+
+
 def fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts,
               estimator: str = "ML", fiml: bool = False) -> Table:
     """The fit measures of a CB model; with a robust estimator (MLM, MLR, WLSMV) the title
@@ -68,7 +76,8 @@ def fit_table(key: str, title: str, fit: Mapping[str, Any], v: Verdicts,
     shown = [r for r in _FIT_ROWS if r[0] in fit]
     if robust:
         at = next((i for i, r in enumerate(shown) if r[0] == "n"), len(shown))
-        shown[at:at] = [r for r in _ROBUST_ROWS if r[0] in fit] + [
+        # robust rows lavaan leaves undefined (WLSMV with continuous indicators) are left out
+        shown[at:at] = [r for r in _ROBUST_ROWS if _defined(fit.get(r[0]))] + [
             (k, f"{k.split('_')[0].upper()} (scaled)") for k in judged
             if k.endswith("_scaled")]
         title = f"{title} ({estimator})"

@@ -188,14 +188,39 @@ def test_ordered_option_is_parsed_and_checked() -> None:
     assert "ordered" not in Options(estimator="wlsmv", ordered=("all",)).as_dict()
 
 
-@pytest.mark.parametrize(("ordered", "words"), [
-    (("Inf1", "Inf2"), "lists 2 of the model's 33 items"),
-    (("Inf1", "Nope"), "'Nope', not an item of the model"),
-])
-def test_a_subset_of_ordered_items_is_refused(ordered: tuple[str, ...], words: str) -> None:
-    with pytest.raises(InputError, match=words):
+def test_an_ordered_name_that_is_not_a_model_item_is_refused() -> None:
+    with pytest.raises(InputError, match="'Nope', not an item of the model"):
         run_command("cfa", SAMPLE, MODEL,
-                    options=Options(estimator=Estimator.wlsmv, ordered=ordered))
+                    options=Options(estimator=Estimator.wlsmv, ordered=("Inf1", "Nope")))
+
+
+def test_a_subset_of_ordered_items_makes_the_others_continuous() -> None:
+    """``--ordered`` listing some items: the first item of each construct is continuous,
+    as lavaan's ``cfa(..., ordered = <the others>, estimator = "WLSMV")``
+    (tests/data/mixed_reference.json, key ``sample_mixed_cfa``): loadings and SEs 1e-4,
+    the scaled chi-square 1e-5 relative; omega is undefined for the constructs that mix
+    both kinds, as in semTools."""
+    ref = load_json("mixed_reference.json")
+    numeric = set(ref["meta"]["numeric_items"]["sample_mixed_cfa"])
+    items = [i for i in _reference()["sampstat"]["thresholds"] if i not in numeric]
+    res = run_command("cfa", SAMPLE, MODEL,
+                      options=Options(estimator=Estimator.wlsmv, ordered=tuple(items)))
+    assert res.cfa is not None
+    lav = pd.DataFrame(ref["sample_mixed_cfa"]["parameters"])
+    lav = lav[lav["op"] == "=~"].rename(columns={"lhs": "construct", "rhs": "item"})
+    m = res.cfa.loadings.merge(lav, on=["construct", "item"], suffixes=("", "_lav"))
+    assert len(m) == 33
+    np.testing.assert_allclose(m["est"], m["est_lav"].astype(float), rtol=0, atol=1e-4)
+    free = m["se"].notna()
+    np.testing.assert_allclose(m.loc[free, "se"], m.loc[free, "se_lav"].astype(float),
+                               rtol=0, atol=1e-4)
+    assert res.cfa.fit["chisq_scaled"] == pytest.approx(
+        ref["sample_mixed_cfa"]["fit_measures"]["chisq.scaled"], rel=1e-5)
+    assert set(res.cfa.thresholds["item"]) == set(items)
+    assert res.cfa.reliability["omega"].isna().all()
+    assert any("omega is not computed for Awareness" in w for w in res.cfa.warnings)
+    doc = to_document(res)
+    assert doc["meta"]["ordered"] == items
 
 
 def test_every_item_listed_as_ordered_is_the_same_run() -> None:

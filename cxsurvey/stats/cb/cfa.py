@@ -44,18 +44,31 @@ def _cfa_reliability(fit: CbFit, constructs: dict[str, tuple[str, ...]]) -> pd.D
     ld = _loadings(fit)
     lam = ld.pivot(index="item", columns="construct", values="est").fillna(0.0)
     lam = lam.reindex(index=list(fit.observed), columns=list(constructs), fill_value=0.0)
+    phi = fit.latent_cov.loc[list(constructs), list(constructs)]
+    cov = fit.sample_cov.loc[list(fit.observed), list(fit.observed)]
     if fit.thresholds is not None and len(fit.thresholds):
         # ordered items (WLSMV): omega of the summed category scores (semTools'
-        # compRelSEM with ord.scale = TRUE), over the polychoric matrix fitted
+        # compRelSEM with ord.scale = TRUE), over the polychoric matrix fitted; a
+        # construct of continuous indicators gets the usual omega, and one that mixes
+        # both none (semTools 0.5-6 refuses it too)
         tau = {str(item): grp["est"].to_numpy(dtype=float)
                for item, grp in fit.thresholds.groupby("item", sort=False)}
-        omega = categorical_omega(lam, fit.latent_cov.loc[list(constructs), list(constructs)],
-                                  tau, latent_cor=fit.sample_cov.loc[list(fit.observed),
-                                                                     list(fit.observed)])
+        kinds = {c: {i in tau for i in its} for c, its in constructs.items()}
+        ordinal = [c for c, k in kinds.items() if k == {True}]
+        continuous = [c for c, k in kinds.items() if k == {False}]
+        omega = pd.Series(np.nan, index=list(constructs), dtype=float)
+        if ordinal:
+            ord_items = [i for i in fit.observed if i in tau]
+            sub = categorical_omega(lam.loc[ord_items, ordinal], phi.loc[ordinal, ordinal],
+                                    tau, latent_cor=cov.loc[ord_items, ord_items])
+            omega.loc[ordinal] = [float(sub.get(c, np.nan)) for c in ordinal]
+        if continuous:
+            num_items = [i for i in fit.observed if i not in tau]
+            sub = comp_rel_sem(lam.loc[num_items, continuous], phi.loc[continuous, continuous],
+                               observed_cov=cov.loc[num_items, num_items])
+            omega.loc[continuous] = [float(sub.get(c, np.nan)) for c in continuous]
     else:
-        omega = comp_rel_sem(lam, fit.latent_cov.loc[list(constructs), list(constructs)],
-                             observed_cov=fit.sample_cov.loc[list(fit.observed),
-                                                             list(fit.observed)])
+        omega = comp_rel_sem(lam, phi, observed_cov=cov)
     ave_st = ave_semtools(lam, fit.latent_cov.loc[list(constructs), list(constructs)],
                           observed_cov=fit.sample_cov.loc[list(fit.observed),
                                                           list(fit.observed)])
@@ -126,7 +139,8 @@ def _drop_weak(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                spec: ModelSpec | None, fit: CbFit, weak: list[str], warnings: list[str],
                threshold: float, max_iter: int, estimator: str = "ML",
                missing: str = "listwise",
-               scales: Mapping[str, Sequence[float]] | None = None
+               scales: Mapping[str, Sequence[float]] | None = None,
+               ordered: Sequence[str] | None = None
                ) -> tuple[CbFit, dict[str, tuple[str, ...]], tuple[str, ...], list[str],
                           list[str]]:
     """Refit once without the weak items, keeping at least 2 items per construct.
@@ -145,7 +159,7 @@ def _drop_weak(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     if not dropped:
         return fit, constructs, dropped, weak, warnings
     fit = fit_model(items, measurement_syntax(kept, spec), estimator, missing, max_iter,
-                    scales)
+                    scales, ordered)
     warnings = list(fit.warnings) + warnings[len(fit.warnings):]
     return fit, kept, dropped, _weak(fit, threshold), warnings
 
@@ -154,7 +168,8 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
             spec: ModelSpec | None = None, loading_threshold: float = 0.4,
             drop_weak: bool = False, n_boot: int = 0, seed: int | None = None,
             max_iter: int = 10_000, estimator: str = "ML", missing: str = "listwise",
-            scales: Mapping[str, Sequence[float]] | None = None) -> CfaResult:
+            scales: Mapping[str, Sequence[float]] | None = None,
+            ordered: Sequence[str] | None = None) -> CfaResult:
     """Confirmatory factor analysis of the measurement model.
 
     Parameters
@@ -187,6 +202,8 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         indices are then of the FIML likelihood. ``pairwise``: WLSMV only.
     scales : dict, optional
         WLSMV: item -> declared scale points, so that points nobody chose are named.
+    ordered : sequence of str, optional
+        WLSMV: the ordinal items, the others being continuous (default: all ordinal).
 
     Returns
     -------
@@ -201,14 +218,14 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     Psychometrika, 54(3), 371-384 (modification indices).
     """
     fit = fit_model(items, measurement_syntax(constructs, spec), estimator, missing,
-                    max_iter, scales)
+                    max_iter, scales, ordered)
     dropped: tuple[str, ...] = ()
     weak = _weak(fit, loading_threshold)
     warnings = list(fit.warnings)
     if drop_weak and weak:
         fit, constructs, dropped, weak, warnings = _drop_weak(
             items, constructs, spec, fit, weak, warnings, loading_threshold, max_iter,
-            estimator, missing, scales)
+            estimator, missing, scales, ordered)
     mi: pd.DataFrame | None = None
     if estimator.upper() != "WLSMV":  # the indices here are those of the ML likelihood
         mi, mi_failed = try_modification_indices(
@@ -217,6 +234,13 @@ def run_cfa(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         warnings += [mi_failed] if mi_failed else []
     lat_cor = fit.latent_cor.loc[list(constructs), list(constructs)]
     rel = _cfa_reliability(fit, constructs)
+    if fit.thresholds is not None and len(fit.thresholds):
+        ordinal = set(fit.thresholds["item"])
+        mixed = [c for c, its in constructs.items()
+                 if any(i in ordinal for i in its) and not all(i in ordinal for i in its)]
+        if mixed:
+            warnings.append("omega is not computed for " + ", ".join(mixed) + ": each mixes "
+                            "ordinal and continuous indicators (as semTools' compRelSEM)")
     ave = dict(zip(rel["construct"], rel["ave"], strict=True))
     result = CfaResult(
         fit=fit.fit.copy(), loadings=_loadings(fit),

@@ -109,7 +109,8 @@ def from_wlsmv(w: WlsmvFit) -> CbFit:
     fit.update(w.fit)  # type: ignore[typeddict-item]
     return CbFit(
         params=params, fit=fit, r2=pd.DataFrame(r2_rows, columns=["variable", "latent", "r2"]),
-        implied_cov=w.implied_cor, sample_cov=w.sample_cor,
+        implied_cov=w.implied_cov if w.implied_cov is not None else w.implied_cor,
+        sample_cov=w.sample_cov if w.sample_cov is not None else w.sample_cor,
         latent_cov=pd.DataFrame(full[np.ix_(li, li)], index=lat, columns=lat),
         converged=w.converged, warnings=w.warnings, n=w.n, observed=w.observed,
         latent=tuple(lat), iterations=w.iterations, vcov=vcov, thresholds=thresholds)
@@ -117,7 +118,8 @@ def from_wlsmv(w: WlsmvFit) -> CbFit:
 
 def fit_model(data: pd.DataFrame, syntax: str | ModelSpec, estimator: str = "ML",
               missing: str = "listwise", max_iter: int = 10_000,
-              scales: Mapping[str, Sequence[float]] | None = None) -> CbFit:
+              scales: Mapping[str, Sequence[float]] | None = None,
+              ordered: Sequence[str] | None = None) -> CbFit:
     """Fit a CB model with the run's estimator and treatment of missing answers.
 
     Parameters
@@ -139,6 +141,9 @@ def fit_model(data: pd.DataFrame, syntax: str | ModelSpec, estimator: str = "ML"
         Optimiser iteration limit.
     scales : dict, optional
         WLSMV: item -> declared scale points (to name the points nobody chose).
+    ordered : sequence of str, optional
+        WLSMV: the ordinal items; the others are continuous indicators (default: every
+        item ordinal).
 
     Returns
     -------
@@ -163,7 +168,7 @@ def fit_model(data: pd.DataFrame, syntax: str | ModelSpec, estimator: str = "ML"
             raise InputError("estimator WLSMV cannot be combined with FIML",
                              hint="Use missing 'listwise' or 'pairwise' with WLSMV.")
         return from_wlsmv(fit_wlsmv(data, text, missing=how, maxiter=max_iter,
-                                    scales=scales))
+                                    scales=scales, ordered=ordered))
     if str(missing).lower() == "fiml":
         from cxsurvey.stats.cb.fiml import fit_fiml
 

@@ -216,7 +216,8 @@ def _no_paths() -> PathsResult:
 def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                  spec: ModelSpec, max_iter: int = 10_000, estimator: str = "ML",
                  missing: str = "listwise",
-                 scales: Mapping[str, Sequence[float]] | None = None
+                 scales: Mapping[str, Sequence[float]] | None = None,
+                 ordered: Sequence[str] | None = None
                  ) -> tuple[PathsResult, CbFit | None]:
     """Fit the structural model (ML) and report paths, R^2 and path-traced effects.
 
@@ -243,6 +244,8 @@ def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     missing : {"listwise", "pairwise", "fiml"}
         ``fiml``: full-information ML on every row with an answer (lavaan ``missing =
         "ml"``; :func:`cxsurvey.stats.cb.fiml.fit_fiml`). ``pairwise``: WLSMV only.
+    scales, ordered : optional
+        WLSMV: item -> declared scale points; the ordinal items (default: all).
 
     Returns
     -------
@@ -256,7 +259,7 @@ def run_cb_paths(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
     if not spec.regressions:
         return _no_paths(), None
     fit = fit_model(items, structural_syntax(constructs, spec), estimator, missing, max_iter,
-                    scales)
+                    scales, ordered)
     paths = paths_table(fit)
     warnings = list(fit.warnings)
     definitions = definitions_from_syntax(spec)

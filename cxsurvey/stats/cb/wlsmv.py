@@ -72,9 +72,12 @@ from cxsurvey.stats.cb.moments import (
     jacobian,
     normal_weight,
     ram_model,
+    sigma_hessians,
+    vech,
 )
 from cxsurvey.stats.cb.prepare import prepare_model
-from cxsurvey.stats.ordinal import PolychoricAcov, polychoric, polychoric_acov
+from cxsurvey.stats.ordinal import polychoric, polychoric_acov
+from cxsurvey.stats.ordinal.mixed import mixed_statistics
 from cxsurvey.stats.threads import one_blas_thread
 
 __all__ = ["WlsmvFit", "fit_wlsmv"]
@@ -116,13 +119,21 @@ class WlsmvFit:
     sample_cor, implied_cor : DataFrame
         Polychoric and model-implied correlation matrices of the latent responses.
     thresholds : dict of str to ndarray
-        Sample (= estimated) thresholds per item.
+        Sample (= estimated) thresholds per ordinal item.
     vcov : DataFrame
         Robust covariance matrix of the free parameters: the structural ones (named by
         their label, else ``"lhs op rhs"``), then the thresholds (``"item|t1"``, ...).
     converged : bool
     iterations : int
     warnings : tuple of str
+    continuous : tuple of str
+        The indicators treated as continuous (their intercepts and residual variances are
+        free; ``sample_cor`` holds their polyserial / Pearson correlations and
+        ``implied_cor`` the model's correlations).
+    sample_cov, implied_cov : DataFrame
+        The sample and model-implied covariance matrices of the latent responses (unit
+        variance) and the continuous indicators; equal to the correlations when every
+        indicator is ordinal.
     """
 
     params: pd.DataFrame
@@ -137,14 +148,20 @@ class WlsmvFit:
     converged: bool
     iterations: int
     warnings: tuple[str, ...] = field(default=())
+    continuous: tuple[str, ...] = field(default=())
+    sample_cov: pd.DataFrame | None = None
+    implied_cov: pd.DataFrame | None = None
 
 
-def _structure(syntax: str) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...],
-                                    list[tuple[str, str]]]:
+def _structure(syntax: str, continuous: frozenset[str] = frozenset()
+               ) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...],
+                          list[tuple[str, str]]]:
     """Structural rows (``=~``, ``~``, ``~~``) in lavaan's order, without start values.
 
     Also returns the defined parameters (``name := expression``). Column ``user`` marks
-    the rows written in the syntax (they precede the thresholds in lavaan's table).
+    the rows written in the syntax (they precede the thresholds in lavaan's table). The
+    residual variances of the ``continuous`` indicators are free parameters; those of the
+    ordinal ones are ``1 - communality``.
     """
     prep = prepare_model(syntax)
     spec = parse_syntax(prep.syntax)
@@ -155,11 +172,15 @@ def _structure(syntax: str) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, .
     extra = [v for v in observed if v not in indicators]
     if extra:
         raise InputError(
-            f"WLSMV needs every observed variable to be an ordinal indicator; "
+            f"WLSMV needs every observed variable to be an indicator of a latent variable; "
             f"{', '.join(repr(v) for v in extra)} is not",
             hint="Use the items only as indicators of latent variables.")
+    unknown = sorted(continuous - set(observed))
+    if unknown:
+        raise InputError(f"{', '.join(repr(v) for v in unknown)} is not an item of the model",
+                         hint="Name the model's items.")
     item_var = [f.lhs for f in spec.formulas if f.op == "~~" and f.lhs in observed
-                and any(t.name == f.lhs for t in f.rhs)]
+                and f.lhs not in continuous and any(t.name == f.lhs for t in f.rhs)]
     if item_var:
         raise InputError(
             f"the variance of {', '.join(repr(v) for v in item_var)} cannot be specified: "
@@ -180,9 +201,10 @@ def _structure(syntax: str) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, .
             if f.op == "~~":
                 user_cov.add(frozenset((f.lhs, t.name)))
     # residual variances of the items: 1 - communality under the delta parameterization
+    # for the ordinal ones, free for the continuous ones
     for v in observed:
         if frozenset((v,)) not in user_cov:
-            rows.append({"lhs": v, "op": "~~", "rhs": v, "label": "", "free": False,
+            rows.append({"lhs": v, "op": "~~", "rhs": v, "label": "", "free": v in continuous,
                          "user": False, "est": np.nan})
     outcomes = {y for y, _ in prep.regressions}
     for v in latent:
@@ -217,9 +239,12 @@ def _defined_rows(defined: list[tuple[str, str]], labels: dict[str, int], theta:
                                                                    strict=True)]
 
 
-def _start_values(table: pd.DataFrame, r: np.ndarray, observed: tuple[str, ...]) -> np.ndarray:
+def _start_values(table: pd.DataFrame, r: np.ndarray, observed: tuple[str, ...],
+                  sd: Mapping[str, float] | None = None) -> np.ndarray:
     """Simple start values: loadings from the correlations with the marker item, latent
-    variances the mean correlation of the marker with its co-indicators, the rest 0."""
+    variances the mean correlation of the marker with its co-indicators, the rest 0;
+    then put in the units of the continuous items (standard deviations ``sd``, 1 for the
+    ordinal ones), whose residual variances start at half their variance."""
     pos = {v: i for i, v in enumerate(observed)}
     est = table["est"].to_numpy(dtype=float).copy()
     marker: dict[str, str] = {}
@@ -245,6 +270,18 @@ def _start_values(table: pd.DataFrame, r: np.ndarray, observed: tuple[str, ...])
             est[k] = var.get(lhs, 0.05) if lhs not in pos else 0.0
         else:
             est[k] = 0.0
+    if sd:
+        unit = {f: sd.get(m, 1.0) for f, m in marker.items()}
+        for k, (lhs, op, rhs, free) in enumerate(
+                table[["lhs", "op", "rhs", "free"]].itertuples(index=False, name=None)):
+            if not free:
+                continue
+            if op == "=~" and rhs in pos:
+                est[k] *= sd.get(rhs, 1.0) / unit.get(lhs, 1.0)
+            elif op == "~~" and lhs == rhs and lhs in unit:
+                est[k] *= unit[lhs] ** 2
+            elif op == "~~" and lhs == rhs and lhs in sd:
+                est[k] = 0.5 * sd[lhs] ** 2
     return est
 
 
@@ -260,15 +297,18 @@ def _offdiag_rows(p: int) -> np.ndarray:
     return np.flatnonzero(rows != cols)
 
 
-def _dwls(model: RamModel, s: np.ndarray, w: np.ndarray, theta: np.ndarray, *,
-          tol: float, maxiter: int) -> tuple[np.ndarray, int, bool]:
-    """Gauss-Newton with step halving for ``0.5 sum w (s - sigma(theta))^2``."""
+def _dwls(model: RamModel, s: np.ndarray, w: np.ndarray, theta: np.ndarray,
+          sel: np.ndarray, *, tol: float, maxiter: int) -> tuple[np.ndarray, int, bool]:
+    """Minimise ``0.5 sum w (s - vech(Sigma(theta))[sel])^2`` by Gauss-Newton with step
+    halving; after a few iterations by Newton steps with the exact Hessian (``J'WJ`` minus
+    the residual-weighted second derivatives of Sigma) while it is positive definite, which
+    keeps the convergence quadratic when the residuals are large."""
     p = len(model.observed)
-    sel = _offdiag_rows(p)
-    li, lj = _lower(p)
+    cols, rows = np.triu_indices(p)
+    hr, hc = rows[sel], cols[sel]
 
     def resid(t: np.ndarray) -> np.ndarray:
-        out: np.ndarray = s - implied_cov(model, t)[li, lj]
+        out: np.ndarray = s - vech(implied_cov(model, t))[sel]
         return out
 
     r = resid(theta)
@@ -277,10 +317,20 @@ def _dwls(model: RamModel, s: np.ndarray, w: np.ndarray, theta: np.ndarray, *,
         jac = jacobian(model, theta)[sel]
         grad = jac.T @ (w * r)
         info = jac.T @ (w[:, None] * jac)
-        try:
-            step = np.linalg.solve(info, grad)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(info, grad, rcond=None)[0]
+        step = None
+        if it > 5:
+            hess = info - np.einsum("klm,m->kl", sigma_hessians(model, theta)[:, :, hr, hc],
+                                    w * r)
+            try:
+                np.linalg.cholesky(hess)
+                step = np.linalg.solve(hess, grad)
+            except np.linalg.LinAlgError:
+                step = None
+        if step is None:
+            try:
+                step = np.linalg.solve(info, grad)
+            except np.linalg.LinAlgError:
+                step = np.linalg.lstsq(info, grad, rcond=None)[0]
         if float(np.max(np.abs(grad))) < tol:
             return theta, it, True
         alpha = 1.0
@@ -402,7 +452,9 @@ def _std_all(table: pd.DataFrame, total: dict[str, float], resid: dict[str, floa
                 out[k] = est * math.sqrt(max(total[rhs], 0.0)) / math.sqrt(total[lhs])
             elif op == "|":
                 out[k] = est / math.sqrt(total[lhs])
-            elif op in ("~1", "~*~"):
+            elif op == "~1":
+                out[k] = est / math.sqrt(total[lhs]) if total.get(lhs, 0.0) > 0 else est
+            elif op == "~*~":
                 out[k] = est
             elif op == "~~" and lhs == rhs:
                 out[k] = est / total[lhs] if total[lhs] != 0 else np.nan
@@ -412,14 +464,43 @@ def _std_all(table: pd.DataFrame, total: dict[str, float], resid: dict[str, floa
     return out
 
 
+@dataclass(frozen=True)
+class _Statistics:
+    """The sample statistics in lavaan's ``WLS.obs`` order (thresholds and negative means,
+    continuous variances, covariances) with their Gamma and DWLS weights."""
+
+    n: int
+    names: tuple[str, ...]
+    estimates: np.ndarray
+    gamma: np.ndarray
+    weights: np.ndarray
+    n_thresholds: int
+    continuous: tuple[str, ...]
+    r: np.ndarray
+    thresholds: dict[str, np.ndarray]
+    means: dict[str, float]
+    variances: dict[str, float]
+    warnings: tuple[str, ...]
+
+
 def _statistics(data: pd.DataFrame, observed: tuple[str, ...],
                 missing: Literal["listwise", "pairwise"],
-                scales: Mapping[str, Sequence[float]] | None = None
-                ) -> tuple[pd.DataFrame, PolychoricAcov, dict[str, np.ndarray], np.ndarray,
-                           tuple[str, ...]]:
+                scales: Mapping[str, Sequence[float]] | None = None,
+                continuous: frozenset[str] = frozenset()) -> _Statistics:
     block = model_columns(data, observed)
     block = block.dropna() if missing == "listwise" else block.dropna(how="all")
+    ordinal = [v for v in observed if v not in continuous]
     try:
+        if continuous:
+            mixed = mixed_statistics(block, list(observed), ordinal, missing=missing,
+                                     scales=None if scales is None else dict(scales))
+            r = mixed.correlation.loc[list(observed), list(observed)].to_numpy(dtype=float)
+            return _Statistics(
+                n=mixed.n, names=mixed.names, estimates=mixed.estimates, gamma=mixed.gamma,
+                weights=mixed.wls_weights, n_thresholds=mixed.n_thresholds,
+                continuous=tuple(v for v in observed if v in continuous), r=r,
+                thresholds=dict(mixed.thresholds), means=dict(mixed.means),
+                variances=dict(mixed.variances), warnings=mixed.warnings)
         poly = polychoric(block, list(observed), missing=missing,
                           scales=None if scales is None else dict(scales))
         acov = polychoric_acov(block, list(observed), missing=missing, result=poly)
@@ -428,13 +509,17 @@ def _statistics(data: pd.DataFrame, observed: tuple[str, ...],
                             hint="Every item needs at least two observed categories.") from exc
     r = poly.matrix.loc[list(observed), list(observed)].to_numpy(dtype=float)
     th = {v: np.asarray(poly.thresholds[v], dtype=float) for v in observed}
-    return block, acov, th, r, tuple(poly.warnings)
+    return _Statistics(n=acov.n, names=acov.names, estimates=acov.estimates, gamma=acov.gamma,
+                       weights=acov.wls_weights, n_thresholds=acov.n_thresholds,
+                       continuous=(), r=r, thresholds=th, means={}, variances={},
+                       warnings=tuple(poly.warnings))
 
 
 def fit_wlsmv(data: pd.DataFrame, syntax: str, *,
               missing: Literal["listwise", "pairwise"] = "listwise", tol: float = 1e-10,
               maxiter: int = 500,
-              scales: Mapping[str, Sequence[float]] | None = None) -> WlsmvFit:
+              scales: Mapping[str, Sequence[float]] | None = None,
+              ordered: Sequence[str] | None = None) -> WlsmvFit:
     """Fit a CFA or SEM of ordinal items by WLSMV, as lavaan's ``estimator = "WLSMV"``.
 
     Parameters
@@ -452,6 +537,12 @@ def fit_wlsmv(data: pd.DataFrame, syntax: str, *,
     scales : dict, optional
         Item -> its declared scale points, so that a point nobody chose is named in the
         warnings (the categories are the observed ones, as lavaan's).
+    ordered : sequence of str, optional
+        The ordinal items (lavaan's ``ordered``); the model's other indicators are
+        continuous: their means, variances and polyserial / Pearson correlations enter the
+        statistics (:func:`cxsurvey.stats.ordinal.mixed.mixed_statistics`), their
+        intercepts and residual variances are free. Names that are not indicators of the
+        model are ignored, as lavaan does. Default: every indicator ordinal.
     tol : float
         Convergence tolerance on the largest element of the DWLS gradient.
     maxiter : int
@@ -484,59 +575,77 @@ def fit_wlsmv(data: pd.DataFrame, syntax: str, *,
                          hint="Use missing='listwise' (lavaan's default) or 'pairwise'.")
     # the matrices have a few hundred rows: threaded BLAS only adds overhead (and on a
     # loaded machine its spinning threads slow the fit several-fold)
+    continuous: frozenset[str] = frozenset()
+    if ordered is not None:
+        prep = prepare_model(syntax)
+        observed = tuple(v for v in prep.observed if v not in set(prep.latent))
+        continuous = frozenset(v for v in observed if v not in set(ordered))
     with one_blas_thread():
-        return _fit(data, syntax, missing, tol, maxiter, scales)
+        return _fit(data, syntax, missing, tol, maxiter, scales, continuous)
 
 
 def _fit(data: pd.DataFrame, syntax: str, missing: Literal["listwise", "pairwise"],
          tol: float, maxiter: int,
-         scales: Mapping[str, Sequence[float]] | None = None) -> WlsmvFit:
-    table, observed, latent, defined = _structure(syntax)
-    block, acov, th, r, poly_warnings = _statistics(data, observed, missing, scales)
-    n = int(block.shape[0])
+         scales: Mapping[str, Sequence[float]] | None = None,
+         continuous: frozenset[str] = frozenset()) -> WlsmvFit:
+    table, observed, latent, defined = _structure(syntax, continuous)
+    st = _statistics(data, observed, missing, scales, continuous)
+    n = st.n
     p = len(observed)
-    nth = acov.n_thresholds
-    s_all = acov.estimates
+    nth = st.n_thresholds
+    s_all = st.estimates
     s = s_all[nth:]
-    w_all = acov.wls_weights
+    w_all = st.weights
     w = w_all[nth:]
-    gamma = acov.gamma
+    gamma = st.gamma
+    r = st.r
+    th = st.thresholds
+    num = set(st.continuous)
+    sd = {v: math.sqrt(st.variances[v]) for v in st.continuous}
 
-    start = np.nan_to_num(_start_values(table, r, observed), nan=0.0)
+    start = np.nan_to_num(_start_values(table, r, observed, sd), nan=0.0)
     first: dict[str, float] = {}
     for j, (label, free) in enumerate(table[["label", "free"]].itertuples(index=False,
                                                                            name=None)):
         if free and label:  # rows sharing a label are one parameter: one start value
             start[j] = first.setdefault(str(label), float(start[j]))
     struct = table.assign(est=start)
-    is_resvar = [(op == "~~" and lhs == rhs and lhs in observed and not free)
-                 for lhs, op, rhs, free in
-                 struct[["lhs", "op", "rhs", "free"]].itertuples(index=False, name=None)]
+    is_resvar = [(op == "~~" and lhs == rhs and lhs in observed and lhs not in num)
+                 for lhs, op, rhs in
+                 struct[["lhs", "op", "rhs"]].itertuples(index=False, name=None)]
     ram_rows = struct[~np.asarray(is_resvar, dtype=bool)].reset_index(drop=True)
     ram_rows = ram_rows.drop(columns=["user"])
     ram_rows = ram_rows.assign(est=ram_rows["est"].astype(float))
     model = ram_model(ram_rows, observed)
     q = model.npar
+    # the fitted statistics: the continuous variances, then the covariances (vech rows)
+    cols, rows = np.triu_indices(p)
+    diag_pos = {int(rows[k]): k for k in np.flatnonzero(rows == cols)}
+    sel = np.concatenate([[diag_pos[observed.index(v)] for v in st.continuous],
+                          _offdiag_rows(p)]).astype(int)
     df = float(s.size - q)
     if df < 0:
-        raise AnalysisError(f"the model has {q} free parameters for {s.size} correlations",
+        raise AnalysisError(f"the model has {q} free parameters for {s.size} sample "
+                            "correlations and variances",
                             hint="Simplify the model or add items.")
-    theta, iterations, converged = _dwls(model, s, w, model.theta, tol=tol, maxiter=maxiter)
+    theta, iterations, converged = _dwls(model, s, w, model.theta, sel, tol=tol,
+                                         maxiter=maxiter)
     if not converged:
         raise AnalysisError("the DWLS estimation did not converge",
                             hint="Check the model for identification problems.")
     sigma = implied_cov(model, theta)
-    li, lj = _lower(p)
-    resid_c = s - sigma[li, lj]
+    resid_c = s - vech(sigma)[sel]
     # lavaan: F = 0.5 (N - 1) / N sum w r^2 at the optimum, chisq = 2 N F
     fmin = 0.5 * (n - 1.0) / n * float(np.sum(w * resid_c * resid_c))
     chisq = 2.0 * n * fmin
 
-    # Jacobian of all statistics w.r.t. (structural parameters, thresholds)
-    jac_c = jacobian(model, theta)[_offdiag_rows(p)]
+    # Jacobian of all statistics w.r.t. (structural parameters, thresholds and means);
+    # a continuous variable's statistic is minus its mean (intercept)
+    jac_c = jacobian(model, theta)[sel]
     k = s_all.size
     delta = np.zeros((k, q + nth))
-    delta[:nth, q:] = np.eye(nth)
+    sign = np.array([-1.0 if name.endswith("~1") else 1.0 for name in st.names[:nth]])
+    delta[:nth, q:] = np.diag(sign)
     delta[nth:, :q] = jac_c
     wd = w_all[:, None] * delta
     bread = np.linalg.inv(delta.T @ wd)
@@ -546,11 +655,13 @@ def _fit(data: pd.DataFrame, syntax: str, missing: Literal["listwise", "pairwise
     u = np.diag(w_all) - wd @ bread @ wd.T
     ss = _scaled_shifted(u, gamma, chisq, df)
 
-    # baseline: correlations zero, thresholds free
-    chisq_b = float((n - 1.0) * np.sum(w * s * s))
-    dfb = float(s.size)
+    # baseline: covariances zero; thresholds, means and variances free (fitted exactly)
+    n_var = len(st.continuous)
+    s_cov, w_cov = s[n_var:], w[n_var:]
+    chisq_b = float((n - 1.0) * np.sum(w_cov * s_cov * s_cov))
+    dfb = float(s_cov.size)
     ub = np.zeros((k, k))
-    ub[nth:, nth:] = np.diag(w)
+    ub[nth + n_var:, nth + n_var:] = np.diag(w_cov)
     ssb = _scaled_shifted(ub, gamma, chisq_b, dfb)
 
     # parameter table
@@ -561,8 +672,9 @@ def _fit(data: pd.DataFrame, syntax: str, missing: Literal["listwise", "pairwise
     total = {v: float(full[i, i]) for v, i in vpos.items()}
     resid_var = {v: float(smat[i, i]) for v, i in vpos.items()}
     for v in observed:
-        resid_var[v] = 1.0 - total[v]
-        total[v] = 1.0
+        if v not in num:
+            resid_var[v] = 1.0 - total[v]
+            total[v] = 1.0
     est = struct["est"].to_numpy(dtype=float).copy()
     se_col = np.full(len(struct), np.nan)
     ram_index = np.flatnonzero(~np.asarray(is_resvar, dtype=bool))
@@ -573,25 +685,32 @@ def _fit(data: pd.DataFrame, syntax: str, missing: Literal["listwise", "pairwise
     for kk, flag in enumerate(is_resvar):
         if flag:
             est[kk] = resid_var[str(struct["lhs"].iloc[kk])]
+    se_th = dict(zip(st.names[:nth], se[q:], strict=True))
     rows_th = pd.DataFrame(
         [{"lhs": v, "op": "|", "rhs": f"t{i + 1}", "label": "", "free": True,
-          "est": float(t)} for v in observed for i, t in enumerate(th[v])])
+          "est": float(t), "se": se_th[f"{v}|t{i + 1}"]}
+         for v in observed if v not in num for i, t in enumerate(th[v])],
+        columns=["lhs", "op", "rhs", "label", "free", "est", "se"])
     fixed_rows = pd.DataFrame(
-        [{"lhs": v, "op": "~*~", "rhs": v, "label": "", "free": False, "est": 1.0}
-         for v in observed]
-        + [{"lhs": v, "op": "~1", "rhs": "", "label": "", "free": False, "est": 0.0}
-           for v in (*observed, *latent)])
+        [{"lhs": v, "op": "~*~", "rhs": v, "label": "", "free": False, "est": 1.0,
+          "se": np.nan} for v in observed if v not in num]
+        + [{"lhs": v, "op": "~1", "rhs": "", "label": "", "free": v in num,
+            "est": st.means[v] if v in num else 0.0,
+            "se": se_th[f"{v}~1"] if v in num else np.nan} for v in observed]
+        + [{"lhs": v, "op": "~1", "rhs": "", "label": "", "free": False, "est": 0.0,
+            "se": np.nan} for v in latent])
     params = struct.assign(est=est, se=se_col)
     user = params["user"].to_numpy(dtype=bool)
-    params = pd.concat([params[user], rows_th.assign(se=se[q:]), params[~user],
-                        fixed_rows], ignore_index=True).drop(columns=["user"])
+    params = pd.concat([params[user], rows_th, params[~user], fixed_rows],
+                       ignore_index=True).drop(columns=["user"])
     z = params["est"] / params["se"]
     params = params.assign(
         z=z, pvalue=2.0 * sps.norm.sf(np.abs(z)),
         ci_lower=params["est"] - _Z975 * params["se"],
         ci_upper=params["est"] + _Z975 * params["se"])
     params = params.assign(std_all=_std_all(params, total, resid_var))
-    params.loc[~params["free"], ["se", "z", "pvalue", "ci_lower", "ci_upper"]] = np.nan
+    params.loc[~params["free"].astype(bool), ["se", "z", "pvalue", "ci_lower",
+                                              "ci_upper"]] = np.nan
     if defined:
         labels = {name: j for j, name in enumerate(model.free_names)
                   if name in set(struct["label"])}
@@ -606,13 +725,22 @@ def _fit(data: pd.DataFrame, syntax: str, missing: Literal["listwise", "pairwise
         params = pd.concat([params, rows_def], ignore_index=True)
     params = params[PARAM_COLUMNS]
 
-    # fit measures
+    # fit measures: residuals on the correlation scale (lavaan's categorical SRMR)
     n1 = n - 1.0
-    implied = np.eye(p)
-    implied[li, lj] = sigma[li, lj]
-    implied[lj, li] = sigma[li, lj]
+    li, lj = _lower(p)
+    scale = np.sqrt(np.diag(sigma).copy())
+    for i, v in enumerate(observed):
+        if v not in num:
+            scale[i] = 1.0
+    implied = sigma / np.outer(scale, scale)
+    np.fill_diagonal(implied, 1.0)
     res = (r - implied)[li, lj]
     ssr = float(np.sum(res * res))
+    n_ord_th = sum(th[v].size for v in observed if v not in num)
+    robust = (_robust_measures(r, implied, jac_c, w, gamma[nth:, nth:], n, df) if not num
+              else {key: float("nan") for key in (
+                  "rmsea_robust", "cfi_robust", "tli_robust", "rmsea_ci_lower_robust",
+                  "rmsea_ci_upper_robust", "rmsea_pvalue_robust")})
     fit: dict[str, float] = {
         "npar": float(q + nth), "fmin": fmin, "chisq": chisq, "df": df,
         "pvalue": float(sps.chi2.sf(chisq, df)) if df > 0 else float("nan"),
@@ -634,22 +762,28 @@ def _fit(data: pd.DataFrame, syntax: str, missing: Literal["listwise", "pairwise
         "rmsea_scaled": fit_indices.rmsea(ss["stat"], df, n1),
         **_rmsea_block("", chisq, df, n1),
         **_rmsea_block("_scaled", ss["stat"], df, n1),
+        # lavaan's robust (catML) indices need every item ordinal: NaN with continuous ones
+        **robust,
         # lavaan's categorical SRMR: residual correlations over p (p + 1) / 2;
         # srmr_bentler and crmr add the (zero) threshold residuals to the count
-        **_robust_measures(r, implied, jac_c, w, gamma[nth:, nth:], n, df),
         "srmr": math.sqrt(ssr / (p * (p + 1) / 2)),
-        "srmr_bentler": math.sqrt(ssr / (p * (p + 1) / 2 + nth)),
-        "crmr": math.sqrt(ssr / (p * (p - 1) / 2 + nth)),
+        "srmr_bentler": math.sqrt(ssr / (p * (p + 1) / 2 + n_ord_th)),
+        "crmr": math.sqrt(ssr / (p * (p - 1) / 2 + n_ord_th)),
         "wrmr": math.sqrt(chisq / k),
     }
-    names_free = [*model.free_names, *acov.names[:nth]]
+    names_free = [*model.free_names, *st.names[:nth]]
     # the polychoric step's own warnings (empty categories, zero cells, as lavaan's)
-    warnings = tuple(f"polychoric: {w}" for w in poly_warnings) + tuple(
+    warnings = tuple(f"polychoric: {w}" for w in st.warnings) + tuple(
         _warnings(vcov, resid_var, total, observed, latent, n))
     return WlsmvFit(
         params=params, fit=fit, n=n, observed=observed, latent=latent,
         sample_cor=pd.DataFrame(r, index=list(observed), columns=list(observed)),
         implied_cor=pd.DataFrame(implied, index=list(observed), columns=list(observed)),
-        thresholds=th,
+        thresholds={v: th[v] for v in observed if v not in num},
         vcov=pd.DataFrame(vcov, index=names_free, columns=names_free),
-        converged=converged, iterations=iterations, warnings=warnings)
+        converged=converged, iterations=iterations, warnings=warnings,
+        continuous=st.continuous,
+        sample_cov=pd.DataFrame(r * np.outer(scale, scale), index=list(observed),
+                                columns=list(observed)),
+        implied_cov=pd.DataFrame(implied * np.outer(scale, scale), index=list(observed),
+                                 columns=list(observed)))
