@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from cxsurvey.gates.fit import judged_fit
+from cxsurvey.gates.invariance import judge_invariance
 from cxsurvey.gates.results import ChecksResult
 from cxsurvey.gates.thresholds import Threshold
 from cxsurvey.gates.verdicts import Verdicts
@@ -455,6 +456,151 @@ def summarise(findings: Findings, verdicts: Verdicts, n_rows: int,
         out += _collinearity_sentence(f.collinearity, v)
     for p in f.paths:
         out.extend(_paths_sentences(p, v))
+    out += _segments_sentences(f.segments, v)
+    out += _invariance_sentences(f.invariance, v)
+    out += _group_paths_sentence(f.group_paths, v)
+    out += _pls_groups_sentences(f.mga, v)
+    return out
+
+
+_MEANING = {"configural": "the same constructs and items in every group, but neither "
+                          "relations nor means comparable",
+            "metric": "equal loadings: correlations and paths can be compared across the "
+                      "groups, means cannot",
+            "scalar": "equal loadings and intercepts: construct means can be compared too",
+            "strict": "equal loadings, intercepts and residual variances: even the groups' "
+                      "observed item scores can be compared"}
+
+
+def _group_list(groups: Iterable[object], nobs: Iterable[int] | None = None) -> str:
+    names = [str(g) for g in groups]
+    if nobs is None:
+        return ", ".join(names)
+    return ", ".join(f"{g} n = {n}" for g, n in zip(names, nobs, strict=True))
+
+
+def _invariance_sentences(inv: Any, v: Verdicts) -> list[str]:
+    """The level of measurement invariance reached, why, and what it allows."""
+    if inv is None:
+        return []
+    j = judge_invariance(inv, v.rules)
+    steps = j.steps.set_index("step")
+    where = f"across {_group_list(inv.groups, inv.nobs)}"
+    cut = (f"Chen 2007: delta CFI {j.delta_cfi.direction} {_cutv(j.delta_cfi.value)}, "
+           f"delta RMSEA {j.delta_rmsea.direction} {_cutv(j.delta_rmsea.value)}")
+    later = [(str(st), r) for st, r in steps.iterrows() if st != "configural"]
+    deltas = ", ".join(f"{st} {r['delta_cfi']:+.3f}".replace("0.", ".")
+                       for st, r in later if r["delta_cfi"] == r["delta_cfi"])
+    if j.reached == "none":
+        why = steps.loc["configural", "reason"] if "configural" in steps.index else ""
+        text = (f"Measurement invariance ({inv.estimator}) {where}: the configural model "
+                f"misses the fit cut-offs ({why}), so no level of invariance can be "
+                "established")
+        if deltas:
+            text += f"; the equality constraints themselves change CFI by {deltas} ({cut})"
+        return [text + "."]
+    failed = [st for st, r in later if r["held"] is False]
+    text = (f"{j.reached.capitalize()} invariance holds {where} ({inv.estimator}; {cut}): "
+            f"{_MEANING[j.reached]}")
+    if failed:
+        first = failed[0]
+        text += f"; {first} invariance does not ({steps.loc[first, 'reason']})"
+        tests = getattr(inv, "score_tests", {}).get(first)
+        if tests is not None and len(tests):
+            top = tests.iloc[0]
+            name = f"{top['lhs']}{top['op']}{top['rhs']}" if "lhs" in tests.columns else ""
+            if name:
+                text += (f"; releasing {name} improves fit most (score test X2 = "
+                         f"{float(top['X2']):.2f}), a candidate for partial invariance")
+    return [text + "."]
+
+
+def _group_paths_sentence(gp: Any, v: Verdicts) -> list[str]:
+    """Which structural paths differ between the groups (Wald tests)."""
+    if gp is None or not len(gp.tests):
+        return []
+    t = gp.tests
+    sig = t[[v.significant(p) for p in t["pvalue"]]]
+    equal = f" ({', '.join(gp.fit_equal)} equal)" if gp.fit_equal else ""
+    if not len(sig):
+        return [f"No structural path differs significantly between "
+                f"{_group_list(gp.groups)} (Wald tests{equal}, p >= {v.significance:g})."]
+    named = [f"{r.lhs} ~ {r.rhs} (p = {_f3(r.pvalue)})" for r in sig.itertuples()]
+    return [f"Structural paths that differ between {_group_list(gp.groups)} (Wald "
+            f"tests{equal}, p < {v.significance:g}): {_names(named)}."]
+
+
+def _segments_sentences(sg: Any, v: Verdicts) -> list[str]:
+    """Construct scores that differ between the groups (Holm-adjusted Welch tests)."""
+    if sg is None:
+        return []
+    compared = sg.groups[sg.groups["status"] == "compared"]
+    out: list[str] = []
+    small = sg.groups[sg.groups["status"] != "compared"]
+    if len(small):
+        out.append(f"Groups of {sg.group} with fewer than {sg.min_group_size} respondents are "
+                   f"left out of the comparisons: {_group_list(small['group'], small['n'])}.")
+    if len(compared) < 2:
+        return out
+    t = sg.tests
+    main = t[(t["kind"] == "construct") & t["test"].isin(("welch_t", "welch_anova"))]
+    if not len(main):
+        return out
+    test = "Welch's t" if main["test"].iloc[0] == "welch_t" else "Welch's ANOVA"
+    sig = main[[v.significant(p) for p in main["p_holm"]]]
+    where = f"the {sg.group} groups ({_group_list(compared['group'], compared['n'])})"
+    if not len(sig):
+        out.append(f"No construct score differs significantly between {where} ({test}, "
+                   f"Holm-adjusted p >= {v.significance:g}).")
+        return out
+    named = [f"{r.variable} ({r.effect.replace('_', ' ')} {r.effect_size:+.2f}, "
+             f"p = {_f3(r.p_holm)})" for r in sig.itertuples()]
+    out.append(f"Construct scores that differ between {where} ({test}, Holm-adjusted "
+               f"p < {v.significance:g}): {_names(named)}.")
+    return out
+
+
+def _pls_groups_sentences(pg: Any, v: Verdicts) -> list[str]:
+    """MICOM's conclusion and the PLS paths that differ between the groups."""
+    if pg is None:
+        return []
+    out: list[str] = []
+    mc = pg.micom
+    if mc is not None:
+        comp = mc.compositional
+        bad2 = sorted(set(comp.loc[~comp["invariant"].astype(bool), "construct"]))
+        means, variances = mc.means, mc.variances
+        bad3 = sorted(set(means.loc[~means["within"].astype(bool), "construct"])
+                      | set(variances.loc[~variances["within"].astype(bool), "construct"]))
+        where = f"across {_group_list(mc.groups)} ({mc.n_perm} permutations)"
+        if not mc.configural_ok:
+            out.append(f"MICOM {where}: configural invariance fails (an item has no "
+                       "variance in a group).")
+        elif bad2:
+            out.append(f"MICOM {where}: compositional invariance fails for {_names(bad2)}, "
+                       "so the groups' PLS paths should not be compared (Henseler, Ringle "
+                       "& Sarstedt 2016).")
+        elif bad3:
+            out.append(f"MICOM {where}: partial measurement invariance (compositional "
+                       f"invariance holds; means or variances differ for {_names(bad3)}): "
+                       "the groups' paths can be compared, pooled data should not be "
+                       "(Henseler, Ringle & Sarstedt 2016).")
+        else:
+            out.append(f"MICOM {where}: full measurement invariance of the composites "
+                       "(equal composition, means and variances): the groups' paths can be "
+                       "compared and the data pooled (Henseler, Ringle & Sarstedt 2016).")
+    for run in pg.mga:
+        t = run.paths
+        sig = t[[v.significant(p) for p in t["p_perm_holm"]]]
+        pair = f"{run.groups[0]} and {run.groups[1]}"
+        if not len(sig):
+            out.append(f"No PLS path differs significantly between {pair} (permutation "
+                       f"test, Holm-adjusted p >= {v.significance:g}).")
+        else:
+            named = [f"{r._asdict()['from']} -> {r.to} ({r.diff:+.2f}, p = "
+                     f"{_f3(r.p_perm_holm)})" for r in sig.itertuples()]
+            out.append(f"PLS paths that differ between {pair} (permutation test, "
+                       f"Holm-adjusted p < {v.significance:g}): {_names(named)}.")
     return out
 
 

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 from cxsurvey.errors import InputError, Location
 
-__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_SHEET_MB", "DEFAULT_MODINDICES", "DEFAULT_SEED",
-           "MAX_BOOTSTRAP",
+__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_SHEET_MB", "DEFAULT_MIN_GROUP_SIZE",
+           "DEFAULT_MODINDICES", "DEFAULT_SEED", "MAX_BOOTSTRAP",
            "Estimator", "Method", "Missing", "Options", "ReadLimits", "Scheme", "SeMethod",
            "Section", "choice"]
 
@@ -26,6 +26,10 @@ MAX_BOOTSTRAP = 100_000
 memory stays bounded; more resamples than this add nothing to a 95% interval)."""
 DEFAULT_MODINDICES = 10
 """How many modification indices (largest first) the console shows by default."""
+DEFAULT_MIN_GROUP_SIZE = 20
+"""Groups with fewer respondents are reported and left out of the group comparisons: the
+top-2 share of a group of 20 has a 95% interval about +/-22 points wide, and the
+large-sample tests need at least that many answers per group."""
 DEFAULT_MAX_CELLS = 50_000_000
 """The most cells (rows x columns, from A1) a worksheet may have by default: a 1,000,000 x 30
 or 100,000 x 100 survey reads; a decompression bomb does not (``--max-cells``)."""
@@ -218,6 +222,12 @@ class Options:
         every model item, else item names. Only with ``estimator = wlsmv``; a list makes
         the model's other items continuous indicators. Not recorded in :meth:`as_dict`
         (the run's ``meta.ordered`` says which items were ordinal when it lists some).
+    group : str, optional
+        The column whose values define the customer groups to compare (segments,
+        measurement invariance and group-wise paths for CB, MICOM and multi-group
+        analysis for PLS). Recorded as ``meta.group`` when set.
+    min_group_size : int
+        Groups with fewer respondents are reported and left out of the comparisons.
     """
 
     missing: Missing = Missing.listwise
@@ -235,6 +245,8 @@ class Options:
     limits: ReadLimits = field(default_factory=ReadLimits, metadata={"recorded": False})
     modindices: int = field(default=DEFAULT_MODINDICES, metadata={"recorded": False})
     ordered: tuple[str, ...] = field(default=(), metadata={"recorded": False})
+    group: str | None = field(default=None, metadata={"recorded": False})
+    min_group_size: int = field(default=DEFAULT_MIN_GROUP_SIZE, metadata={"recorded": False})
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -260,6 +272,11 @@ class Options:
         _number(self.max_iter, "max_iter", 1, None, integer=True)
         _number(self.seed, "seed", 0, None, integer=True)
         _number(self.modindices, "modindices", 0, None, integer=True)
+        _number(self.min_group_size, "min_group_size", 2, None, integer=True)
+        if self.group is not None and (not isinstance(self.group, str)
+                                       or not self.group.strip()):
+            raise InputError(f"group must name a column, got {self.group!r}", Location(),
+                             "Use --group COLUMN, e.g. --group Channel.")
         for name in ("drop_weak", "exclude_flagged"):
             if not isinstance(getattr(self, name), bool):
                 raise InputError(f"{name} must be true or false, got "

@@ -23,6 +23,7 @@ class RunMeta(TypedDict, total=False):
     (delimiter, encoding, header row, sheet), ``options`` are the run's options,
     ``estimator`` the CB estimator as lavaan writes it (``ML``, ``MLM``, ``MLR``,
     ``WLSMV``), ``ordered`` WLSMV's ordinal items when ``--ordered`` lists some of them,
+    ``group`` the grouping column and smallest group compared (``--group``),
     ``excluded`` the respondents ``--exclude-flagged`` dropped (count, by rule, file rows) and
     ``created`` its UTC time (left out of the JSON so that reruns give the same bytes).
     """
@@ -46,6 +47,7 @@ class RunMeta(TypedDict, total=False):
     version: str
     estimator: str
     ordered: list[str]
+    group: dict[str, Any]
     seed: int
     options: dict[str, Any]
     excluded: dict[str, Any]
@@ -88,6 +90,7 @@ class FileOutcome:
     reliability: list[dict] = field(default_factory=list)
     fit: dict = field(default_factory=dict)
     paths: list[dict] = field(default_factory=list)
+    invariance: dict = field(default_factory=dict)
     failed_checks: list[dict] = field(default_factory=list)
     n_checks: int = 0
     warnings: list[str] = field(default_factory=list)

@@ -123,6 +123,8 @@ def plan_jobs(surveys: list[Path], model: Path | None, out_dir: Path,
 
 
 def _outcome(job: Job, res, seconds: float) -> FileOutcome:
+    import pandas as pd
+
     from cxsurvey.report.json_report import records
 
     out = FileOutcome(str(job.survey), str(job.model) if job.model else None,
@@ -134,8 +136,6 @@ def _outcome(job: Job, res, seconds: float) -> FileOutcome:
                                   ["construct", "n_items", "alpha", "omega", "rho_a", "rho_c",
                                    "ave"])
     if res.cfa is not None:
-        import pandas as pd
-
         keys = ("n", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "chisq_scaled",
                 "cfi_robust", "tli_robust", "rmsea_robust")
         out.fit = records(pd.DataFrame([{k: res.cfa.fit[k] for k in keys  # type: ignore[literal-required]
@@ -144,6 +144,17 @@ def _outcome(job: Job, res, seconds: float) -> FileOutcome:
     for p in res.paths:
         out.paths += records(p.paths, ["from", "to", "est", "std_all", "se", "t", "pvalue",
                                        "ci_lower", "ci_upper", "method"])
+    if res.invariance is not None:
+        from cxsurvey.gates.invariance import judge_invariance
+
+        judged = judge_invariance(res.invariance, res.verdicts.rules)
+        steps = judged.steps.set_index("step")
+        out.invariance = records(pd.DataFrame([{
+            "group": (res.meta.get("group") or {}).get("column"),
+            "groups": ", ".join(map(str, res.invariance.groups)),
+            "reached": judged.reached,
+            **{f"delta_cfi_{s}": steps.loc[s, "delta_cfi"] for s in steps.index
+               if s != "configural"}}]))[0]
     if res.checks is not None:
         out.n_checks = len(res.checks.checks)
         failed = res.checks.failed

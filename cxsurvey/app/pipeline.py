@@ -220,6 +220,14 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
             rel = _with_cfa_composites(rel, cfa)
         if pls is not None and rel is not None:
             rel = _with_rho_a(rel, pls)
+    groups = None
+    if options.group is not None:
+        from cxsurvey.app.groups import group_analyses
+
+        groups = group_analyses(survey, options, cb=options.method.runs_cb and (
+            "cfa" in wanted or "paths" in wanted), pls=pls is not None,
+            paths="paths" in wanted, constructs=_used_constructs(cfa, constructs))
+        extra_warnings += list(groups.warnings)
     n_used = n_complete(items)
     md = None
     if options.missing is Missing.fiml and (cfa is not None or any(
@@ -243,7 +251,10 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
     findings = Results(descriptives=desc, normality=norm, reliability=rel, cfa=cfa, pls=pls,
                        paths=tuple(paths), collinearity=collinearity, data_quality=quality,
                        metrics=_metrics(survey) if "describe" in wanted else None,
-                       missing_data=md, polychoric=poly)
+                       missing_data=md, polychoric=poly,
+                       **({} if groups is None else {
+                           "segments": groups.segments, "invariance": groups.invariance,
+                           "group_paths": groups.group_paths, "mga": groups.mga}))
     summary = summarise(findings, verdicts, survey.n_rows, n_used)
     res = replace(findings, meta=meta, warnings=tuple(warnings), summary=tuple(summary),
                   verdicts=verdicts)
@@ -251,6 +262,13 @@ def analyse(survey: Survey, sections: Iterable[Section | str] = FOUNDATION,
         checks = evaluate(res, verdicts.rules)
         res = replace(res, checks=checks, summary=res.summary + (checks_sentence(checks),))
     return res
+
+
+def _used_constructs(cfa, constructs):
+    """The constructs the run's models used: without the items ``--drop-weak`` dropped."""
+    if cfa is None or not getattr(cfa, "dropped", ()):
+        return dict(constructs)
+    return {c: tuple(i for i in its if i not in cfa.dropped) for c, its in constructs.items()}
 
 
 def _auto_estimator(items, constructs, norm, missing: str, options: Options,
@@ -610,6 +628,8 @@ def _meta(survey: Survey, n_used: int, options: Options) -> RunMeta:
         "estimator": options.estimator.lavaan,
         **({"ordered": list(options.ordered)}
            if options.ordered and options.ordered != ("all",) else {}),
+        **({"group": {"column": options.group, "min_group_size": options.min_group_size}}
+           if options.group is not None else {}),
         "seed": options.seed,
         "options": options.as_dict(),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),

@@ -26,11 +26,13 @@ from cxsurvey.cli.params import (
     FailOnOpt,
     Format,
     FormatOpt,
+    GroupOpt,
     HtmlOpt,
     JunitOpt,
     MaxCellsOpt,
     MaxIterOpt,
     MaxSheetMbOpt,
+    MinGroupSizeOpt,
     MissingOpt,
     ModelOpt,
     ModIndicesOpt,
@@ -46,6 +48,7 @@ from cxsurvey.cli.params import (
     SeOpt,
     SurveyArg,
     ThresholdOpt,
+    invariance_level,
     limit,
     ordered_items,
     read_limits,
@@ -67,6 +70,7 @@ from cxsurvey.cli.runtime import (
 from cxsurvey.options import (
     DEFAULT_MAX_CELLS,
     DEFAULT_MAX_SHEET_MB,
+    DEFAULT_MIN_GROUP_SIZE,
     DEFAULT_MODINDICES,
     DEFAULT_SEED,
     Estimator,
@@ -138,6 +142,8 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
             loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
             se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None,
             estimator: EstimatorOpt = Estimator.ml, ordered: OrderedOpt = None,
+            group: GroupOpt = None,
+            min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
             max_iter: MaxIterOpt = 10_000,
             modindices: ModIndicesOpt = DEFAULT_MODINDICES,
             excel: ExcelOpt = None, html: HtmlOpt = None, csv_dir: CsvDirOpt = None,
@@ -165,7 +171,8 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
                       estimator=estimator, bootstrap=n_boot(se, bootstrap, resolved(method)),
                       exclude_flagged=exclude_flagged, modindices=modindices,
-                      ordered=ordered_items(ordered),
+                      ordered=ordered_items(ordered), group=group,
+                      min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     _run("analyze", survey, model, fmt, quiet, excel, csv_dir, options, method, html=html,
          rules=rules, fail_on=fail_on, junit=junit, full=full,
@@ -233,7 +240,10 @@ def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.tabl
         loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
         se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None, seed: SeedOpt = DEFAULT_SEED,
         estimator: EstimatorOpt = Estimator.ml, missing: MissingOpt = Missing.listwise,
-        ordered: OrderedOpt = None, modindices: ModIndicesOpt = DEFAULT_MODINDICES,
+        ordered: OrderedOpt = None,
+        group: GroupOpt = None,
+        min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
+    modindices: ModIndicesOpt = DEFAULT_MODINDICES,
         max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
         quiet: QuietOpt = False, max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
         max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB) -> None:
@@ -241,7 +251,8 @@ def cfa(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.tabl
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, bootstrap=n_boot(se, bootstrap),
                       max_iter=max_iter, estimator=estimator, modindices=modindices,
-                      ordered=ordered_items(ordered),
+                      ordered=ordered_items(ordered), group=group,
+                      min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     _run("cfa", survey, model, fmt, quiet, excel, csv_dir, options)
 
@@ -256,6 +267,8 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
           se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None, seed: SeedOpt = DEFAULT_SEED,
           loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
           estimator: EstimatorOpt = Estimator.ml, ordered: OrderedOpt = None,
+          group: GroupOpt = None,
+          min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
           modindices: ModIndicesOpt = DEFAULT_MODINDICES,
           max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
           quiet: QuietOpt = False, max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
@@ -269,7 +282,8 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
     options = Options(missing=missing, seed=seed, loading_threshold=loading_threshold,
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
                       bootstrap=n_boot(se, bootstrap, method.value), estimator=estimator,
-                      modindices=modindices, ordered=ordered_items(ordered),
+                      modindices=modindices, ordered=ordered_items(ordered), group=group,
+                      min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     _run("paths", survey, model, fmt, quiet, excel, csv_dir, options, method)
 
@@ -317,6 +331,16 @@ def check(
         "--max-vif", "PLS outer/inner VIF < this (Hair et al. 2019: 5)."),
     max_fc_vif: float | None = limit(
         "--max-fc-vif", "Full collinearity VIF <= this (Kock 2015: 3.3)."),
+    min_delta_cfi: float | None = limit(
+        "--min-delta-cfi", "With --group: each measurement-invariance step's change of CFI "
+        ">= this (Chen 2007: -0.010; judges the steps without this flag too)."),
+    max_delta_rmsea: float | None = limit(
+        "--max-delta-rmsea", "With --group: each step's change of RMSEA <= this (Chen "
+        "2007: 0.015)."),
+    min_invariance: Annotated[str | None, typer.Option(
+        "--min-invariance", metavar="LEVEL", show_default=False,
+        help="With --group: the measurement invariance the groups must reach: configural, "
+        "metric, scalar or strict (or 1-4).")] = None,
     fmt: Annotated[CheckFormat, typer.Option(
         "--format", "-f", help="table (failed checks on the console), json (the run with "
         "its 'checks' list) or junit (JUnit XML on stdout for CI test reports).")]
@@ -325,7 +349,10 @@ def check(
                                            "too.")] = False,
     missing: MissingOpt = Missing.listwise, bootstrap: PlsBootOpt = None,
     seed: SeedOpt = DEFAULT_SEED, estimator: EstimatorOpt = Estimator.ml,
-    ordered: OrderedOpt = None, modindices: ModIndicesOpt = DEFAULT_MODINDICES,
+    ordered: OrderedOpt = None,
+    group: GroupOpt = None,
+    min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
+    modindices: ModIndicesOpt = DEFAULT_MODINDICES,
     junit: JunitOpt = None, excel: ExcelOpt = None, html: HtmlOpt = None,
     max_cells: MaxCellsOpt = DEFAULT_MAX_CELLS,
     max_sheet_mb: MaxSheetMbOpt = DEFAULT_MAX_SHEET_MB,
@@ -342,11 +369,14 @@ def check(
              "min_rho_a": min_rho_a, "min_ave": min_ave, "min_loading": min_loading,
              "min_item_total_r": min_item_total_r, "max_htmt": max_htmt, "min_cfi": min_cfi,
              "min_tli": min_tli, "max_rmsea": max_rmsea, "max_srmr": max_srmr,
-             "max_vif": max_vif, "max_fc_vif": max_fc_vif}
+             "max_vif": max_vif, "max_fc_vif": max_fc_vif, "min_delta_cfi": min_delta_cfi,
+             "max_delta_rmsea": max_delta_rmsea,
+             "min_invariance": invariance_level(min_invariance)}
     options = Options(missing=missing, seed=seed,
                       bootstrap=n_boot(SeMethod.standard, bootstrap, resolved(method)),
                       estimator=estimator, modindices=modindices,
-                      ordered=ordered_items(ordered),
+                      ordered=ordered_items(ordered), group=group,
+                      min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     check_outputs([survey, model], excel=excel, html=html, junit=junit)
     with progress_bar(fmt is not CheckFormat.table) as progress:
@@ -393,7 +423,10 @@ def batch(
         "files with a model), cb, pls, both or none.")] = Method.auto,
     missing: MissingOpt = Missing.listwise, bootstrap: PlsBootOpt = None,
     seed: SeedOpt = DEFAULT_SEED, estimator: EstimatorOpt = Estimator.ml,
-    ordered: OrderedOpt = None, modindices: ModIndicesOpt = DEFAULT_MODINDICES,
+    ordered: OrderedOpt = None,
+    group: GroupOpt = None,
+    min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
+    modindices: ModIndicesOpt = DEFAULT_MODINDICES,
     rules: RulesOpt = None, fail_on: FailOnOpt = None,
     exclude_flagged: ExcludeFlaggedOpt = False,
     excel: Annotated[bool, typer.Option(
@@ -440,7 +473,8 @@ def batch(
                       bootstrap=n_boot(SeMethod.standard, bootstrap,
                                         "cb" if method is Method.auto else method.value),
                       estimator=estimator, exclude_flagged=exclude_flagged,
-                      modindices=modindices, ordered=ordered_items(ordered),
+                      modindices=modindices, ordered=ordered_items(ordered), group=group,
+                      min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     # SIGINT/SIGTERM stop the run; the summary is then written for the files done, and
     # a further signal waits until it is complete (exit 128 + the signal's number)

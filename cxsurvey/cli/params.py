@@ -127,6 +127,16 @@ OrderedOpt = Annotated[str | None, typer.Option(
     "does so anyway) or a comma-separated list; the model's other items are then "
     "continuous indicators (polyserial and Pearson correlations, free intercepts and "
     "residual variances).")]
+GroupOpt = Annotated[str | None, typer.Option(
+    "--group", metavar="COLUMN", show_default=False, help="Compare the customer groups of "
+    "this column (channel, region, wave): per group descriptives, top-2 box and CX "
+    "metrics with Welch and rank tests of the construct scores and items; with CB models "
+    "measurement invariance (configural, metric, scalar, strict) and group-wise paths; "
+    "with PLS, MICOM and multi-group analysis of the paths. JSON keys 'segments', "
+    "'invariance', 'group_paths', 'mga'.")]
+MinGroupSizeOpt = Annotated[int, typer.Option(
+    "--min-group-size", min=2, metavar="N", help="Groups with fewer respondents are "
+    "reported and left out of the --group comparisons.")]
 ModIndicesOpt = Annotated[int, typer.Option(
     "--modindices", min=0, metavar="K", help="Console: the K largest modification indices "
     "of the CB model (lavaan's modindices: mi, epc, sepc.all), 0 for none; the JSON, CSV, "
@@ -186,3 +196,20 @@ def limit(flag: str, help: str) -> Any:
     """A threshold flag of ``check`` (None: not given)."""
     return typer.Option(None, flag, help=help, show_default=False,
                         rich_help_panel="Thresholds")
+
+
+def invariance_level(text: str | None) -> float | None:
+    """``--min-invariance``: a level's name (``configural``, ``metric``, ``scalar``,
+    ``strict``, any case) or its number 1-4, as the ``min_invariance`` rule counts it."""
+    if text is None:
+        return None
+    from cxsurvey.errors import InputError, Location
+    from cxsurvey.gates.invariance import INVARIANCE_LEVELS
+
+    key = text.strip().lower()
+    if key in INVARIANCE_LEVELS and key != "none":
+        return float(INVARIANCE_LEVELS[key])
+    if key in {"1", "2", "3", "4"}:
+        return float(key)
+    raise InputError(f"--min-invariance must be configural, metric, scalar or strict (or "
+                     f"1-4), got {text!r}", Location(), "Example: --min-invariance scalar")

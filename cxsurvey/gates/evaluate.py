@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cxsurvey.gates.fit import judged_fit
+from cxsurvey.gates.invariance import judge_invariance
 from cxsurvey.gates.results import ChecksResult
 from cxsurvey.gates.rules import RuleKey, RuleSet
 from cxsurvey.stats.findings import Findings
@@ -52,7 +53,7 @@ def evaluate(results: Findings, rules: RuleSet) -> ChecksResult:
     rows: list[dict] = []
     skipped: list[dict] = []
     for rule in rules.rules:
-        found = list(_values(results, rule.spec))
+        found = list(_values(results, rule.spec, rules))
         if not found:
             skipped.append({"name": rule.key, "reason": _why_missing(results, rule.spec)})
             continue
@@ -90,6 +91,9 @@ def _where_text(where: dict) -> str:
 
 
 def _why_missing(res: Findings, spec: RuleKey) -> str:
+    if spec.needs == "invariance":
+        return ("no measurement invariance ran (give --group COLUMN with a CB model)"
+                if res.invariance is None else "the invariance steps could not be judged")
     if spec.needs == "cfa":
         return "no CFA ran (give --model, or --method cb|both)"
     if spec.needs == "pls":
@@ -110,9 +114,12 @@ def _by_construct(frame: pd.DataFrame, col: str, source: str):
         yield {"construct": con, "source": source}, value
 
 
-def _values(res: Findings, spec: RuleKey):
+def _values(res: Findings, spec: RuleKey, rules: RuleSet | None = None):
     """``(where, value)`` pairs for one rule key."""
     stat = spec.statistic
+    if spec.needs == "invariance":
+        yield from _invariance(res, stat, rules)
+        return
     rel = res.reliability
     if stat == "alpha" and rel is not None:
         yield from _by_construct(rel.constructs, "alpha", "items")
@@ -147,6 +154,21 @@ def _values(res: Findings, spec: RuleKey):
                     "source": "pls"}, r.vif)
     elif stat == "fc_vif" and res.collinearity is not None:
         yield from _by_construct(res.collinearity, "vif", "scores")
+
+
+def _invariance(res: Findings, stat: str, rules: RuleSet | None):
+    """The judged invariance steps' changes, or the level reached (``--group``)."""
+    if res.invariance is None:
+        return
+    judged = judge_invariance(res.invariance, rules)
+    if stat == "invariance_level":
+        yield {"source": "cfa", "variant": f"{judged.reached} across "
+               f"{', '.join(map(str, res.invariance.groups))}"}, float(judged.level)
+        return
+    for row in judged.steps.itertuples(index=False):
+        if row.step != "configural":
+            yield ({"construct": f"{row.step} invariance", "source": "cfa",
+                    "variant": row.basis}, getattr(row, stat))
 
 
 def _loadings(res: Findings):

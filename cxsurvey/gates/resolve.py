@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from cxsurvey.errors import InputError, Location
+from cxsurvey.gates.invariance import INVARIANCE_LEVELS
 from cxsurvey.gates.rules import RULE_KEYS, RULE_SETS, RuleSet
 from cxsurvey.model.load import key_line
 from cxsurvey.model.spec import SurveyModel
@@ -77,6 +78,8 @@ def apply_table(rules: RuleSet, table: Mapping[str, Any], source: str,
                            f"... }}", source, text, key, "Example: min_alpha = 0.7")
             citation = str(value.get("citation") or citation)
             value = value["value"]
+        if key == "min_invariance" and isinstance(value, str):
+            value = INVARIANCE_LEVELS.get(value.strip().lower(), value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             current = rules.get(key)
             raise _bad(f"[checks] {key} must be a number, got {value!r}", source, text, key,

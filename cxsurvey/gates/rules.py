@@ -24,7 +24,7 @@ class RuleKey:
     statistic: str
     label: str
     direction: str
-    needs: str  # "reliability", "cfa", "pls", "cfa|pls"
+    needs: str  # "reliability", "cfa", "pls", "cfa|pls", "invariance"
     help: str
 
 
@@ -50,6 +50,13 @@ RULE_KEYS: dict[str, RuleKey] = {k.key: k for k in (
     RuleKey("max_vif", "vif", "VIF", "<", "pls", "outer and inner VIF of the PLS model"),
     RuleKey("max_fc_vif", "fc_vif", "full collinearity VIF", "<=", "reliability",
             "full collinearity VIF of each construct score (common method bias)"),
+    RuleKey("min_delta_cfi", "delta_cfi", "delta CFI", ">=", "invariance",
+            "change of CFI from one measurement-invariance step to the next (--group)"),
+    RuleKey("max_delta_rmsea", "delta_rmsea", "delta RMSEA", "<=", "invariance",
+            "change of RMSEA from one measurement-invariance step to the next (--group)"),
+    RuleKey("min_invariance", "invariance_level", "invariance level", ">=", "invariance",
+            "measurement invariance reached across the --group groups: 1 configural, "
+            "2 metric, 3 scalar, 4 strict (a rules file may name the level)"),
 )}
 
 

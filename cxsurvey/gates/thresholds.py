@@ -42,3 +42,8 @@ RHO_C_MAX = Threshold("composite reliability", 0.95, "<", "Hair et al. 2019")
 HTMT_LIBERAL = Threshold("HTMT", 0.90, "<=", "Henseler, Ringle & Sarstedt 2015")
 VIF = Threshold("VIF", 5.0, "<", "Hair et al. 2019")
 FC_VIF = Threshold("full collinearity VIF", 3.3, "<=", "Kock 2015")
+DELTA_CFI = Threshold("delta CFI", -0.010, ">=", "Chen 2007")
+"""A step of measurement invariance holds when CFI drops by less than .010 from the
+previous step (Chen 2007, for loadings, intercepts and residuals)."""
+DELTA_RMSEA = Threshold("delta RMSEA", 0.015, "<=", "Chen 2007")
+"""... and RMSEA rises by at most .015 (Chen 2007)."""

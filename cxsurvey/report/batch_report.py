@@ -73,6 +73,14 @@ def _rows(batch: BatchResult) -> dict[str, tuple[list[str], list[list[Any]]]]:
                       "TLI (robust)", "RMSEA (robust)"],
                      [[name(f), *[f.fit.get(k) for k in fit_keys]] for f in batch.files
                       if f.fit])
+    inv_keys = ["group", "groups", "reached", "delta_cfi_metric", "delta_cfi_scalar",
+                "delta_cfi_strict"]
+    if any(f.invariance for f in batch.files):
+        sheets["Invariance"] = (
+            ["File", "Group", "Groups", "Invariance reached", "Delta CFI metric",
+             "Delta CFI scalar", "Delta CFI strict"],
+            [[name(f), *[f.invariance.get(k) for k in inv_keys]] for f in batch.files
+             if f.invariance])
     sheets["Paths"] = (
         ["File", "Method", "From", "To", "Estimate", "Std.", "SE", "z / T", "p",
          "95% CI low", "95% CI high"],

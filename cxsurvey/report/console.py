@@ -20,13 +20,15 @@ from rich.text import Text
 
 from cxsurvey.options import DEFAULT_MODINDICES
 from cxsurvey.report.console_layout import fit_table
+from cxsurvey.report.group_tables import CONSOLE_SCORE_TESTS
 from cxsurvey.report.tables import Table, build_tables
 from cxsurvey.report.tables_models import MODINDICES_KEYS
 from cxsurvey.results import Results
 
 KEY_TABLES = ("reliability", "pls_reliability", "cfa_fit", "htmt", "pls_htmt", "paths_cb",
               "r2_cb", "paths_pls", "r2_pls", "cfa_loadings", "pls_outer", "item_stats",
-              *MODINDICES_KEYS, "polychoric", "polychoric_thresholds")
+              *MODINDICES_KEYS, "polychoric", "polychoric_thresholds", "invariance",
+              "invariance_score_tests", "segment_tests", "group_paths", "micom", "pls_mga")
 """The tables ``analyze`` prints without ``--full``, in this order.
 
 What a CX analyst reports and acts on, in the order of the two-step approach (Anderson &
@@ -39,7 +41,12 @@ CFA ran, the PLS outer loadings and PLS HTMT repeat its measurement verdicts and
 Descriptives, normality, effects, cross-loadings, VIF, Fornell-Larcker and the structural
 model's fit are for ``--full``. The largest modification indices close the list (as many
 as ``--modindices`` asks for, with their caution). The polychoric tables run only when
-asked for (``analyze --polychoric``), so they are shown when present.
+asked for (``analyze --polychoric``), so they are shown when present. With ``--group``
+the group comparisons follow: the measurement-invariance steps with their verdict and the
+score tests of the first step that fails (the :data:`CONSOLE_SCORE_TESTS` largest), the
+tests of the construct scores between the groups, the group-wise CB paths, then MICOM and
+the PLS multi-group analysis; the groups, scores per group, item tests, CX metrics per
+group and MICOM's item checks wait for ``--full``.
 """
 
 _UNLESS = {"pls_htmt": ("htmt",), "pls_outer": ("cfa_loadings",),
@@ -122,10 +129,17 @@ def _head(res: Results, console: Console) -> None:
 
 
 def _shown(t: Table) -> Table:
-    """The table as printed: a long straightliner list is cut to its first 20 rows."""
+    """The table as printed: a long straightliner list is cut to its first 20 rows, the
+    score tests of partial invariance to their :data:`CONSOLE_SCORE_TESTS` largest."""
     if t.key == "straightliners" and len(t.frame) > 20:
         return Table(t.key, t.title + f" (first 20 of {len(t.frame)})", t.frame.head(20),
                      t.columns, t.flags, t.notes)
+    top = CONSOLE_SCORE_TESTS
+    if t.key == "invariance_score_tests" and len(t.frame) > top:
+        return Table(t.key, t.title, t.frame.head(top), t.columns,
+                     frozenset(f for f in t.flags if f[0] < top),
+                     (f"The {top} largest of {len(t.frame)} (all of them in the JSON, CSV, "
+                      "Excel and HTML reports).", *t.notes))
     return t
 
 
@@ -169,7 +183,7 @@ def _overview(res: Results, console: Console, quiet: bool, full: bool,
             print_checks(t, console)
     key = key_tables(tables)
     for t in key:
-        _print_table(t, console)
+        _print_table(_shown(t), console)
     shown = {t.key for t in key} | {"checks"}
     rest = [t for t in tables if t.key not in shown]
     if full:

@@ -8,12 +8,13 @@ input and options give byte-identical output.
 from __future__ import annotations
 
 import json
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from cxsurvey.report.group_json import group_sections
+from cxsurvey.report.json_values import clean as _clean
+from cxsurvey.report.json_values import records
 from cxsurvey.report.tables_models import modindices_of
 from cxsurvey.results import Results
 
@@ -27,50 +28,19 @@ if TYPE_CHECKING:
     from cxsurvey.stats.paths import PathsResult
     from cxsurvey.stats.pls.results import PlsResult
 
-_INT_KEYS = {"n", "n_items", "ks_df", "sw_df", "missing", "row", "skewness_df", "df", "npar",
-             "requested", "used", "failed", "seed", "baseline_df", "duplicate_of",
-             "longest_run", "answered", "df_scaled"}
-
-
-def _clean(value: Any, key: str | None = None) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _clean(v, str(k)) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        if not math.isfinite(f):
-            return None
-        if key in _INT_KEYS and f.is_integer():
-            return int(f)
-        return f
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
-def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
-    """DataFrame rows as JSON-ready dicts (NaN -> None, numpy -> Python)."""
-    if columns is not None:
-        frame = frame[[c for c in columns if c in frame.columns]]
-    return [_clean(r) for r in frame.to_dict(orient="records")]
 
 
 _META_KEYS = ("file", "sha256", "sheet", "n_rows", "n_used", "missing_policy", "items",
               "constructs", "questions", "scale", "scale_source", "scales", "model",
-              "model_inferred", "recoded", "read", "version", "estimator", "ordered", "seed",
-              "options", "excluded", "dependencies")
+              "model_inferred", "recoded", "read", "version", "estimator", "ordered", "group",
+              "seed", "options", "excluded", "dependencies")
 
 
-_WHEN_SET = ("scales", "questions", "ordered")
+_WHEN_SET = ("scales", "questions", "ordered", "group")
 """Meta keys written only when the run set them (``scales``: the items' scales differ;
 ``questions``: the export's question texts, where they differ from the item names;
 ``ordered``: WLSMV's ordinal items, when ``--ordered`` lists some of the model's items and
-the others are continuous indicators)."""
+the others are continuous indicators; ``group``: ``--group``'s column and smallest group)."""
 
 
 def to_document(res: Results) -> dict[str, Any]:
@@ -107,6 +77,7 @@ def to_document(res: Results) -> dict[str, Any]:
         doc["collinearity"] = records(res.collinearity)
     if res.polychoric is not None:
         doc["polychoric"] = _polychoric(res.polychoric, res.meta.get("missing_policy"))
+    doc.update(group_sections(res))
     if res.checks is not None:
         doc.update(_checks(res.checks))
     doc["warnings"] = list(res.warnings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxsurvey.report.group_tables import group_tables
 from cxsurvey.report.metrics_table import metrics_display
 from cxsurvey.report.polychoric_table import polychoric_tables
 from cxsurvey.report.quality_table import data_quality_notes
@@ -260,7 +261,7 @@ def _checks(res: Results) -> list[Table]:
 
 _BUILDERS = (_checks, _descriptives, _metrics, _data_quality, _missing_data, _normality,
              _reliability, _collinearity, polychoric_tables, cfa_tables, pls_tables,
-             paths_tables)
+             paths_tables, group_tables)
 
 
 def build_tables(res: Results) -> list[Table]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -14,6 +15,7 @@ from cxsurvey.stats.missing import MissingData
 from cxsurvey.stats.ordinal import PolychoricResult
 from cxsurvey.stats.paths import PathsResult
 from cxsurvey.stats.pls.results import PlsResult
+from cxsurvey.stats.segments import SegmentsResult
 
 __all__ = ["Findings"]
 
@@ -42,6 +44,14 @@ class Findings:
     polychoric : PolychoricResult, optional
         The polychoric correlations of the model's items (lavaan's two-step ML; smoothed
         when not positive definite).
+    segments : SegmentsResult, optional
+        Customer groups compared (``--group``): descriptives, CX metrics and tests.
+    invariance : InvarianceResult, optional
+        Measurement invariance of the CB measurement model across the groups.
+    group_paths : GroupPaths, optional
+        Group-wise CB structural paths and the Wald tests of their differences.
+    mga : PlsGroups, optional
+        PLS: MICOM and the multi-group analysis of the paths.
     """
 
     descriptives: DescribeResult | None = None
@@ -55,3 +65,7 @@ class Findings:
     metrics: MetricsResult | None = None
     missing_data: MissingData | None = None
     polychoric: PolychoricResult | None = None
+    segments: SegmentsResult | None = None
+    invariance: Any = None
+    group_paths: Any = None
+    mga: Any = None

@@ -29,6 +29,9 @@ Sheets
 ``Distributions``
     Answer percentages per item and scale point with a native stacked bar chart
     (:mod:`excel_chart`).
+``Group means``
+    With ``--group``: construct score means per group with 95% CIs and a native chart
+    of them with error bars (:mod:`excel_group_chart`).
 one sheet per table
     Title row, bold header row with fill, frozen panes below the header (and right of
     the leading text columns), notes below the table.
@@ -52,6 +55,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cxsurvey.report import files
 from cxsurvey.report.excel import chart as excel_chart
+from cxsurvey.report.excel import group_chart as excel_group_chart
 from cxsurvey.report.excel import layout
 from cxsurvey.report.excel import paper as excel_paper
 from cxsurvey.report.excel import rules as excel_rules
@@ -271,7 +275,9 @@ def build_workbook(results: Results, extra_text: Mapping[str, Any] | None = None
     book = excel_rules.CutBook.of(results)
     paper = excel_paper.paper_sheets(results, tables)
     charts = excel_chart.has_distributions(results)
-    reserved = [p.name for p in paper] + ([excel_chart.SHEET] if charts else [])
+    group_means = excel_group_chart.has_group_means(results)
+    reserved = [p.name for p in paper] + ([excel_chart.SHEET] if charts else []) + (
+        [excel_group_chart.SHEET] if group_means else [])
     names = sheet_names(tables, reserved)
     wb = Workbook()
     summary = wb.active
@@ -285,6 +291,11 @@ def build_workbook(results: Results, extra_text: Mapping[str, Any] | None = None
         excel_chart.write_distributions(ws := wb.create_sheet(excel_chart.SHEET), results)
         layout.print_setup(ws)
         contents.append(("Answer distributions (chart)", excel_chart.SHEET))
+    if group_means:
+        excel_group_chart.write_group_means(ws := wb.create_sheet(excel_group_chart.SHEET),
+                                            results)
+        layout.print_setup(ws)
+        contents.append(("Construct scores by group (chart)", excel_group_chart.SHEET))
     for table, name in zip(tables, names, strict=True):
         _write_table(wb.create_sheet(name), table, book)
         contents.append((table.title, name))

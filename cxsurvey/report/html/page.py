@@ -16,6 +16,8 @@ tables come the reading and the charts:
 1. title, survey file and respondents;
 2. the plain-language summary (``Results.summary``) and the warnings;
 3. a diverging stacked bar chart of the answers to each item (``svg.likert-chart``);
+   with ``--group``, the construct score means per group with 95% CIs
+   (``svg.group-means-chart``);
 4. a path diagram per structural estimation (``svg.path-diagram``, CB-SEM and/or
    PLS-SEM);
 5. the measurement loadings with a bar each, weak loadings flagged (``table.loadings``);
@@ -42,7 +44,9 @@ from typing import Any
 from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.report import files
 from cxsurvey.report.formatting import format_number, format_value, is_undefined
+from cxsurvey.report.group_chart import group_means
 from cxsurvey.report.html.diagram import path_diagram
+from cxsurvey.report.html.group_chart import group_means_chart
 from cxsurvey.report.html.likert import likert_chart
 from cxsurvey.report.html.nps_chart import nps_chart
 from cxsurvey.report.provenance import about_rows
@@ -219,6 +223,20 @@ def _nps(res: Results) -> str:
                       + "<figcaption>Percent of the item's valid answers; NPS = % promoters "
                       "- % detractors, 95% CI from the multinomial standard error "
                       "(Rocks 2016).</figcaption></figure></section>")
+
+
+def _group_means(res: Results) -> str:
+    sg = res.segments
+    chart = group_means_chart(group_means(res)) if sg is not None else ""
+    if sg is None or not chart:
+        return ""
+    return (
+        f'<section id="group-means"><h2>Construct scores by {_e(sg.group)}</h2><figure>'
+        + chart + "<figcaption>Mean construct score of each group (dot) with its 95% "
+        "confidence interval (mean +/- t &times; SD / &radic;n, whisker); the construct "
+        "score is the mean of a respondent's answers to the construct's items. The tests "
+        "of the differences are in the segment tables below. Hover over a dot for its "
+        "values.</figcaption></figure></section>")
 
 
 def _method_label(p: PathsResult) -> str:
@@ -427,6 +445,7 @@ def render_html(results: Results, extra_text: Mapping[str, Any] | None = None) -
         *_extra(extra_text),
         ("likert", "Answers per item", _likert(results)),
         ("nps", "Net Promoter Score", _nps(results)),
+        ("group-means", "Scores by group", _group_means(results)),
         *_diagrams(results),
         ("loadings", "Loadings", _loadings(results)),
         ("tables", "Tables", _tables(tables)),
