@@ -8,6 +8,10 @@ by pair), BLAS pinned to one thread for both:
 - a simulated survey of 100,000 respondents from the sample's population model
   (``cxsurvey simulate``, written once to ``benchmarks/_data/``).
 
+The WLSMV CFA runs twice: every item ordinal, and with the first item of each construct
+continuous (``--ordered`` listing the others; lavaan's ``ordered = c(...)``: polyserial
+correlations and the mixed Gamma).
+
 cxsurvey runs ``cxsurvey polychoric DATA --model MODEL --format json`` and ``cxsurvey cfa
 DATA --model MODEL --estimator wlsmv --format json``; lavaan runs ``lavCor(d, ordered =
 names(d))`` and the eight-construct ``cfa(..., ordered = TRUE, estimator = "WLSMV")`` with
@@ -49,6 +53,21 @@ f <- cfa(m, data = d, ordered = names(d), estimator = "WLSMV")
 cat(fitMeasures(f, "chisq.scaled"), "\\n")
 """
 
+MIXED = """
+suppressMessages(library(lavaan))
+d <- read.csv("{data}")
+m <- paste(readLines("{model}"), collapse = "\\n")
+f <- cfa(m, data = d, ordered = c({ordered}), estimator = "WLSMV")
+cat(fitMeasures(f, "chisq.scaled"), "\\n")
+"""
+
+
+def first_items() -> list[str]:
+    """The first item of each construct: continuous in the mixed benchmark."""
+    from cxsurvey.app.pipeline import read
+
+    return [its[0] for its in read(SAMPLE, MODEL).constructs.values()]
+
 
 def measurement_model(path: Path) -> Path:
     """The sample's measurement model as lavaan syntax."""
@@ -65,6 +84,13 @@ def items_csv(survey: Path, path: Path) -> Path:
 
     read(survey, MODEL).items.to_csv(path, index=False)
     return path
+
+
+def read_items(survey: Path) -> list[str]:
+    """The model's items, in model order."""
+    from cxsurvey.app.pipeline import read
+
+    return list(read(survey, MODEL).items.columns)
 
 
 def simulated(n: int) -> Path:
@@ -110,6 +136,20 @@ def main() -> None:
                     model=measurement_model(Path(tmp) / "model.lav")), encoding="utf-8")
                 theirs = [rscript, str(script)]
             paired(f"WLSMV CFA, {label}", ours, theirs, args.runs, width=52)
+            continuous = set(first_items())
+            ordered = [c for c in read_items(survey) if c not in continuous]
+            ours = [*cxsurvey_cmd(), "cfa", str(survey), "--model", str(MODEL),
+                    "--estimator", "wlsmv", "--ordered", ",".join(ordered), "--format",
+                    "json"]
+            theirs = None
+            if rscript:
+                script = Path(tmp) / f"{survey.stem}_mixed.R"
+                script.write_text(MIXED.format(
+                    data=Path(tmp) / f"{survey.stem}.csv", model=Path(tmp) / "model.lav",
+                    ordered=", ".join(f'"{c}"' for c in ordered)), encoding="utf-8")
+                theirs = [rscript, str(script)]
+            paired(f"WLSMV CFA, first items continuous, {label}", ours, theirs, args.runs,
+                   width=52)
     if not rscript:
         print("lavaan: Rscript with lavaan not found, skipped")
 

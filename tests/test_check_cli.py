@@ -54,7 +54,9 @@ def test_json_checks_follow_the_contract(unreliable) -> None:
     assert [c["construct"] for c in failed] == ["Cc"]
     assert failed[0]["threshold"] == 0.7 and failed[0]["citation"] == "Nunnally & Bernstein 1994"
     assert doc["checks_summary"]["passed"] is False
-    assert {s["name"] for s in doc["checks_skipped"]} == {"max_vif", "min_rho_a"}  # PLS only
+    # PLS only
+    assert {s["name"] for s in doc["checks_skipped"]} == {"max_vif", "min_rho_a",
+                                                          "max_htmt_upper"}
 
 
 def test_thresholds_that_hold_exit_0(unreliable) -> None:
@@ -93,12 +95,13 @@ def test_junit_validates_and_counts_match(unreliable, tmp_path) -> None:
     failed = [c for c in cases if c.result and isinstance(c.result[0], junitparser.Failure)]
     skipped = [c for c in cases if c.result and isinstance(c.result[0], junitparser.Skipped)]
     assert suite.tests == len(cases) and suite.failures == len(failed) > 0
-    assert suite.skipped == len(skipped) == 2  # max_vif and min_rho_a: no PLS model ran
+    # max_vif, min_rho_a and max_htmt_upper: no PLS model ran
+    assert suite.skipped == len(skipped) == 3
     names = [c.name for c in failed]
     assert any(n.startswith("min_alpha >= 0.7: Cc") for n in names)
     assert any("Nunnally & Bernstein 1994" in c.result[0].message for c in failed)
     json_doc = json.loads(_invoke("check", unreliable, "--format", "json").stdout)
-    assert suite.tests == len(json_doc["checks"]) + 2
+    assert suite.tests == len(json_doc["checks"]) + len(skipped)
     assert suite.failures == sum(not c["passed"] for c in json_doc["checks"])
     # the same run gives the same bytes (no time stamp)
     assert _invoke("check", unreliable, "--format", "junit").stdout == xml

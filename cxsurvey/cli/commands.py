@@ -331,6 +331,9 @@ def check(
         "--max-vif", "PLS outer/inner VIF < this (Hair et al. 2019: 5)."),
     max_fc_vif: float | None = limit(
         "--max-fc-vif", "Full collinearity VIF <= this (Kock 2015: 3.3)."),
+    max_htmt_upper: float | None = limit(
+        "--max-htmt-upper", "PLS: each HTMT's one-sided 95% bootstrap upper bound < this "
+        "(Franke & Sarstedt 2019: 0.85 or 0.90)."),
     min_delta_cfi: float | None = limit(
         "--min-delta-cfi", "With --group: each measurement-invariance step's change of CFI "
         ">= this (Chen 2007: -0.010; judges the steps without this flag too)."),
@@ -369,7 +372,8 @@ def check(
              "min_rho_a": min_rho_a, "min_ave": min_ave, "min_loading": min_loading,
              "min_item_total_r": min_item_total_r, "max_htmt": max_htmt, "min_cfi": min_cfi,
              "min_tli": min_tli, "max_rmsea": max_rmsea, "max_srmr": max_srmr,
-             "max_vif": max_vif, "max_fc_vif": max_fc_vif, "min_delta_cfi": min_delta_cfi,
+             "max_vif": max_vif, "max_fc_vif": max_fc_vif, "max_htmt_upper": max_htmt_upper,
+             "min_delta_cfi": min_delta_cfi,
              "max_delta_rmsea": max_delta_rmsea,
              "min_invariance": invariance_level(min_invariance)}
     options = Options(missing=missing, seed=seed,

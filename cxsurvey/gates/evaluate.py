@@ -148,6 +148,10 @@ def _values(res: Findings, spec: RuleKey, rules: RuleSet | None = None):
         if stat in res.cfa.fit:
             judged = judged_fit(res.cfa.fit, stat, res.cfa.estimator)
             yield {"source": "cfa", "variant": judged.qualifier}, judged.value
+    elif stat == "htmt_upper" and res.pls is not None and len(res.pls.htmt_inference):
+        for r in res.pls.htmt_inference.itertuples(index=False):
+            if not r.mode_b:  # HTMT judges reflective constructs only
+                yield {"construct": r.a, "other": r.b, "source": "pls"}, r.upper_one_sided
     elif stat == "vif" and res.pls is not None:
         for r in res.pls.vif.itertuples(index=False):
             yield ({"construct": r.construct, "item": f"{r.variable} ({r.kind})",

@@ -48,6 +48,9 @@ RULE_KEYS: dict[str, RuleKey] = {k.key: k for k in (
     RuleKey("max_rmsea", "rmsea", "RMSEA", "<=", "cfa", "RMSEA of the CFA"),
     RuleKey("max_srmr", "srmr", "SRMR", "<=", "cfa", "SRMR of the CFA"),
     RuleKey("max_vif", "vif", "VIF", "<", "pls", "outer and inner VIF of the PLS model"),
+    RuleKey("max_htmt_upper", "htmt_upper", "HTMT upper bound", "<", "pls",
+            "one-sided 95% bootstrap upper bound of each HTMT (PLS; Franke & Sarstedt "
+            "2019)"),
     RuleKey("max_fc_vif", "fc_vif", "full collinearity VIF", "<=", "reliability",
             "full collinearity VIF of each construct score (common method bias)"),
     RuleKey("min_delta_cfi", "delta_cfi", "delta CFI", ">=", "invariance",
@@ -114,11 +117,11 @@ _DEFAULT = RuleSet("default", (
     _rule("min_loading", th.PLS_LOADING), _rule("min_item_total_r", th.ITEM_TOTAL_R),
     _rule("max_htmt", th.HTMT), _rule("min_cfi", th.CFI), _rule("min_tli", th.TLI),
     _rule("max_rmsea", th.RMSEA), _rule("max_srmr", th.SRMR), _rule("max_vif", th.VIF),
-    _rule("max_fc_vif", th.FC_VIF)),
+    _rule("max_fc_vif", th.FC_VIF), _rule("max_htmt_upper", th.HTMT_UPPER)),
     "Confirmatory research: Hair et al. (2019) for reliability (rho_c, rho_A), loadings and "
     "VIF; Nunnally & Bernstein (1994) alpha and item-total r; Fornell & Larcker (1981) AVE; "
-    "Henseler et al. (2015) HTMT .85; Hu & Bentler (1999) fit; Kock (2015) full "
-    "collinearity.")
+    "Henseler et al. (2015) HTMT .85, its bootstrap upper bound below .85 (Franke & "
+    "Sarstedt 2019); Hu & Bentler (1999) fit; Kock (2015) full collinearity.")
 _LENIENT = RuleSet("lenient", (
     Rule("min_alpha", Threshold("Cronbach's alpha", 0.60, ">=", "Hair et al. 2019")),
     Rule("min_rho_c", Threshold("composite reliability", 0.60, ">=", "Hair et al. 2019")),
@@ -130,7 +133,9 @@ _LENIENT = RuleSet("lenient", (
     Rule("min_tli", Threshold("TLI", 0.90, ">=", "Bentler & Bonett 1980")),
     Rule("max_rmsea", Threshold("RMSEA", 0.08, "<=", "Browne & Cudeck 1993")),
     Rule("max_srmr", Threshold("SRMR", 0.10, "<=", "Kline 2016")),
-    _rule("max_vif", th.VIF), _rule("max_fc_vif", th.FC_VIF)),
+    _rule("max_vif", th.VIF), _rule("max_fc_vif", th.FC_VIF),
+    Rule("max_htmt_upper", Threshold("HTMT upper bound", 0.90, "<",
+                                     "Franke & Sarstedt 2019"))),
     "Exploratory research: alpha, rho_c and rho_A >= .60 (Hair et al. 2019), loadings >= .40 "
     "(Hulland 1999), HTMT .90, CFI/TLI >= .90, RMSEA <= .08, SRMR <= .10.")
 _FIT = RuleSet("hu-bentler", (

@@ -47,3 +47,6 @@ DELTA_CFI = Threshold("delta CFI", -0.010, ">=", "Chen 2007")
 previous step (Chen 2007, for loadings, intercepts and residuals)."""
 DELTA_RMSEA = Threshold("delta RMSEA", 0.015, "<=", "Chen 2007")
 """... and RMSEA rises by at most .015 (Chen 2007)."""
+HTMT_UPPER = Threshold("HTMT upper bound", 0.85, "<", "Franke & Sarstedt 2019")
+"""Discriminant validity established by inference: the one-sided 95% bootstrap upper bound
+of HTMT below .85 (.90 for conceptually similar constructs; Franke & Sarstedt 2019)."""

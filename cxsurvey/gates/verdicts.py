@@ -34,7 +34,9 @@ STATISTICS: dict[str, str] = {
     "alpha": "Cronbach's alpha", "rho_c": "CR", "rho_a": "rho_A", "ave": "AVE",
     "loading": "loading", "item_total_r": "item-total r", "htmt": "HTMT", "cfi": "CFI",
     "tli": "TLI", "rmsea": "RMSEA", "srmr": "SRMR", "vif": "VIF",
-    "fc_vif": "full collinearity VIF",
+    "fc_vif": "full collinearity VIF", "htmt_upper": "HTMT upper bound",
+    "delta_cfi": "delta CFI", "delta_rmsea": "delta RMSEA",
+    "invariance_level": "invariance level",
 }
 """The statistics a rule can judge (``RuleKey.statistic``) and their short labels."""
 

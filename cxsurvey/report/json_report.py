@@ -187,6 +187,7 @@ def _pls(pls: PlsResult) -> dict[str, Any]:
         "fornell_larcker": records(pls.fornell_larcker, ["a", "b", "value"]),
         "f2": records(pls.f2), "vif": records(pls.vif), "info": pls.info,
         "cross_loadings": records(pls.cross_loadings),
+        "htmt_inference": records(pls.htmt_inference),
         "warnings": list(pls.warnings)})
 
 

@@ -310,6 +310,27 @@ def validity_tables(key_prefix: str, label: str, htmt_frame: pd.DataFrame,
     return out
 
 
+def _htmt_inference_table(frame: pd.DataFrame, v: Verdicts) -> list[Table]:
+    """Bootstrap inference of each HTMT, flagged where the rules' upper-bound test fails."""
+    if not len(frame):
+        return []
+    flags = {(i, "upper_one_sided") for i, (value, mode_b) in enumerate(
+        zip(frame["upper_one_sided"], frame["mode_b"], strict=True))
+        if not mode_b and v.fails("htmt_upper", value)}
+    return [Table(
+        "pls_htmt_inference", "HTMT inference (PLS bootstrap)", frame,
+        (Column("a", "Construct", "text"), Column("b", "Construct", "text"),
+         Column("htmt", "HTMT"), Column("boot_mean", "Mean (boot)"),
+         Column("se", "SD (boot)"), Column("ci_lower", "95% CI low"),
+         Column("ci_upper", "95% CI high"),
+         Column("upper_one_sided", "Upper bound (one-sided 95%)")),
+        frozenset(flags),
+        (v.note(("htmt_upper",)) + " Discriminant validity is established by inference "
+         "when the bootstrap upper bound lies below the threshold (Franke & Sarstedt 2019; "
+         ".85 strict, .90 for conceptually similar constructs); percentile bounds of the "
+         "run's resamples. Pairs with a formative (mode B) construct are not judged.",))]
+
+
 def pls_tables(res: Results) -> list[Table]:
     p = res.pls
     if p is None:
@@ -344,6 +365,7 @@ def pls_tables(res: Results) -> list[Table]:
         (v.note(("alpha", "rho_a", "rho_c", "ave")),
          "rho_A: Dijkstra & Henseler (2015).")))
     out.extend(validity_tables("pls_", " (PLS)", p.htmt, p.fornell_larcker, v))
+    out.extend(_htmt_inference_table(p.htmt_inference, v))
     if len(p.cross_loadings):
         cl = p.cross_loadings
         owner = {i: c for c, i in zip(o["construct"], o["item"], strict=True)}

@@ -40,6 +40,10 @@ class PlsResult:
         ``kind (outer|inner), construct, variable, vif``.
     info : PlsInfo
         How the model was estimated.
+    htmt_inference : DataFrame
+        Bootstrap inference of each HTMT (Franke & Sarstedt 2019): ``a, b, htmt,
+        boot_mean, se, ci_lower, ci_upper, upper_one_sided, below_085, below_090,
+        mode_b`` (empty without a bootstrap).
     """
 
     outer: pd.DataFrame
@@ -51,3 +55,4 @@ class PlsResult:
     info: PlsInfo = field(default_factory=lambda: PlsInfo())
     warnings: tuple[str, ...] = ()
     cross_loadings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    htmt_inference: pd.DataFrame = field(default_factory=pd.DataFrame)

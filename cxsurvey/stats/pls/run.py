@@ -87,6 +87,7 @@ def run_pls(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]], spec: M
     Latent variable path modeling with partial least squares. Physica.
     """
     from cxsurvey.stats.pls.bootstrap import bootstrap_pls
+    from cxsurvey.stats.pls.htmt_inference import htmt_inference
 
     structure = [(a, b) for a, b, _ in spec.regressions]
     modes = {c: spec.modes.get(c, "A") for c in constructs}
@@ -108,11 +109,14 @@ def run_pls(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]], spec: M
     info: PlsInfo = {"scheme": fit.scheme, "iterations": fit.iterations, "converged": fit.converged,
             "n": fit.n, "missing": fit.missing, "replaced_cells": fit.n_replaced}
     rel = fit.reliability[["construct", "n_items", "alpha", "rho_a", "rho_c", "ave"]]
+    inference = htmt_inference(boot)
+    warnings += [f"HTMT inference: {w}" for w in inference.warnings]
     pls = PlsResult(outer=_outer(boot), reliability=rel.reset_index(drop=True),
                     htmt=fit.htmt, fornell_larcker=fit.fornell_larcker,
                     f2=fit.f2[["from", "to", "f2"]], vif=_vif_table(fit), info=info,
                     warnings=tuple(warnings),
-                    cross_loadings=fit.cross_loadings.rename_axis("item").reset_index())
+                    cross_loadings=fit.cross_loadings.rename_axis("item").reset_index(),
+                    htmt_inference=inference.table)
     result = PathsResult(paths=paths[[c for c in cols if c in paths.columns]],
                          r2=fit.r2[["construct", "r2", "r2_adj"]], effects=_effects(boot),
                          method="pls", se_method="bootstrap", bootstrap=boot.info(),
