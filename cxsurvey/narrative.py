@@ -15,6 +15,8 @@ import pandas as pd
 
 from cxsurvey.gates.fit import judged_fit
 from cxsurvey.gates.invariance import judge_invariance
+from cxsurvey.gates.pls_guidelines import exact_fit, ipma_priorities
+from cxsurvey.gates.predictive import predictive_power
 from cxsurvey.gates.results import ChecksResult
 from cxsurvey.gates.thresholds import Threshold
 from cxsurvey.gates.verdicts import Verdicts
@@ -456,10 +458,64 @@ def summarise(findings: Findings, verdicts: Verdicts, n_rows: int,
         out += _collinearity_sentence(f.collinearity, v)
     for p in f.paths:
         out.extend(_paths_sentences(p, v))
+    if f.pls is not None and f.pls.guidelines is not None:
+        out += _pls_guideline_sentences(f.pls.guidelines, v)
     out += _segments_sentences(f.segments, v)
     out += _invariance_sentences(f.invariance, v)
     out += _group_paths_sentence(f.group_paths, v)
     out += _pls_groups_sentences(f.mga, v)
+    return out
+
+
+def _pls_guideline_sentences(g: Any, v: Verdicts) -> list[str]:
+    """PLSpredict's verdict, the exact-fit test and the IPMA's priorities."""
+    out: list[str] = []
+    if g.plsc is not None:
+        out.append("Loadings, CR, AVE, paths and R2 of the PLS model are consistent PLS "
+                   "(PLSc, Dijkstra & Henseler 2015): corrected for the measurement error "
+                   "of the reflective constructs.")
+    if g.predict:
+        run = g.predict[0]
+        c = run.counts
+        if c.n_indicators:
+            verdict = predictive_power(c)
+            text = (f"PLSpredict ({run.folds} folds x {run.repetitions} repetitions, "
+                    f"{run.technique} antecedents): Q2_predict > 0 for {c.n_q2_positive} of "
+                    f"{c.n_indicators} indicators; PLS predicts better than the linear "
+                    f"benchmark ({run.metric.upper()}) on {c.n_pls_lower} of them: "
+                    f"{verdict} predictive power (Shmueli et al. 2019)")
+            target = list(run.construct_counts)[-1] if run.construct_counts else None
+            tc = run.construct_counts.get(target) if target else None
+            if tc is not None and tc.n_indicators:
+                text += f"; for {target}, {predictive_power(tc)}"
+            out.append(text + ".")
+    if g.model_fit is not None:
+        fit = exact_fit(g.model_fit.table)
+        est = fit[fit["model"] == "estimated"].set_index("measure")
+        if "SRMR" in est.index:
+            kind = ("common-factor (PLSc)" if g.model_fit.kind == "common_factor"
+                    else "composite")
+            parts = [f"{m} {_f3(est.loc[m, 'value'])} (HI95 {_f3(est.loc[m, 'hi95'])})"
+                     for m in ("SRMR", "d_ULS", "d_G") if m in est.index]
+            held = [bool(b) for b in est["below_hi95"] if b is not None]
+            reading = ("below their 95% bootstrap quantiles: exact fit not rejected"
+                       if held and all(held) else
+                       "not all below their 95% bootstrap quantiles: exact fit rejected"
+                       if held else "bootstrap quantiles undefined")
+            out.append(f"PLS model fit ({kind} model, estimated): {', '.join(parts)}, "
+                       f"{reading} (Dijkstra & Henseler 2015; SRMR < .08 is read as good "
+                       "fit, Henseler et al. 2014).")
+    if g.ipma is not None and len(g.ipma.constructs):
+        m = g.ipma
+        top = m.constructs.sort_values("importance", ascending=False).iloc[0]
+        first = ipma_priorities(m.constructs)
+        text = (f"IPMA of {m.target} (performance {m.target_performance:.1f} of 100): "
+                f"{top['construct']} matters most (importance {top['importance']:.2f}, "
+                f"performance {top['performance']:.1f})")
+        text += (f"; priorities (importance above, performance below average): "
+                 f"{_names(first)}" if first else "; no construct combines above-average "
+                 "importance with below-average performance")
+        out.append(text + " (Ringle & Sarstedt 2016).")
     return out
 
 

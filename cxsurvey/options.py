@@ -222,6 +222,13 @@ class Options:
         every model item, else item names. Only with ``estimator = wlsmv``; a list makes
         the model's other items continuous indicators. Not recorded in :meth:`as_dict`
         (the run's ``meta.ordered`` says which items were ordinal when it lists some).
+    consistent : bool
+        PLS: consistent PLS (PLSc, Dijkstra & Henseler 2015) in place of PLS for the
+        reflective constructs' loadings, reliabilities, paths and R2 (``pls.info``
+        records it).
+    ipma_target : str, optional
+        PLS: the importance-performance map's target construct (default: the model's
+        last final outcome).
     group : str, optional
         The column whose values define the customer groups to compare (segments,
         measurement invariance and group-wise paths for CB, MICOM and multi-group
@@ -245,6 +252,8 @@ class Options:
     limits: ReadLimits = field(default_factory=ReadLimits, metadata={"recorded": False})
     modindices: int = field(default=DEFAULT_MODINDICES, metadata={"recorded": False})
     ordered: tuple[str, ...] = field(default=(), metadata={"recorded": False})
+    consistent: bool = field(default=False, metadata={"recorded": False})
+    ipma_target: str | None = field(default=None, metadata={"recorded": False})
     group: str | None = field(default=None, metadata={"recorded": False})
     min_group_size: int = field(default=DEFAULT_MIN_GROUP_SIZE, metadata={"recorded": False})
 
@@ -277,12 +286,22 @@ class Options:
                                        or not self.group.strip()):
             raise InputError(f"group must name a column, got {self.group!r}", Location(),
                              "Use --group COLUMN, e.g. --group Channel.")
-        for name in ("drop_weak", "exclude_flagged"):
+        for name in ("drop_weak", "exclude_flagged", "consistent"):
             if not isinstance(getattr(self, name), bool):
                 raise InputError(f"{name} must be true or false, got "
                                  f"{getattr(self, name)!r}", Location())
         if not isinstance(self.limits, ReadLimits):
             raise InputError(f"limits must be ReadLimits, got {self.limits!r}", Location())
+
+    def check_pls_only(self) -> None:
+        """Refuse PLS-only options in a run whose resolved method fits no PLS model (the
+        commands build their options before ``--method auto`` is resolved, so the run
+        calls this once it is)."""
+        if (self.consistent or self.ipma_target is not None) and not self.method.runs_pls:
+            flag = "--consistent" if self.consistent else "--ipma-target"
+            raise InputError(f"{flag} applies to PLS-SEM, but the run fits "
+                             f"{'no' if self.method is Method.none else self.method.value} "
+                             "models", Location(), "Add --method pls (or both).")
 
     def _check_fiml(self) -> None:
         """Refuse what FIML cannot be combined with: PLS, MLM (complete data only, as

@@ -345,14 +345,22 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
         paths.append(result)
     pls = None
     if options.method.runs_pls and ("paths" in wanted or "cfa" in wanted):
+        from cxsurvey.stats.pls.guidelines import consistent_report, pls_guidelines
         from cxsurvey.stats.pls.run import run_pls
 
+        pls_missing = "mean" if options.missing is Missing.mean else "listwise"
         pls, pls_paths = run_pls(items, constructs, spec, n_boot=options.bootstrap or 5000,
                                  seed=options.seed, scheme=options.scheme,
-                                 missing="mean" if options.missing is Missing.mean
-                                 else "listwise",
-                                 progress=progress)
+                                 missing=pls_missing, progress=progress)
+        guide = pls_guidelines(items, constructs, spec, n_boot=options.bootstrap or 5000,
+                               seed=options.seed, scheme=options.scheme.value,
+                               missing=pls_missing, consistent=options.consistent,
+                               ipma_target=options.ipma_target, scales=survey.scales)
+        if guide.plsc is not None:
+            pls, pls_paths = consistent_report(guide.plsc, pls, pls_paths)
+        pls = replace(pls, guidelines=guide)
         warnings += [f"PLS: {w}" for w in pls.warnings]
+        warnings += [f"PLS: {w}" for w in guide.warnings]
         if spec.regressions:
             paths.append(pls_paths)
     return cfa, pls, paths, warnings
@@ -465,6 +473,7 @@ def run_command(command: str, survey_path: str | Path, model_path: str | Path | 
     ruleset = _rule_set(survey, rules, flags)
     chosen = plan(command, method, model_path is not None, ruleset, gate, extra)
     options = replace(options or Options(), method=chosen.method)
+    options.check_pls_only()
     try:
         return analyse(survey, chosen.sections, options, progress, ruleset, gate)
     except AnalysisError as exc:  # name the files the analysis could not be computed on

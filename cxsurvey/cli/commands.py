@@ -18,6 +18,7 @@ from cxsurvey.cli.params import (
     BatchFormat,
     BootOpt,
     CheckFormat,
+    ConsistentOpt,
     CsvDirOpt,
     DropWeakOpt,
     EstimatorOpt,
@@ -28,6 +29,7 @@ from cxsurvey.cli.params import (
     FormatOpt,
     GroupOpt,
     HtmlOpt,
+    IpmaTargetOpt,
     JunitOpt,
     MaxCellsOpt,
     MaxIterOpt,
@@ -143,6 +145,8 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
             se: SeOpt = SeMethod.standard, bootstrap: BootOpt = None,
             estimator: EstimatorOpt = Estimator.ml, ordered: OrderedOpt = None,
             group: GroupOpt = None,
+            consistent: ConsistentOpt = False,
+            ipma_target: IpmaTargetOpt = None,
             min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
             max_iter: MaxIterOpt = 10_000,
             modindices: ModIndicesOpt = DEFAULT_MODINDICES,
@@ -172,6 +176,7 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
                       estimator=estimator, bootstrap=n_boot(se, bootstrap, resolved(method)),
                       exclude_flagged=exclude_flagged, modindices=modindices,
                       ordered=ordered_items(ordered), group=group,
+                      consistent=consistent, ipma_target=ipma_target,
                       min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     _run("analyze", survey, model, fmt, quiet, excel, csv_dir, options, method, html=html,
@@ -268,6 +273,8 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
           loading_threshold: ThresholdOpt = 0.4, drop_weak: DropWeakOpt = False,
           estimator: EstimatorOpt = Estimator.ml, ordered: OrderedOpt = None,
           group: GroupOpt = None,
+          consistent: ConsistentOpt = False,
+          ipma_target: IpmaTargetOpt = None,
           min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
           modindices: ModIndicesOpt = DEFAULT_MODINDICES,
           max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
@@ -283,6 +290,7 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
                       drop_weak=drop_weak, se=se, scheme=scheme, max_iter=max_iter,
                       bootstrap=n_boot(se, bootstrap, method.value), estimator=estimator,
                       modindices=modindices, ordered=ordered_items(ordered), group=group,
+                      consistent=consistent, ipma_target=ipma_target,
                       min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     _run("paths", survey, model, fmt, quiet, excel, csv_dir, options, method)
@@ -354,6 +362,8 @@ def check(
     seed: SeedOpt = DEFAULT_SEED, estimator: EstimatorOpt = Estimator.ml,
     ordered: OrderedOpt = None,
     group: GroupOpt = None,
+    consistent: ConsistentOpt = False,
+    ipma_target: IpmaTargetOpt = None,
     min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
     modindices: ModIndicesOpt = DEFAULT_MODINDICES,
     junit: JunitOpt = None, excel: ExcelOpt = None, html: HtmlOpt = None,
@@ -380,6 +390,7 @@ def check(
                       bootstrap=n_boot(SeMethod.standard, bootstrap, resolved(method)),
                       estimator=estimator, modindices=modindices,
                       ordered=ordered_items(ordered), group=group,
+                      consistent=consistent, ipma_target=ipma_target,
                       min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     check_outputs([survey, model], excel=excel, html=html, junit=junit)
@@ -429,6 +440,8 @@ def batch(
     seed: SeedOpt = DEFAULT_SEED, estimator: EstimatorOpt = Estimator.ml,
     ordered: OrderedOpt = None,
     group: GroupOpt = None,
+    consistent: ConsistentOpt = False,
+    ipma_target: IpmaTargetOpt = None,
     min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
     modindices: ModIndicesOpt = DEFAULT_MODINDICES,
     rules: RulesOpt = None, fail_on: FailOnOpt = None,
@@ -478,6 +491,7 @@ def batch(
                                         "cb" if method is Method.auto else method.value),
                       estimator=estimator, exclude_flagged=exclude_flagged,
                       modindices=modindices, ordered=ordered_items(ordered), group=group,
+                      consistent=consistent, ipma_target=ipma_target,
                       min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     # SIGINT/SIGTERM stop the run; the summary is then written for the files done, and

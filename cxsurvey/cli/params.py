@@ -127,6 +127,14 @@ OrderedOpt = Annotated[str | None, typer.Option(
     "does so anyway) or a comma-separated list; the model's other items are then "
     "continuous indicators (polyserial and Pearson correlations, free intercepts and "
     "residual variances).")]
+ConsistentOpt = Annotated[bool, typer.Option(
+    "--consistent", help="PLS: consistent PLS (PLSc, Dijkstra & Henseler 2015) for the "
+    "reflective constructs' loadings, reliabilities, paths and R2, with its bootstrap; the "
+    "model fit is then the common-factor model's.")]
+IpmaTargetOpt = Annotated[str | None, typer.Option(
+    "--ipma-target", metavar="CONSTRUCT", show_default=False, help="PLS: the target "
+    "construct of the importance-performance map (default: the model's last final "
+    "outcome).")]
 GroupOpt = Annotated[str | None, typer.Option(
     "--group", metavar="COLUMN", show_default=False, help="Compare the customer groups of "
     "this column (channel, region, wave): per group descriptives, top-2 box and CX "

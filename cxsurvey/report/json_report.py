@@ -15,6 +15,7 @@ import numpy as np
 from cxsurvey.report.group_json import group_sections
 from cxsurvey.report.json_values import clean as _clean
 from cxsurvey.report.json_values import records
+from cxsurvey.report.pls_json import pls_guideline_sections
 from cxsurvey.report.tables_models import modindices_of
 from cxsurvey.results import Results
 
@@ -77,6 +78,7 @@ def to_document(res: Results) -> dict[str, Any]:
         doc["collinearity"] = records(res.collinearity)
     if res.polychoric is not None:
         doc["polychoric"] = _polychoric(res.polychoric, res.meta.get("missing_policy"))
+    doc.update(pls_guideline_sections(res))
     doc.update(group_sections(res))
     if res.checks is not None:
         doc.update(_checks(res.checks))

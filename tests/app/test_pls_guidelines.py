@@ -74,3 +74,75 @@ def test_the_inference_table_is_in_the_reports() -> None:
 def test_built_in_sets_carry_the_rule(rules: str) -> None:
     rule = RULE_SETS[rules].get("max_htmt_upper")
     assert rule is not None and rule.threshold.value == (0.85 if rules == "default" else 0.90)
+
+
+def test_pls_runs_carry_plspredict_model_fit_and_ipma() -> None:
+    doc = json.loads(render_json(_run()))
+    assert [p["technique"] for p in doc["pls_predict"]] == ["direct", "earliest"]
+    direct = doc["pls_predict"][0]
+    assert direct["folds"] == 10 and direct["repetitions"] == 10
+    assert direct["predictive_power"] in ("none", "low", "medium", "high")
+    assert {c["construct"] for c in direct["constructs"]} == {
+        "Attention", "Assessment", "Decision", "Purchase", "Use", "Result", "Loyalty"}
+    fit = doc["pls_fit"]
+    assert fit["kind"] == "composite" and fit["n_boot"] == 300
+    assert {"srmr", "srmr_hi95", "srmr_hi99", "d_uls", "d_g"} <= set(fit["estimated"])
+    assert doc["ipma"]["target"] == "Loyalty"  # the model's final outcome
+    said = " ".join(_run().summary)
+    assert "predictive power (Shmueli et al. 2019)" in said
+    assert "IPMA of Loyalty" in said and "PLS model fit (composite model" in said
+
+
+def test_the_run_uses_the_same_seed_and_folds_as_the_statistics() -> None:
+    from cxsurvey.app.pipeline import read
+    from cxsurvey.stats.pls.predict import pls_predict
+
+    survey = read(SAMPLE, MODEL)
+    spec = survey.model.model
+    paths = [(a, b) for a, b, _ in spec.regressions]
+    direct = pls_predict(survey.items, {c: list(i) for c, i in survey.constructs.items()},
+                         paths, seed=7)
+    got = _run().pls.guidelines.predict[0]  # type: ignore[union-attr]
+    np.testing.assert_array_equal(got.fold_assignment, direct.fold_assignment)
+    np.testing.assert_allclose(got.items["rmse_pls"], direct.items["rmse_pls"], rtol=1e-12)
+
+
+def test_consistent_pls_replaces_the_estimates() -> None:
+    from cxsurvey.app.pipeline import read
+    from cxsurvey.stats.pls.consistent import fit_plsc
+
+    res = run_command("paths", SAMPLE, MODEL, method=Method.pls,
+                      options=Options(bootstrap=200, seed=7, consistent=True))
+    assert res.pls is not None and res.pls.info.get("consistent") is True
+    survey = read(SAMPLE, MODEL)
+    spec = survey.model.model
+    plsc = fit_plsc(survey.items, {c: list(i) for c, i in survey.constructs.items()},
+                    [(a, b) for a, b, _ in spec.regressions])
+    got = res.paths[0].paths.set_index(["from", "to"])["est"]
+    want = plsc.paths.set_index(["from", "to"])["est"]
+    np.testing.assert_allclose(got.loc[want.index], want, rtol=0, atol=1e-12)
+    rel = res.pls.reliability.set_index("construct")["ave"]
+    np.testing.assert_allclose(rel, plsc.reliability.set_index("construct")["ave"].loc[
+        rel.index], rtol=0, atol=1e-12)
+    doc = json.loads(render_json(res))
+    assert doc["pls_fit"]["kind"] == "common_factor"
+    assert "consistent PLS" in " ".join(res.summary)
+
+
+@pytest.mark.parametrize(("options", "words"), [
+    ({"consistent": True}, "--consistent applies to PLS-SEM"),
+    ({"ipma_target": "Loyalty"}, "--ipma-target applies to PLS-SEM"),
+])
+def test_pls_only_options_are_refused_without_pls(options: dict, words: str) -> None:
+    from cxsurvey.errors import InputError
+
+    with pytest.raises(InputError, match=words):
+        run_command("paths", SAMPLE, MODEL, method=Method.cb, options=Options(**options))
+
+
+def test_an_unknown_ipma_target_is_refused() -> None:
+    from cxsurvey.errors import InputError
+
+    with pytest.raises(InputError, match="'Nope' is not a construct"):
+        run_command("paths", SAMPLE, MODEL, method=Method.pls,
+                    options=Options(bootstrap=100, ipma_target="Nope"))

@@ -7,9 +7,9 @@ correlation matrices through :func:`~cxsurvey.stats.pls.estimate.estimate_batch`
 by two benchmarks trained on the same rows: a linear regression of each endogenous item
 on the antecedent items (LM) and the item's training mean (the naive benchmark of
 Q2_predict). CVPAT (Liengaard et al. 2021) tests PLS's per-row losses against both
-benchmarks (:mod:`~cxsurvey.stats.pls.predict_cvpat`). :func:`predictive_power` turns
-the counts into Shmueli et al.'s verdict; it is kept apart so that the judgement can
-live with the other quality gates.
+benchmarks (:mod:`~cxsurvey.stats.pls.predict_cvpat`). The counts of
+:class:`PredictionCounts` are judged by :func:`cxsurvey.gates.predictive.predictive_power`
+(Shmueli et al.'s verdict), with the other quality gates.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from cxsurvey.stats.pls.predict_cvpat import ALTERNATIVES, cvpat_table
 from cxsurvey.stats.pls.specify import PlsModel, compile_model
 
 __all__ = ["METRICS", "PlsPredictResult", "PredictionCounts", "pls_predict",
-           "predictive_power", "SKEW_THRESHOLD"]
+           "SKEW_THRESHOLD"]
 
 METRICS = ("auto", "rmse", "mae")
 SKEW_THRESHOLD = 1.0  # |skewness| of the prediction errors above which MAE is preferred
@@ -66,51 +66,6 @@ class PredictionCounts:
     n_pls_lower: int
     n_pls_higher: int
     n_q2_positive: int
-
-
-def predictive_power(counts: PredictionCounts) -> str:
-    """Shmueli et al.'s (2019) verdict on a model's predictive power.
-
-    The rule, applied to the indicators of the key target construct (or any other set
-    of endogenous indicators) with the prediction statistic ``counts.metric``:
-
-    * ``"none"``: Q2_predict <= 0 for every indicator (the model does not even beat the
-      training mean), or PLS has a higher prediction error than LM on **all**
-      indicators ("lacks predictive power");
-    * ``"low"``: PLS has a higher error than LM on the **majority** of the indicators;
-    * ``"medium"``: PLS has a higher error on a **minority or exactly half**;
-    * ``"high"``: PLS has a higher error on **none** of the indicators.
-
-    Ties (equal errors) do not count as higher. The four LM levels are Shmueli et al.
-    (2019, p. 2330) and Hair et al. (2022, ch. 6); the Q2_predict precondition follows
-    their first step ("Q2_predict > 0 ... otherwise the model lacks predictive
-    relevance"), read here as "none" only when no indicator passes it.
-
-    Parameters
-    ----------
-    counts : PredictionCounts
-
-    Returns
-    -------
-    str
-        ``"none"``, ``"low"``, ``"medium"`` or ``"high"``.
-
-    References
-    ----------
-    Shmueli, G., Sarstedt, M., Hair, J. F., Cheah, J.-H., Ting, H., Vaithilingam, S., &
-    Ringle, C. M. (2019). Predictive model assessment in PLS-SEM: guidelines for using
-    PLSpredict. European Journal of Marketing, 53(11), 2322-2347. Hair, J. F., Hult,
-    G. T. M., Ringle, C. M., & Sarstedt, M. (2022). A primer on partial least squares
-    structural equation modeling (PLS-SEM) (3rd ed., ch. 6). Sage.
-    """
-    n = counts.n_indicators
-    if n < 1:
-        raise ValueError("predictive_power needs at least one indicator")
-    if counts.n_q2_positive == 0 or counts.n_pls_higher == n:
-        return "none"
-    if counts.n_pls_higher == 0:
-        return "high"
-    return "low" if 2 * counts.n_pls_higher > n else "medium"
 
 
 @dataclass(frozen=True)

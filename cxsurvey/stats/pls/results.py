@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -11,7 +11,8 @@ import pandas as pd
 class PlsInfo(TypedDict, total=False):
     """How the PLS model was estimated: inner weighting ``scheme``, ``iterations`` until
     the weights converged, ``converged``, ``n`` respondents used, ``missing`` handling
-    (``listwise`` or ``mean``) and the ``replaced_cells`` of mean replacement."""
+    (``listwise`` or ``mean``), the ``replaced_cells`` of mean replacement and whether
+    the estimates are ``consistent`` PLS (PLSc)."""
 
     scheme: str
     iterations: int
@@ -19,6 +20,7 @@ class PlsInfo(TypedDict, total=False):
     n: int
     missing: str
     replaced_cells: int
+    consistent: bool
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ class PlsResult:
         Bootstrap inference of each HTMT (Franke & Sarstedt 2019): ``a, b, htmt,
         boot_mean, se, ci_lower, ci_upper, upper_one_sided, below_085, below_090,
         mode_b`` (empty without a bootstrap).
+    guidelines : PlsGuidelines, optional
+        PLSpredict, model fit, IPMA and consistent PLS of the model
+        (:func:`cxsurvey.stats.pls.guidelines.pls_guidelines`).
     """
 
     outer: pd.DataFrame
@@ -56,3 +61,4 @@ class PlsResult:
     warnings: tuple[str, ...] = ()
     cross_loadings: pd.DataFrame = field(default_factory=pd.DataFrame)
     htmt_inference: pd.DataFrame = field(default_factory=pd.DataFrame)
+    guidelines: Any = None  # PlsGuidelines (its module builds on this one)
