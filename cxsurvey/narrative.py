@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from cxsurvey.gates.fit import judged_fit
-from cxsurvey.gates.invariance import judge_invariance
+from cxsurvey.gates.invariance import judge_invariance, level_meaning
 from cxsurvey.gates.pls_guidelines import exact_fit, ipma_priorities
 from cxsurvey.gates.predictive import predictive_power
 from cxsurvey.gates.results import ChecksResult
@@ -39,6 +39,15 @@ def _f3(x: float) -> str:
     """Up to three decimals without trailing zeros or the leading zero: .708, .5, 3.3."""
     text = f"{x:.3f}".rstrip("0").rstrip(".")
     return text[1:] if text.startswith("0.") else text.replace("-0.", "-.")
+
+
+def _p(x: float) -> str:
+    """A p-value as a sentence writes it: ``p < .001`` or ``p = .034``."""
+    return "p < .001" if x < 0.001 else f"p = {x:.3f}".replace("0.", ".", 1)
+
+
+_EFFECTS = {"hedges_g": "Hedges' g", "rank_biserial": "rank-biserial r",
+            "omega_squared": "omega squared", "epsilon_squared": "epsilon squared"}
 
 
 def _names(values: list[str], limit: int = 6) -> str:
@@ -519,15 +528,6 @@ def _pls_guideline_sentences(g: Any, v: Verdicts) -> list[str]:
     return out
 
 
-_MEANING = {"configural": "the same constructs and items in every group, but neither "
-                          "relations nor means comparable",
-            "metric": "equal loadings: correlations and paths can be compared across the "
-                      "groups, means cannot",
-            "scalar": "equal loadings and intercepts: construct means can be compared too",
-            "strict": "equal loadings, intercepts and residual variances: even the groups' "
-                      "observed item scores can be compared"}
-
-
 def _group_list(groups: Iterable[object], nobs: Iterable[int] | None = None) -> str:
     names = [str(g) for g in groups]
     if nobs is None:
@@ -557,7 +557,7 @@ def _invariance_sentences(inv: Any, v: Verdicts) -> list[str]:
         return [text + "."]
     failed = [st for st, r in later if r["held"] is False]
     text = (f"{j.reached.capitalize()} invariance holds {where} ({inv.estimator}; {cut}): "
-            f"{_MEANING[j.reached]}")
+            f"{level_meaning(j.reached, inv.estimator == 'WLSMV')}")
     if failed:
         first = failed[0]
         text += f"; {first} invariance does not ({steps.loc[first, 'reason']})"
@@ -581,7 +581,7 @@ def _group_paths_sentence(gp: Any, v: Verdicts) -> list[str]:
     if not len(sig):
         return [f"No structural path differs significantly between "
                 f"{_group_list(gp.groups)} (Wald tests{equal}, p >= {v.significance:g})."]
-    named = [f"{r.lhs} ~ {r.rhs} (p = {_f3(r.pvalue)})" for r in sig.itertuples()]
+    named = [f"{r.lhs} ~ {r.rhs} ({_p(r.pvalue)})" for r in sig.itertuples()]
     return [f"Structural paths that differ between {_group_list(gp.groups)} (Wald "
             f"tests{equal}, p < {v.significance:g}): {_names(named)}."]
 
@@ -609,8 +609,8 @@ def _segments_sentences(sg: Any, v: Verdicts) -> list[str]:
         out.append(f"No construct score differs significantly between {where} ({test}, "
                    f"Holm-adjusted p >= {v.significance:g}).")
         return out
-    named = [f"{r.variable} ({r.effect.replace('_', ' ')} {r.effect_size:+.2f}, "
-             f"p = {_f3(r.p_holm)})" for r in sig.itertuples()]
+    named = [f"{r.variable} ({_EFFECTS.get(r.effect, r.effect)} {r.effect_size:+.2f}, "
+             f"{_p(r.p_holm)})" for r in sig.itertuples()]
     out.append(f"Construct scores that differ between {where} ({test}, Holm-adjusted "
                f"p < {v.significance:g}): {_names(named)}.")
     return out
@@ -653,8 +653,8 @@ def _pls_groups_sentences(pg: Any, v: Verdicts) -> list[str]:
             out.append(f"No PLS path differs significantly between {pair} (permutation "
                        f"test, Holm-adjusted p >= {v.significance:g}).")
         else:
-            named = [f"{r._asdict()['from']} -> {r.to} ({r.diff:+.2f}, p = "
-                     f"{_f3(r.p_perm_holm)})" for r in sig.itertuples()]
+            named = [f"{r._asdict()['from']} -> {r.to} ({r.diff:+.2f}, "
+                     f"{_p(r.p_perm_holm)})" for r in sig.itertuples()]
             out.append(f"PLS paths that differ between {pair} (permutation test, "
                        f"Holm-adjusted p < {v.significance:g}): {_names(named)}.")
     return out

@@ -180,10 +180,6 @@ def _cb_groups(survey: Survey, labels: pd.Series, constructs: dict[str, Sequence
 
     estimator = options.estimator.lavaan
     said: list[str] = []
-    if estimator == "WLSMV":
-        return None, None, ["groups: measurement invariance and group-wise paths are fitted "
-                            "by ML, MLM or MLR; with --estimator wlsmv they are not run "
-                            "(threshold invariance is not available)"]
     if options.missing.value == "fiml":
         said.append("groups: measurement invariance and group-wise paths use the rows "
                     "complete on the model's items (listwise), not FIML")
@@ -196,10 +192,13 @@ def _cb_groups(survey: Survey, labels: pd.Series, constructs: dict[str, Sequence
                                             column, estimator=estimator, groups=order,
                                             min_group_size=options.min_group_size)
         said += [f"invariance: {w}" for w in invariance.warnings]
-    except AnalysisError as exc:
+    except (AnalysisError, InputError) as exc:
         said.append(f"groups: measurement invariance could not be computed: {exc}")
     spec = survey.model.model
-    if spec.regressions and with_paths:
+    if spec.regressions and with_paths and estimator == "WLSMV":
+        said.append("groups: the group-wise paths are fitted by ML, MLM or MLR; with "
+                    "--estimator wlsmv they are not compared")
+    elif spec.regressions and with_paths:
         try:
             fit = fit_multigroup(data, structural_syntax(cons, spec), column,
                                  equal=("loadings",), estimator=estimator, groups=order,

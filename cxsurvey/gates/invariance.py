@@ -38,10 +38,34 @@ from cxsurvey.gates.fit import judged_fit
 from cxsurvey.gates.rules import RuleSet
 from cxsurvey.gates.thresholds import Threshold
 
-__all__ = ["INVARIANCE_LEVELS", "InvarianceJudgement", "judge_invariance", "level_name"]
+__all__ = ["INVARIANCE_LEVELS", "InvarianceJudgement", "judge_invariance", "level_meaning",
+           "level_name"]
 
-INVARIANCE_LEVELS = {"none": 0, "configural": 1, "metric": 2, "scalar": 3, "strict": 4}
-"""The levels in order, as the ``min_invariance`` rule counts them."""
+INVARIANCE_LEVELS = {"none": 0, "configural": 1, "thresholds": 1.5, "metric": 2,
+                     "scalar": 3, "strict": 4}
+"""The levels in order, as the ``min_invariance`` rule counts them (ordinal items under
+WLSMV have equal thresholds between configural and metric, Wu & Estabrook 2016, and no
+strict step)."""
+
+_MEANING = {
+    "configural": "the same constructs and items in every group, but neither paths nor "
+                  "means comparable",
+    "thresholds": "equal thresholds of the ordinal items, which identifies the latent "
+                  "responses' scale; neither paths nor means comparable yet",
+    "metric": "equal loadings, so paths and correlations can be compared across the "
+              "groups, construct means cannot",
+    "scalar": "equal loadings and intercepts, so construct means can be compared too",
+    "strict": "equal loadings, intercepts and residual variances, so even the observed "
+              "item scores can be compared"}
+
+
+def level_meaning(level: str, ordinal: bool = False) -> str:
+    """What a level of invariance allows the groups to be compared on (for ordinal items
+    the scalar level equates thresholds, loadings and intercepts)."""
+    if ordinal and level == "scalar":
+        return ("equal thresholds, loadings and intercepts, so construct means can be "
+                "compared too")
+    return _MEANING.get(level, level)
 
 
 def level_name(level: float) -> str:
@@ -65,15 +89,15 @@ class InvarianceJudgement:
         sentence part saying why it holds or fails).
     reached : str
         ``none``, ``configural``, ``metric``, ``scalar`` or ``strict``.
-    level : int
-        ``reached`` as a number (0-4).
+    level : float
+        ``reached`` as a number (0-4; 1.5 for equal thresholds).
     delta_cfi, delta_rmsea : Threshold
         The cut-offs used.
     """
 
     steps: pd.DataFrame
     reached: str
-    level: int
+    level: float
     delta_cfi: Threshold
     delta_rmsea: Threshold
 
@@ -141,10 +165,15 @@ def judge_invariance(result: Any, rules: RuleSet | None = None) -> InvarianceJud
         basis = ""
         dc = dr = math.nan
         if comp is not None:
-            robust = estimator != "ML" and not math.isnan(_num(comp.get("delta_cfi_robust")))
-            basis = "robust" if robust else ""
-            dc = _num(comp.get("delta_cfi_robust" if robust else "delta_cfi"))
-            dr = _num(comp.get("delta_rmsea_robust" if robust else "delta_rmsea"))
+            # the robust indices' changes after MLM/MLR (or WLSMV where defined), else the
+            # scaled ones (WLSMV's scaled-shifted test), else the plain ones
+            for variant in (("robust", "scaled") if estimator != "ML" else ()):
+                if not math.isnan(_num(comp.get(f"delta_cfi_{variant}"))):
+                    basis = variant
+                    break
+            suffix = f"_{basis}" if basis else ""
+            dc = _num(comp.get(f"delta_cfi{suffix}"))
+            dr = _num(comp.get(f"delta_rmsea{suffix}"))
         held = None if math.isnan(dc) or math.isnan(dr) else (
             d_cfi.passes(dc) and d_rmsea.passes(dr))
         reason = (f"delta CFI {dc:+.3f} ({d_cfi.direction} {d_cfi.value:g}), delta RMSEA "
@@ -160,5 +189,5 @@ def judge_invariance(result: Any, rules: RuleSet | None = None) -> InvarianceJud
     steps = pd.DataFrame(rows, columns=["step", "held", "delta_cfi", "delta_rmsea", "basis",
                                         "reason"])
     return InvarianceJudgement(steps=steps, reached=reached,
-                               level=INVARIANCE_LEVELS.get(reached, 0),
+                               level=float(INVARIANCE_LEVELS.get(reached, 0)),
                                delta_cfi=d_cfi, delta_rmsea=d_rmsea)

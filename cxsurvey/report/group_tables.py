@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from cxsurvey.gates.fit import judged_fit
-from cxsurvey.gates.invariance import InvarianceJudgement, judge_invariance
+from cxsurvey.gates.invariance import InvarianceJudgement, judge_invariance, level_meaning
 from cxsurvey.gates.verdicts import Verdicts
 from cxsurvey.report.pls_group_tables import pls_group_tables
 from cxsurvey.report.segment_tables import segment_tables
@@ -37,15 +37,6 @@ __all__ = ["CONSOLE_SCORE_TESTS", "group_column", "group_paths_table", "group_ta
 
 CONSOLE_SCORE_TESTS = 10
 """How many score tests (largest first) the console shows; the files list them all."""
-
-_MEANING = {"configural": "the same constructs and items in every group, but neither "
-                          "paths nor means comparable",
-            "metric": "equal loadings, so paths and correlations can be compared across "
-                      "the groups, construct means cannot",
-            "scalar": "equal loadings and intercepts, so construct means can be compared "
-                      "too",
-            "strict": "equal loadings, intercepts and residual variances, so even the "
-                      "observed item scores can be compared"}
 
 _SCALED_CHI2 = {"MLM": "Satorra-Bentler", "MLR": "Yuan-Bentler", "WLSMV": "scaled-shifted"}
 
@@ -99,7 +90,8 @@ def invariance_verdict(inv: Any, j: InvarianceJudgement) -> str:
                     "so the groups' scores cannot be compared as measures of the same "
                     "constructs.")
         return f"Measurement invariance {where} could not be judged (fit undefined)."
-    text = f"{j.reached.capitalize()} invariance holds {where}: {_MEANING[j.reached]}"
+    text = (f"{j.reached.capitalize()} invariance holds {where}: "
+            f"{level_meaning(j.reached, inv.estimator == 'WLSMV')}")
     after = [s for s in steps.index if s != "configural"
              and list(steps.index).index(s) > list(steps.index).index(j.reached)]
     if after:
@@ -202,8 +194,13 @@ def invariance_tables(res: Results) -> list[Table]:
     sizes = ", ".join(f"{g} n = {n}" for g, n in zip(inv.groups, inv.nobs, strict=True))
     dc, dr = j.delta_cfi, j.delta_rmsea
     notes = [invariance_verdict(inv, j),
-             "Each step adds equality constraints across the groups (metric: loadings; "
-             "scalar: + intercepts; strict: + residual variances) and holds when, against "
+             ("Each step adds equality constraints across the groups (thresholds of the "
+              "ordinal items, Wu & Estabrook 2016; metric: + loadings; scalar: + "
+              "intercepts) and holds when, against "
+              if inv.estimator == "WLSMV" else
+              "Each step adds equality constraints across the groups (metric: loadings; "
+              "scalar: + intercepts; strict: + residual variances) and holds when, against ")
+             +
              f"the step before it, delta CFI {dc.direction} {dc.value:g} and delta RMSEA "
              f"{dr.direction} {dr.value:g} ({dc.citation}; "
              + ("the changes of the robust indices" if d else "ML indices")

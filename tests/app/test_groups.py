@@ -21,7 +21,7 @@ from functools import cache
 
 import numpy as np
 import pytest
-from support import SAMPLES, cxsurvey_exe, load_json
+from support import DATA, SAMPLES, cxsurvey_exe, load_csv, load_json
 
 from cxsurvey.app.pipeline import run_command
 from cxsurvey.errors import InputError
@@ -158,11 +158,44 @@ def test_a_group_column_is_matched_case_insensitively() -> None:
     assert res.invariance is None  # no CB model in describe
 
 
-def test_wlsmv_runs_say_invariance_is_not_fitted() -> None:
-    res = run_command("cfa", SAMPLE, MODEL,
+def test_wlsmv_runs_say_why_the_sample_has_no_invariance() -> None:
+    """Six items of the sample leave a category empty in one channel, which lavaan
+    refuses too: the run says which, and the rest of it stands."""
+    res = run_command("paths", SAMPLE, MODEL, method=Method.cb,
                       options=Options(group="Channel", estimator=Estimator.wlsmv))
-    assert res.invariance is None
-    assert any("with --estimator wlsmv they are not run" in w for w in res.warnings)
+    assert res.invariance is None and res.segments is not None
+    said = [w for w in res.warnings if "measurement invariance could not be computed" in w]
+    assert said and "has no answer in category" in said[0] and "group" in said[0]
+    assert any("with --estimator wlsmv they are not compared" in w for w in res.warnings)
+
+
+def test_wlsmv_invariance_of_ordinal_items_in_a_run(tmp_path) -> None:
+    """bfi by gender under WLSMV: Wu & Estabrook's (2016) steps, judged on the changes of
+    the scaled indices (the robust ones are undefined under equality constraints)."""
+    from cxsurvey.gates.invariance import judge_invariance
+    from cxsurvey.stats.cb.invariance import measurement_invariance
+
+    model = tmp_path / "bfi.toml"
+    model.write_text('[data]\nscale = [1, 6]\n[model]\nsyntax = """\n'
+                     'agree =~ A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3\n"""\n',
+                     encoding="utf-8")
+    res = run_command("cfa", DATA / "bfi.csv", model,
+                      options=Options(group="gender", estimator=Estimator.wlsmv))
+    inv = res.invariance
+    assert inv is not None and inv.estimator == "WLSMV"
+    assert list(inv.table["step"]) == ["configural", "thresholds", "metric", "scalar"]
+    items = load_csv("bfi.csv")
+    direct = measurement_invariance(
+        items.assign(gender=items["gender"].map(lambda g: str(int(g)))),
+        "agree =~ A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3\n", "gender",
+        estimator="WLSMV", groups=["1", "2"])
+    np.testing.assert_allclose(inv.table["chisq_scaled"], direct.table["chisq_scaled"],
+                               rtol=1e-10)
+    judged = judge_invariance(inv)
+    steps = judged.steps.set_index("step")
+    assert steps.loc["metric", "basis"] == "scaled"
+    assert steps.loc["metric", "delta_cfi"] == pytest.approx(
+        float(inv.comparisons.set_index("step").loc["metric", "delta_cfi_scaled"]))
 
 
 def test_pls_runs_get_micom_and_mga() -> None:

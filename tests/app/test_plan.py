@@ -52,7 +52,8 @@ def test_check(method, rules, sections, chosen) -> None:
 
 def test_check_without_structural_rules_runs_reliability_only() -> None:
     rules = RULE_SETS["default"].without({"min_loading", "max_htmt", "min_cfi", "min_tli",
-                                          "max_rmsea", "max_srmr", "min_rho_a", "max_vif"})
+                                          "max_rmsea", "max_srmr", "min_rho_a", "max_vif",
+                                          "max_htmt_upper"})
     assert plan("check", "auto", True, rules, gate=True).names == ("describe", "reliability")
 
 

@@ -315,6 +315,7 @@ EXPECTED_COLUMNS = {
     "pls_outer": {"loading": "loading"},
     "pls_reliability": {"alpha": "alpha", "rho_a": "rho_a", "rho_c": "rho_c", "ave": "ave"},
     "pls_vif": {"vif": "vif"},
+    "pls_htmt_inference": {"upper_one_sided": "htmt_upper"},
     "paths_cb": {"pvalue": "p"},
     "paths_pls": {"pvalue": "p"},
     "normality": {"ks_pvalue": "normality_p", "sw_pvalue": "normality_p"},
@@ -366,7 +367,7 @@ def test_registry_rules_on_threshold_columns(study, wb):
             sqref = f"{letter}3:{letter}{2 + len(table.frame)}"
             assert sqref in rules, (table.key, col_key, rules)
             x = f"{letter}3"
-            op = {"normality_p": "<", "p": ">=", "vif": ">="}.get(cut, "<")
+            op = {"normality_p": "<", "p": ">=", "vif": ">=", "htmt_upper": ">="}.get(cut, "<")
             assert f"AND(ISNUMBER({letter}3),{x}{op}cut_{cut})" in rules[sqref]
             comment = ws[f"{letter}2"].comment
             assert comment is not None

@@ -227,6 +227,7 @@ _COLUMN_CUTS: dict[str, dict[str, tuple[str, ...]]] = {
     "pls_reliability": {"alpha": ("alpha",), "rho_a": ("rho_a",), "rho_c": ("rho_c",),
                         "ave": ("ave",)},
     "pls_vif": {"vif": ("vif",)},
+    "pls_htmt_inference": {"upper_one_sided": ("htmt_upper",)},
     "collinearity": {"vif": ("fc_vif",)},
 }
 """Per table: column -> the statistics (or fixed criteria) its cells are judged by."""

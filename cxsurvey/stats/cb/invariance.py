@@ -6,7 +6,16 @@ score tests of the equality constraints and group comparisons of structural path
   ``group.equal = "loadings"``; scalar = + ``"intercepts"``; strict = + ``"residuals"``),
   their fit measures, lavaan's ``lavTestLRT`` difference tests between consecutive steps
   (:mod:`cxsurvey.stats.cb.lrt`) and the changes in CFI, RMSEA and SRMR (numbers only;
-  judging them against cut-offs is left to the caller);
+  judging them against cut-offs is left to the caller). With ``estimator="WLSMV"`` the
+  items are ordinal and the sequence is Wu & Estabrook's (2016), the fits of
+  :func:`cxsurvey.stats.cb.multigroup_wlsmv.fit_multigroup_wlsmv` (lavaan's fits of the
+  syntax of ``semTools::measEq.syntax(..., ordered = TRUE, parameterization = "delta",
+  ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016")``): configural; thresholds =
+  ``group.equal = "thresholds"``; metric = thresholds + loadings; scalar = thresholds +
+  loadings + intercepts (:data:`WLSMV_STEPS`). The ``thresholds`` step is the one Wu &
+  Estabrook recommend testing first; it may be left out. There is no strict step (the
+  delta parameterization has no free residual variances; ``measEq.syntax`` refuses it),
+  no score tests, and the differences are Satorra's (2000) scaled-shifted tests;
 - :func:`score_tests`: lavaan's ``lavTestScore`` univariate score (Lagrange multiplier)
   tests of releasing each ``group.equal`` constraint of a fit, for partial invariance;
 - :func:`group_paths`: per-group estimates of the structural regressions and Wald tests
@@ -23,7 +32,10 @@ Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing measureme
 invariance. Structural Equation Modeling, 9(2), 233-255. Rao, C. R. (1948). Large sample
 tests of statistical hypotheses concerning several parameters with applications to
 problems of estimation. Proceedings of the Cambridge Philosophical Society, 44, 50-57
-(score test). Rosseel, Y. (2012). Journal of Statistical Software, 48(2), 1-36.
+(score test). Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor
+analysis models of different levels of invariance for ordered categorical outcomes.
+Psychometrika, 81(4), 1014-1045. Rosseel, Y. (2012). Journal of Statistical Software,
+48(2), 1-36.
 """
 
 from __future__ import annotations
@@ -41,9 +53,10 @@ from cxsurvey.stats.cb import multigroup_estimation as mg
 from cxsurvey.stats.cb.lrt import lrt_table
 from cxsurvey.stats.cb.multigroup import MultiGroupFit, fit_multigroup
 from cxsurvey.stats.cb.multigroup_model import MeanStructure
+from cxsurvey.stats.cb.multigroup_wlsmv import fit_multigroup_wlsmv
 from cxsurvey.stats.threads import one_blas_thread
 
-__all__ = ["GroupPaths", "InvarianceResult", "STEPS", "group_paths",
+__all__ = ["GroupPaths", "InvarianceResult", "STEPS", "WLSMV_STEPS", "group_paths",
            "measurement_invariance", "score_tests"]
 
 STEPS: dict[str, tuple[str, ...]] = {
@@ -53,11 +66,21 @@ STEPS: dict[str, tuple[str, ...]] = {
     "strict": ("loadings", "intercepts", "residuals"),
 }
 
+#: The ordinal (WLSMV) sequence of Wu & Estabrook (2016): step -> ``group.equal``.
+WLSMV_STEPS: dict[str, tuple[str, ...]] = {
+    "configural": (),
+    "thresholds": ("thresholds",),
+    "metric": ("thresholds", "loadings"),
+    "scalar": ("thresholds", "loadings", "intercepts"),
+}
+
 _FIT_KEYS = ("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower",
              "rmsea_ci_upper", "srmr", "aic", "bic")
 _ROBUST_KEYS = ("chisq_scaled", "chisq_scaling_factor", "pvalue_scaled", "cfi_scaled",
                 "tli_scaled", "cfi_robust", "tli_robust", "rmsea_scaled", "rmsea_robust",
                 "rmsea_ci_lower_robust", "rmsea_ci_upper_robust")
+_WLSMV_KEYS = ("df_scaled", "chisq_shift_parameter", "rmsea_ci_lower_scaled",
+               "rmsea_ci_upper_scaled")
 
 
 @dataclass(frozen=True)
@@ -67,21 +90,30 @@ class InvarianceResult:
     Attributes
     ----------
     fits : dict
-        Step name (``configural, metric, scalar, strict``) -> MultiGroupFit.
+        Step name (``configural, metric, scalar, strict``; for WLSMV ``configural,
+        thresholds, metric, scalar``) -> MultiGroupFit (for WLSMV a
+        :class:`cxsurvey.stats.cb.multigroup_wlsmv.MultiGroupWlsmvFit`).
     table : DataFrame
         One row per step: ``step, npar, chisq, df, pvalue, cfi, tli, rmsea,
         rmsea_ci_lower, rmsea_ci_upper, srmr, aic, bic`` (+ the scaled and robust
-        measures for MLM/MLR).
+        measures for MLM/MLR/WLSMV; WLSMV adds ``df_scaled, chisq_shift_parameter,
+        rmsea_ci_lower_scaled, rmsea_ci_upper_scaled``, has NaN ``aic, bic`` and, as
+        lavaan, NaN robust (``_robust``) measures for every step with equality
+        constraints).
     comparisons : DataFrame
         One row per step after the first: ``step, against, chisq_diff, df_diff, pvalue,
         method`` (lavaan ``lavTestLRT``: plain for ML, Satorra-Bentler 2001 scaled for
-        MLM/MLR), ``delta_cfi, delta_tli, delta_rmsea, delta_srmr`` (this step minus the
-        previous one: negative delta CFI and positive delta RMSEA mean worse fit), and
-        for MLM/MLR ``delta_cfi_robust, delta_rmsea_robust``.
+        MLM/MLR, Satorra 2000 scaled-shifted for WLSMV), ``delta_cfi, delta_tli,
+        delta_rmsea, delta_srmr`` (this step minus the previous one: negative delta CFI
+        and positive delta RMSEA mean worse fit), for MLM/MLR/WLSMV ``delta_cfi_robust,
+        delta_rmsea_robust`` (NaN for WLSMV: lavaan has no robust measures with
+        equality constraints) and for WLSMV ``delta_cfi_scaled, delta_tli_scaled,
+        delta_rmsea_scaled``.
     lrt : DataFrame
         :func:`cxsurvey.stats.cb.lrt.lrt_table` of the steps.
     score_tests : dict
-        Step -> :func:`score_tests` of its fit (every step but the first).
+        Step -> :func:`score_tests` of its fit (every step but the first; empty frames
+        for WLSMV).
     groups : tuple of str
     nobs : tuple of int
     estimator : str
@@ -175,6 +207,8 @@ def score_tests(fit: MultiGroupFit) -> pd.DataFrame:
 
     cols = ["lhs", "op", "rhs", "parameter", "par_lhs", "par_op", "par_rhs", "group", "X2",
             "df", "pvalue"]
+    if fit.data is None:  # WLSMV fits: no score tests (empty frame)
+        return pd.DataFrame(columns=cols)
     cons = _constraints(fit)
     if not cons or fit.data is None:
         return pd.DataFrame(columns=cols)
@@ -294,15 +328,22 @@ def group_paths(fit: MultiGroupFit) -> GroupPaths:
 
 
 def _step_row(step: str, fit: MultiGroupFit) -> dict[str, object]:
-    keys = _FIT_KEYS + (_ROBUST_KEYS if fit.estimator != "ML" else ())
+    keys = _FIT_KEYS + (_ROBUST_KEYS if fit.estimator != "ML" else ()) \
+        + (_WLSMV_KEYS if fit.estimator == "WLSMV" else ())
     return {"step": step, **{k: fit.fit.get(k, math.nan) for k in keys}}
 
 
 def measurement_invariance(data: pd.DataFrame, syntax: str | ModelSpec, group: str, *,
                            estimator: str = "ML", groups: Sequence[object] | None = None,
                            min_group_size: int | None = None,
-                           steps: Sequence[str] = tuple(STEPS)) -> InvarianceResult:
+                           steps: Sequence[str] | None = None) -> InvarianceResult:
     """The configural, metric, scalar and strict invariance models and their comparison.
+
+    For ordinal items (``estimator="WLSMV"``) the steps are Wu & Estabrook's (2016)
+    configural, thresholds, metric (thresholds + loadings) and scalar (+ intercepts)
+    models (:data:`WLSMV_STEPS`), fitted by
+    :func:`cxsurvey.stats.cb.multigroup_wlsmv.fit_multigroup_wlsmv` and compared by
+    Satorra's (2000) scaled-shifted difference tests, as lavaan's ``lavTestLRT``.
 
     Parameters
     ----------
@@ -311,13 +352,15 @@ def measurement_invariance(data: pd.DataFrame, syntax: str | ModelSpec, group: s
         lavaan model syntax.
     group : str
         The grouping column.
-    estimator : {"ML", "MLM", "MLR"}
+    estimator : {"ML", "MLM", "MLR", "WLSMV"}
     groups : sequence, optional
         Group levels to use, in this order.
     min_group_size : int, optional
         See :func:`cxsurvey.stats.cb.multigroup.fit_multigroup`.
-    steps : sequence of str
-        A leading part of ``configural, metric, scalar, strict`` (in that order).
+    steps : sequence of str, optional
+        A leading part of ``configural, metric, scalar, strict`` (in that order; default
+        all four); for WLSMV a leading part of ``configural, thresholds, metric,
+        scalar`` or of ``configural, metric, scalar`` (default all four of the former).
 
     Returns
     -------
@@ -326,23 +369,51 @@ def measurement_invariance(data: pd.DataFrame, syntax: str | ModelSpec, group: s
     Raises
     ------
     InputError
-        Unknown steps or steps out of order, and everything ``fit_multigroup`` raises.
+        Unknown steps or steps out of order (``strict`` with WLSMV), and everything
+        ``fit_multigroup`` or ``fit_multigroup_wlsmv`` raises.
+    AnalysisError
+        As ``fit_multigroup`` / ``fit_multigroup_wlsmv`` (for WLSMV: an item with a
+        category nobody in a group chose, named with the group).
 
     References
     ----------
     Meredith, W. (1993). Psychometrika, 58(4), 525-543. Chen, F. F. (2007). Structural
     Equation Modeling, 14(3), 464-504. Satorra, A., & Bentler, P. M. (2001).
-    Psychometrika, 66(4), 507-514.
+    Psychometrika, 66(4), 507-514. Satorra, A. (2000). In Innovations in Multivariate
+    Statistical Analysis (pp. 233-247). Kluwer. Wu, H., & Estabrook, R. (2016).
+    Psychometrika, 81(4), 1014-1045.
     """
-    names = list(steps)
-    order = list(STEPS)
-    if not names or names != order[:len(names)]:
-        raise InputError(f"invariance steps must be a leading part of {', '.join(order)}",
-                         hint="For example steps=('configural', 'metric', 'scalar').")
+    wlsmv = estimator.upper() == "WLSMV"
+    names = list((WLSMV_STEPS if wlsmv else STEPS) if steps is None else steps)
+    if wlsmv:
+        if "strict" in names:
+            raise InputError(
+                "strict invariance (equal residual variances) cannot be tested for ordinal "
+                "items with WLSMV: the delta parameterization has no free residual "
+                "variances", hint="Use steps=('configural', 'thresholds', 'metric', "
+                "'scalar').")
+        full = list(WLSMV_STEPS)
+        if not names or (names != full[:len(names)]
+                         and names != [s for s in full if s != "thresholds"][:len(names)]):
+            raise InputError(
+                f"invariance steps must be a leading part of {', '.join(full)} (the "
+                "thresholds step may be left out)",
+                hint="For example steps=('configural', 'thresholds', 'metric', 'scalar').")
+    else:
+        order = list(STEPS)
+        if not names or names != order[:len(names)]:
+            raise InputError(
+                f"invariance steps must be a leading part of {', '.join(order)}",
+                hint="For example steps=('configural', 'metric', 'scalar').")
     fits: dict[str, MultiGroupFit] = {}
     for s in names:
-        fits[s] = fit_multigroup(data, syntax, group, equal=STEPS[s], estimator=estimator,
-                                 groups=groups, min_group_size=min_group_size)
+        if wlsmv:
+            fits[s] = fit_multigroup_wlsmv(data, syntax, group, equal=WLSMV_STEPS[s],
+                                           groups=groups, min_group_size=min_group_size)
+        else:
+            fits[s] = fit_multigroup(data, syntax, group, equal=STEPS[s],
+                                     estimator=estimator, groups=groups,
+                                     min_group_size=min_group_size)
     first = fits[names[0]]
     table = pd.DataFrame([_step_row(s, f) for s, f in fits.items()])
     lrt = lrt_table(list(fits.values()), names) if len(names) > 1 else pd.DataFrame()
@@ -357,8 +428,19 @@ def measurement_invariance(data: pd.DataFrame, syntax: str | ModelSpec, group: s
         if first.estimator != "ML":
             row["delta_cfi_robust"] = b["cfi_robust"] - a["cfi_robust"]
             row["delta_rmsea_robust"] = b["rmsea_robust"] - a["rmsea_robust"]
+        if wlsmv:
+            row["delta_cfi_scaled"] = b["cfi_scaled"] - a["cfi_scaled"]
+            row["delta_tli_scaled"] = b["tli_scaled"] - a["tli_scaled"]
+            row["delta_rmsea_scaled"] = b["rmsea_scaled"] - a["rmsea_scaled"]
         comps.append(row)
     warnings = tuple(f"{s}: {w}" for s, f in fits.items() for w in f.warnings)
+    if wlsmv:  # every step has the same sample statistics: their warnings once
+        seen: set[str] = set()
+        once: list[str] = []
+        for s, f in fits.items():
+            once += [f"{s}: {w}" for w in f.warnings if w not in seen]
+            seen.update(f.warnings)
+        warnings = tuple(once)
     return InvarianceResult(
         fits=fits, table=table, comparisons=pd.DataFrame(comps), lrt=lrt,
         score_tests={s: score_tests(f) for s, f in fits.items() if s != "configural"},

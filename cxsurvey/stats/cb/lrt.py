@@ -8,7 +8,9 @@ the Satorra-Bentler (2001) scaled difference, lavaan's default for those estimat
           \\bar T_d = \\frac{T_0 - T_1}{\\bar c_d}
 
 (T the unscaled statistics, r their df, c the scaling factors; subscript 0 the more
-restricted model). Each row also carries the fit's AIC, BIC and unscaled statistic, and
+restricted model); for WLSMV lavaan's default, Satorra's (2000) scaled-shifted difference
+(:func:`cxsurvey.stats.cb.multigroup_wlsmv.satorra_2000`, method ``"satorra.2000"``).
+Each row also carries the fit's AIC, BIC and unscaled statistic, and
 for ML the RMSEA of the difference, ``sqrt(G) sqrt(max(0, (dT / N - ddf / N) / ddf))``.
 
 References
@@ -19,7 +21,9 @@ Browne, M. W. (1985). On the multivariate asymptotic distribution of sequential
 chi-square statistics. Psychometrika, 50(3), 253-263. Savalei, V., Brace, J. C., &
 Fouladi, R. T. (2023). We need to change how we compute RMSEA for nested model
 comparisons in structural equation modeling. Psychological Methods (RMSEA_D).
-Rosseel, Y. (2012). Journal of Statistical Software, 48(2), 1-36 (``lavTestLRT``).
+Satorra, A. (2000). Scaled and adjusted restricted tests in multi-sample analysis of
+moment structures. In Innovations in Multivariate Statistical Analysis (pp. 233-247).
+Kluwer. Rosseel, Y. (2012). Journal of Statistical Software, 48(2), 1-36 (``lavTestLRT``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import pandas as pd
 from cxsurvey.errors import InputError
 from cxsurvey.stats.cb import fit_indices
 from cxsurvey.stats.cb.multigroup import MultiGroupFit
+from cxsurvey.stats.cb.multigroup_wlsmv import MultiGroupWlsmvFit, satorra_2000
 
 __all__ = ["LRT_COLUMNS", "lrt_table", "scaled_difference"]
 
@@ -67,7 +72,8 @@ def lrt_table(fits: Sequence[MultiGroupFit], names: Sequence[str] | None = None
     Parameters
     ----------
     fits : sequence of MultiGroupFit
-        Nested fits of one estimator on the same data (at least two).
+        Nested fits of one estimator on the same data (at least two); WLSMV fits are
+        :class:`cxsurvey.stats.cb.multigroup_wlsmv.MultiGroupWlsmvFit`.
     names : sequence of str, optional
         Model names (default ``model1``, ``model2``, ...).
 
@@ -77,7 +83,8 @@ def lrt_table(fits: Sequence[MultiGroupFit], names: Sequence[str] | None = None
         One row per fit, ordered by df: ``model, df, aic, bic, chisq`` (unscaled),
         ``chisq_diff, df_diff, pvalue`` (against the previous row; the first row NaN),
         ``rmsea_diff`` (ML only), ``scaling_factor_diff`` (MLM/MLR), ``method``
-        (``"standard"`` or ``"satorra.bentler.2001"``).
+        (``"standard"``, ``"satorra.bentler.2001"`` or, for WLSMV, ``"satorra.2000"``:
+        ``chisq_diff`` is then the scaled-shifted difference; ``aic, bic`` NaN).
 
     Raises
     ------
@@ -86,8 +93,9 @@ def lrt_table(fits: Sequence[MultiGroupFit], names: Sequence[str] | None = None
 
     References
     ----------
-    Satorra, A., & Bentler, P. M. (2001). Psychometrika, 66(4), 507-514. Rosseel, Y.
-    (2012). Journal of Statistical Software, 48(2) (``lavTestLRT``).
+    Satorra, A., & Bentler, P. M. (2001). Psychometrika, 66(4), 507-514. Satorra, A.
+    (2000). In Innovations in Multivariate Statistical Analysis (pp. 233-247). Kluwer.
+    Rosseel, Y. (2012). Journal of Statistical Software, 48(2) (``lavTestLRT``).
     """
     from scipy import stats
 
@@ -105,6 +113,8 @@ def lrt_table(fits: Sequence[MultiGroupFit], names: Sequence[str] | None = None
                              "variables", hint="Fit every model to the same data.")
     order = sorted(range(len(fits)), key=lambda i: fits[i].fit["df"])
     scaled = first.estimator != "ML"
+    wlsmv = first.estimator == "WLSMV"
+    method = "satorra.2000" if wlsmv else "satorra.bentler.2001" if scaled else "standard"
     groups = len(first.groups)
     n = first.ntotal
     rows: list[dict[str, object]] = []
@@ -115,10 +125,18 @@ def lrt_table(fits: Sequence[MultiGroupFit], names: Sequence[str] | None = None
                "chisq": cur["chisq"], "chisq_diff": math.nan, "df_diff": math.nan,
                "pvalue": math.nan, "rmsea_diff": math.nan,
                "scaling_factor_diff": math.nan,
-               "method": "satorra.bentler.2001" if scaled else "standard"}
+               "method": method}
         if prev is not None:
             pf = prev.fit
-            if scaled:
+            if wlsmv:
+                this = fits[i]
+                if not (isinstance(prev, MultiGroupWlsmvFit)
+                        and isinstance(this, MultiGroupWlsmvFit)):
+                    raise InputError("WLSMV difference tests need WLSMV multi-group fits",
+                                     hint="Fit the models with fit_multigroup_wlsmv.")
+                diff = satorra_2000(prev, this)
+                td, m = diff["stat"], int(diff["df"])
+            elif scaled:
                 td, m, cd = scaled_difference(pf["chisq"], int(pf["df"]),
                                               pf["chisq_scaling_factor"], cur["chisq"],
                                               int(cur["df"]), cur["chisq_scaling_factor"])
