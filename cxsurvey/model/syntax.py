@@ -10,6 +10,14 @@ reject what neither lavaan nor semopy would accept, with the line number: arrows
 lavaan does not have (``->``, ``<-``, ``=>``, a lone ``=``), which would otherwise be read
 as ``<``/``>`` constraints, and a variable regressed on itself.
 
+Two PLS-SEM extensions are read as well. An interaction term ``X:M`` on the right of
+``~`` (``Y ~ X + M + X:M``, the notation of R's model formulas that lavaan keeps for
+observed variables) is a moderating effect, :func:`interaction_terms`; the covariance-based
+side refuses it (:func:`check_cb_syntax`). A construct whose indicators are all constructs
+(``Quality =~ Q1 + Q2`` and ``Overall =~ Image + Quality``, lavaan's second-order factor;
+``Overall <~ Image + Quality`` for a formative one) is a higher-order construct,
+:func:`higher_order_constructs`.
+
 References
 ----------
 Rosseel, Y. (2012). lavaan: An R package for structural equation modeling.
@@ -124,8 +132,28 @@ def _ineq(run: str) -> str:
             if "=" in run else "")
 
 
-def _parse_term(raw: str, where: Location, stmt: str) -> Term:
+def _interaction_term(raw: str, where: Location, stmt: str, op: str) -> Term:
+    """An interaction term ``X:M`` (only on the right of ``~``)."""
+    if op != "~":
+        raise InputError(f"the interaction term '{raw}' in '{stmt}' is not a regression "
+                         "predictor", where,
+                         "Interaction terms such as 'X:M' go on the right of '~': "
+                         "'Y ~ X + M + X:M'.")
+    parts = [p.strip() for p in raw.split(":")]
+    if len(parts) != 2 or not all(_NAME.match(p) for p in parts):
+        raise InputError(f"cannot read the interaction term '{raw}' in '{stmt}'", where,
+                         "Write an interaction of two constructs as 'X:M'.")
+    if parts[0] == parts[1]:
+        raise InputError(f"the interaction term '{raw}' in '{stmt}' joins a construct "
+                         "with itself", where, "Write an interaction of two different "
+                         "constructs, e.g. 'X:M'.")
+    return Term(name=f"{parts[0]}:{parts[1]}")
+
+
+def _parse_term(raw: str, where: Location, stmt: str, op: str = "~") -> Term:
     raw = raw.strip()
+    if ":" in raw and "*" not in raw and "(" not in raw:
+        return _interaction_term(raw, where, stmt, op)
     if not raw:
         if stmt.rstrip().endswith("+"):
             raise InputError(f"'{stmt}' ends with '+' but no term follows", where,
@@ -209,7 +237,7 @@ def parse_syntax(text: str, source: str | None = None, first_line: int = 1) -> M
         if "~" in rhs or ":=" in rhs:
             raise InputError(f"more than one operator in '{stmt}'", where,
                              "Write one formula per line (or separate them with ';').")
-        terms = tuple(_parse_term(t, where, stmt) for t in rhs.split("+"))
+        terms = tuple(_parse_term(t, where, stmt, op) for t in rhs.split("+"))
         if op in ("~", "=~", "<~") and any(t.name == lhs for t in terms):
             verb = "regressed on" if op == "~" else "defined by"
             raise InputError(f"'{lhs}' is {verb} itself in '{stmt}'", where,
@@ -229,6 +257,64 @@ def parse_syntax(text: str, source: str | None = None, first_line: int = 1) -> M
         raise InputError("the model has no formulas", Location(file=source),
                          "Add lines such as 'Attention =~ Att1 + Att2 + Att3'.")
     return ModelSpec(syntax=text, formulas=tuple(formulas), constructs=constructs, modes=modes)
+
+
+def interaction_terms(spec: ModelSpec) -> tuple[tuple[str, str, str], ...]:
+    """The interaction terms of the regressions as ``(iv, moderator, outcome)``.
+
+    ``Y ~ X + M + X:M`` gives ``("X", "M", "Y")``: the first name of ``X:M`` is the
+    independent variable, the second the moderator (as seminr's ``interaction_term(iv,
+    moderator)``).
+    """
+    out: list[tuple[str, str, str]] = []
+    for pred, outcome, _ in spec.regressions:
+        if ":" in pred:
+            iv, moderator = pred.split(":", 1)
+            out.append((iv, moderator, outcome))
+    return tuple(dict.fromkeys(out))
+
+
+def higher_order_constructs(spec: ModelSpec) -> dict[str, tuple[str, ...]]:
+    """Constructs measured by other constructs: name -> its lower-order constructs.
+
+    Raises
+    ------
+    InputError
+        For a construct measured by both constructs and items.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for name, members in spec.constructs.items():
+        lower = [m for m in members if m in spec.constructs]
+        if not lower:
+            continue
+        if len(lower) != len(members):
+            items = [m for m in members if m not in spec.constructs]
+            raise InputError(
+                f"construct '{name}' is measured by constructs ({', '.join(lower)}) and "
+                f"items ({', '.join(items)})",
+                hint="A higher-order construct is measured by constructs only; give the "
+                     "items a construct of their own.")
+        out[name] = tuple(lower)
+    return out
+
+
+def check_cb_syntax(spec: ModelSpec) -> None:
+    """Refuse what only the PLS-SEM side estimates: interaction terms (``X:M``).
+
+    Raises
+    ------
+    InputError
+        Naming the first interaction term.
+    """
+    for pred, outcome, _ in spec.regressions:
+        if ":" in pred:
+            line = next((f.line for f in spec.formulas
+                         if f.op == "~" and f.lhs == outcome), None)
+            raise InputError(
+                f"the interaction term '{pred}' (in the regression of '{outcome}') is "
+                "estimated by PLS-SEM only", Location(line=line),
+                "Run the model with --method pls, or drop the interaction term for "
+                "covariance-based SEM.")
 
 
 def build_syntax(constructs: dict[str, tuple[str, ...]],

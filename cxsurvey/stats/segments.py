@@ -165,7 +165,7 @@ def compare_segments(frame: pd.DataFrame, group: str | pd.Series, *,
                      scales: Mapping[str, tuple[int, int]] | None = None,
                      metrics_spec: Mapping[str, str] | None = None,
                      min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-                     level: float = 0.95) -> SegmentsResult:
+                     level: float = 0.95, omnibus: bool = False) -> SegmentsResult:
     """Compare customer groups on construct scores, items and CX metrics.
 
     Parameters
@@ -193,6 +193,11 @@ def compare_segments(frame: pd.DataFrame, group: str | pd.Series, *,
         tests rest on enough answers for their large-sample approximations.
     level : float
         Confidence level of the effect-size and metric intervals.
+    omnibus : bool
+        With two groups, also Welch's ANOVA and Kruskal-Wallis (the tests of three or
+        more groups), so that runs with two and with more groups (survey waves, say)
+        share one family of tests. With two groups Welch's F equals the Welch t squared;
+        Kruskal-Wallis is the Mann-Whitney test without continuity correction.
 
     Returns
     -------
@@ -296,8 +301,12 @@ def compare_segments(frame: pd.DataFrame, group: str | pd.Series, *,
         for var, kind, values in variables:
             samples = [v[np.isfinite(v)] for v in (values[m] for m in masks)]
             found: list[str] = []
-            run = _two_groups if len(kept) == 2 else _many_groups
-            for row in run(samples, [str(g) for g in kept], level, found):
+            rows = (_two_groups(samples, [str(g) for g in kept], level, found)
+                    if len(kept) == 2 else [])
+            if len(kept) > 2 or omnibus:
+                rows += _many_groups(samples, [str(g) for g in kept], level,
+                                     found if len(kept) > 2 else [])
+            for row in rows:
                 row.update({"variable": var, "kind": kind,
                             "n_total": int(sum(s.size for s in samples))})
                 row.update({c: int(s.size) for c, s in zip(n_cols, samples, strict=True)})

@@ -147,6 +147,26 @@ def test_three_genders_match_r(data: pd.DataFrame, ref: dict) -> None:
     assert named == undefined
 
 
+def test_two_channels_with_the_omnibus_tests_match_r(data: pd.DataFrame, ref: dict) -> None:
+    """``omnibus=True``: with two groups also R's oneway.test (Welch's F = t^2) and
+    kruskal.test, on the sample by Channel."""
+    res = _run(data, "Channel", omnibus=True)
+    assert set(res.tests["test"]) == {"welch_t", "mann_whitney", "welch_anova",
+                                      "kruskal_wallis"}
+    _check_two(res, ref["channel"])
+    for var, r in ref["channel_omnibus"].items():
+        f = _row(res.tests, var, "welch_anova")
+        h = _row(res.tests, var, "kruskal_wallis")
+        for ours, theirs in [(f["statistic"], r["F"]), (f["df2"], r["df2"]),
+                             (f["p"], r["p"]), (f["p_holm"], r["p_holm"]),
+                             (f["effect_size"], r["omega2"]), (h["statistic"], r["H"]),
+                             (h["p"], r["kw_p"]), (h["p_holm"], r["kw_p_holm"]),
+                             (h["effect_size"], r["epsilon2"])]:
+            _close(float(ours), theirs)
+        t = _row(res.tests, var, "welch_t")
+        assert float(f["statistic"]) == pytest.approx(float(t["statistic"]) ** 2, rel=1e-10)
+
+
 @pytest.mark.slow  # importing pingouin takes about 2 s
 def test_agrees_with_pingouin(data: pd.DataFrame) -> None:
     pg = pytest.importorskip("pingouin")

@@ -52,6 +52,8 @@ __all__ = ["PlsBootstrap", "bootstrap_pls", "summarise_draws", "bca_interval",
            "resample_correlations", "jackknife_correlations"]
 
 _Part = tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]  # estimates, valid, converged
+#: Item correlation matrices (B, p, p) of the samples given as row positions (B, m)
+SampleCorrelations = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -178,32 +180,42 @@ def _run_chunks(tasks: list[Callable[[], _Part]], jobs: int,
 
 
 def _resample_chunk(layout: TableLayout, z: np.ndarray, cross: np.ndarray,
-                    indices: np.ndarray, settings: tuple[str, int, float]) -> _Part:
+                    indices: np.ndarray, settings: tuple[str, int, float],
+                    sample_correlations: SampleCorrelations | None = None) -> _Part:
+    if sample_correlations is not None:
+        return layout.extract(sample_correlations(indices), *settings)
     corr = resample_correlations(z, resample_counts(indices, z.shape[0]), cross)
     return layout.extract(corr, *settings)
 
 
 def _jackknife_chunk(layout: TableLayout, z: np.ndarray, rows: np.ndarray,
-                     settings: tuple[str, int, float]) -> _Part:
+                     settings: tuple[str, int, float],
+                     sample_correlations: SampleCorrelations | None = None) -> _Part:
+    if sample_correlations is not None:
+        n = z.shape[0]
+        keep = np.array([np.delete(np.arange(n), r) for r in rows], dtype=np.int64)
+        return layout.extract(sample_correlations(keep), *settings)
     return layout.extract(jackknife_correlations(z, rows), *settings)
 
 
 def _estimate_chunks(layout: TableLayout, z: np.ndarray, indices: np.ndarray,
                      settings: tuple[str, int, float], bca: bool, step: int, jobs: int,
-                     progress: Callable[[int, int], None] | None
+                     progress: Callable[[int, int], None] | None,
+                     sample_correlations: SampleCorrelations | None = None
                      ) -> tuple[list[_Part], list[_Part]]:
     """Estimates of the resamples and (with ``bca``) the jackknife samples, chunk by
     chunk on ``jobs`` threads."""
     n, b_total = z.shape[0], indices.shape[0]
-    cross = cross_products(z)
+    cross = cross_products(z) if sample_correlations is None else z[:0]
     tasks: list[Callable[[], _Part]] = [
-        partial(_resample_chunk, layout, z, cross, indices[s:s + step], settings)
+        partial(_resample_chunk, layout, z, cross, indices[s:s + step], settings,
+                sample_correlations)
         for s in range(0, b_total, step)]
     sizes = [min(step, b_total - s) for s in range(0, b_total, step)]
     n_boot_tasks = len(tasks)
     if bca:
         tasks += [partial(_jackknife_chunk, layout, z, np.arange(s, min(s + step, n)),
-                          settings) for s in range(0, n, step)]
+                          settings, sample_correlations) for s in range(0, n, step)]
         sizes += [min(step, n - s) for s in range(0, n, step)]
     with threadpool_limits(limits=1, user_api="blas"):
         # the matrices are small: one BLAS thread per worker thread is fastest
@@ -279,7 +291,8 @@ def bootstrap_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
                   missing: str = "listwise", n_boot: int = 5000, seed: int | None = None,
                   indices: np.ndarray | None = None, ci: float = 0.95, bca: bool = True,
                   jobs: int | None = None, chunk_size: int = 1000,
-                  progress: Callable[[int, int], None] | None = None) -> PlsBootstrap:
+                  progress: Callable[[int, int], None] | None = None,
+                  sample_correlations: SampleCorrelations | None = None) -> PlsBootstrap:
     """Bootstrap a PLS path model: SE, t, p, percentile and BCa intervals.
 
     Parameters
@@ -310,6 +323,14 @@ def bootstrap_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk, for a progress bar; ``total``
         counts the resamples plus (with ``bca``) the n jackknife samples.
+    sample_correlations : callable, optional
+        For models whose items are themselves estimated from the data (the interaction
+        term of a two-stage moderation, the lower-order scores of a two-stage
+        higher-order construct): called with a ``(B, m)`` matrix of row positions into
+        the rows used (bootstrap resamples, or the ``n - 1`` rows of jackknife samples)
+        and returning the ``(B, p, p)`` item correlation matrices of those samples in
+        model order, with every estimation stage redone on each sample (NaN matrices
+        for samples that cannot be estimated). By default the items are resampled.
 
     Returns
     -------
@@ -347,7 +368,7 @@ def bootstrap_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     jobs = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))
     boot_parts, jack_parts = _estimate_chunks(
         layout, z, indices, (scheme, int(max_iter), float(tol)), bca, int(chunk_size), jobs,
-        progress)
+        progress, sample_correlations)
     draws, valid, converged = _usable(boot_parts)
     jack = _usable(jack_parts)[0] if bca else None
     return _result(fit, layout, draws, valid, converged, jack, n, seed, ci, int(max_iter))

@@ -10,6 +10,8 @@
 # 33 items; groups in alphabetical order, the first minus the second):
 #   note                 R version and method summary
 #   channel              Channel, 2 groups (App, Web)
+#   channel_omnibus      Channel with the tests of k groups (oneway.test, kruskal.test),
+#                        as compare_segments(..., omnibus = TRUE) reports them
 #   gender2              Gender without "Other", 2 groups (Female, Male)
 #     <var>.n            group sizes
 #     <var>.t, df, p     t.test(var.equal = FALSE): Welch's t, its df and two-sided p
@@ -106,12 +108,15 @@ gender2 <- two_groups(d[d$Gender != "Other", ], "Gender", vars)
 gender2 <- holm(holm(gender2, "p", "p_holm"), "mw_p", "mw_p_holm")
 gender3 <- three_groups(d, "Gender", vars)
 gender3 <- holm(holm(gender3, "p", "p_holm"), "kw_p", "kw_p_holm")
+channel_omnibus <- three_groups(d, "Channel", vars)
+channel_omnibus <- holm(holm(channel_omnibus, "p", "p_holm"), "kw_p", "kw_p_holm")
 
 out <- list(
   note = paste("Segment comparisons on cx_journey_groups.csv: t.test(var.equal=FALSE),",
                "wilcox.test(exact=FALSE, correct=TRUE), oneway.test(var.equal=FALSE),",
                "kruskal.test, p.adjust(holm); Hedges' g, omega^2 and epsilon^2 from their",
                "formulas; R", getRversion()),
-  channel = channel, gender2 = gender2, gender3 = gender3)
+  channel = channel, gender2 = gender2, gender3 = gender3,
+  channel_omnibus = channel_omnibus)
 write_json(out, "tests/data/segments_reference.json", digits = NA, auto_unbox = TRUE,
            pretty = TRUE)
