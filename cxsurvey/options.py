@@ -226,6 +226,11 @@ class Options:
         PLS: consistent PLS (PLSc, Dijkstra & Henseler 2015) in place of PLS for the
         reflective constructs' loadings, reliabilities, paths and R2 (``pls.info``
         records it).
+    interaction_method : {"two_stage", "product_indicator"}
+        PLS: how an interaction term ``X:M`` is built (two-stage, SmartPLS's default,
+        or the products of the standardised indicators).
+    hoc_method : {"embedded_two_stage", "disjoint_two_stage", "repeated_indicators"}
+        PLS: how a higher-order construct is estimated.
     ipma_target : str, optional
         PLS: the importance-performance map's target construct (default: the model's
         last final outcome).
@@ -253,6 +258,8 @@ class Options:
     modindices: int = field(default=DEFAULT_MODINDICES, metadata={"recorded": False})
     ordered: tuple[str, ...] = field(default=(), metadata={"recorded": False})
     consistent: bool = field(default=False, metadata={"recorded": False})
+    interaction_method: str = field(default="two_stage", metadata={"recorded": False})
+    hoc_method: str = field(default="embedded_two_stage", metadata={"recorded": False})
     ipma_target: str | None = field(default=None, metadata={"recorded": False})
     group: str | None = field(default=None, metadata={"recorded": False})
     min_group_size: int = field(default=DEFAULT_MIN_GROUP_SIZE, metadata={"recorded": False})
@@ -282,6 +289,15 @@ class Options:
         _number(self.seed, "seed", 0, None, integer=True)
         _number(self.modindices, "modindices", 0, None, integer=True)
         _number(self.min_group_size, "min_group_size", 2, None, integer=True)
+        for name, allowed in (("interaction_method", ("two_stage", "product_indicator")),
+                              ("hoc_method", ("embedded_two_stage", "disjoint_two_stage",
+                                              "repeated_indicators"))):
+            value = str(getattr(self, name)).strip().lower().replace("-", "_")
+            if value not in allowed:
+                raise InputError(f"{name.replace('_', ' ')} must be one of "
+                                 f"{', '.join(allowed)}, got {getattr(self, name)!r}",
+                                 Location(), f"Use --{name.replace('_', '-')} {allowed[0]}.")
+            set_(self, name, value)
         if self.group is not None and (not isinstance(self.group, str)
                                        or not self.group.strip()):
             raise InputError(f"group must name a column, got {self.group!r}", Location(),

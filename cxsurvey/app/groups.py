@@ -229,6 +229,10 @@ def _pls_groups(survey: Survey, labels: pd.Series, constructs: dict[str, Sequenc
     from cxsurvey.stats.pls.micom import micom
 
     spec = survey.model.model
+    if spec.interactions or spec.higher_order:
+        return PlsGroups(micom=None, warnings=(
+            "MICOM and the multi-group analysis are not computed for models with "
+            "interaction terms or higher-order constructs",))
     paths = [(a, b) for a, b, _ in spec.regressions]
     modes = {c: spec.modes.get(c, "A") for c in constructs}
     items = [i for its in constructs.values() for i in its]

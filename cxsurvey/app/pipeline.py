@@ -303,6 +303,13 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
     warnings: list[str] = []
     cfa = None
     ordered = None
+    if cb and ("cfa" in wanted or "paths" in wanted or options.drop_weak):
+        try:
+            _check_pls_only_model(spec)
+        except InputError as exc:  # name the model file
+            if not exc.location.file and survey.model.source:
+                exc.location = replace(exc.location, file=survey.model.source)
+            raise
     if cb:
         ordered = _check_ordered(options, constructs)
         from cxsurvey.stats.cb.cfa import run_cfa
@@ -349,21 +356,61 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
         from cxsurvey.stats.pls.run import run_pls
 
         pls_missing = "mean" if options.missing is Missing.mean else "listwise"
-        pls, pls_paths = run_pls(items, constructs, spec, n_boot=options.bootstrap or 5000,
-                                 seed=options.seed, scheme=options.scheme,
-                                 missing=pls_missing, progress=progress)
-        guide = pls_guidelines(items, constructs, spec, n_boot=options.bootstrap or 5000,
-                               seed=options.seed, scheme=options.scheme.value,
-                               missing=pls_missing, consistent=options.consistent,
-                               ipma_target=options.ipma_target, scales=survey.scales)
-        if guide.plsc is not None:
-            pls, pls_paths = consistent_report(guide.plsc, pls, pls_paths)
-        pls = replace(pls, guidelines=guide)
-        warnings += [f"PLS: {w}" for w in pls.warnings]
-        warnings += [f"PLS: {w}" for w in guide.warnings]
+        if spec.interactions or spec.higher_order:
+            pls, pls_paths = _pls_extended(items, constructs, spec, options, pls_missing,
+                                           progress)
+            warnings += [f"PLS: {w}" for w in pls.warnings]
+        else:
+            pls, pls_paths = run_pls(items, constructs, spec,
+                                     n_boot=options.bootstrap or 5000, seed=options.seed,
+                                     scheme=options.scheme, missing=pls_missing,
+                                     progress=progress)
+            guide = pls_guidelines(items, constructs, spec, n_boot=options.bootstrap or 5000,
+                                   seed=options.seed, scheme=options.scheme.value,
+                                   missing=pls_missing, consistent=options.consistent,
+                                   ipma_target=options.ipma_target, scales=survey.scales)
+            if guide.plsc is not None:
+                pls, pls_paths = consistent_report(guide.plsc, pls, pls_paths)
+            pls = replace(pls, guidelines=guide)
+            warnings += [f"PLS: {w}" for w in pls.warnings]
+            warnings += [f"PLS: {w}" for w in guide.warnings]
         if spec.regressions:
             paths.append(pls_paths)
     return cfa, pls, paths, warnings
+
+
+def _check_pls_only_model(spec) -> None:
+    """Refuse, for covariance-based models, what only the PLS side estimates: interaction
+    terms and higher-order constructs."""
+    from cxsurvey.model.syntax import check_cb_syntax
+
+    check_cb_syntax(spec)
+    if spec.higher_order:
+        raise InputError(f"the higher-order construct(s) {', '.join(spec.higher_order)} are "
+                         "estimated by PLS-SEM here, not by the covariance-based models",
+                         Location(), "Use --method pls.")
+
+
+def _pls_extended(items, constructs, spec, options: Options, missing: str, progress):
+    """PLS of a model with interaction terms or higher-order constructs: the moderation
+    and higher-order results ride on the PLS report; PLSpredict, model fit, IPMA and PLSc
+    are not run for such models (said)."""
+    from cxsurvey.stats.pls.run import run_pls_model
+
+    if options.consistent or options.ipma_target is not None:
+        raise InputError("--consistent and --ipma-target are not available for models "
+                         "with interaction terms or higher-order constructs", Location(),
+                         "Leave them out, or estimate the model without those terms.")
+    full = {**constructs, **{c: tuple(its) for c, its in spec.higher_order.items()}}
+    run = run_pls_model(items, full, spec, n_boot=options.bootstrap or 5000,
+                        seed=options.seed, scheme=options.scheme.value, missing=missing,
+                        progress=progress, interaction_method=options.interaction_method,
+                        hoc_method=options.hoc_method)
+    skipped = ("PLSpredict, model fit and the IPMA are not computed for models with "
+               "interaction terms or higher-order constructs")
+    pls = replace(run.pls, moderation=run.moderation, higher_order=run.higher_order,
+                  warnings=run.pls.warnings + (skipped,))
+    return pls, run.paths
 
 
 def _check_ordered(options: Options, constructs: Mapping[str, Iterable[str]]

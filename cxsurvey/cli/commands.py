@@ -28,7 +28,9 @@ from cxsurvey.cli.params import (
     Format,
     FormatOpt,
     GroupOpt,
+    HocMethodOpt,
     HtmlOpt,
+    InteractionMethodOpt,
     IpmaTargetOpt,
     JunitOpt,
     MaxCellsOpt,
@@ -147,6 +149,8 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
             group: GroupOpt = None,
             consistent: ConsistentOpt = False,
             ipma_target: IpmaTargetOpt = None,
+            interaction_method: InteractionMethodOpt = "two_stage",
+            hoc_method: HocMethodOpt = "embedded_two_stage",
             min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
             max_iter: MaxIterOpt = 10_000,
             modindices: ModIndicesOpt = DEFAULT_MODINDICES,
@@ -177,6 +181,7 @@ def analyze(survey: SurveyArg, model: ModelOpt = None, fmt: FormatOpt = Format.t
                       exclude_flagged=exclude_flagged, modindices=modindices,
                       ordered=ordered_items(ordered), group=group,
                       consistent=consistent, ipma_target=ipma_target,
+                      interaction_method=interaction_method, hoc_method=hoc_method,
                       min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     _run("analyze", survey, model, fmt, quiet, excel, csv_dir, options, method, html=html,
@@ -275,6 +280,8 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
           group: GroupOpt = None,
           consistent: ConsistentOpt = False,
           ipma_target: IpmaTargetOpt = None,
+          interaction_method: InteractionMethodOpt = "two_stage",
+          hoc_method: HocMethodOpt = "embedded_two_stage",
           min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
           modindices: ModIndicesOpt = DEFAULT_MODINDICES,
           max_iter: MaxIterOpt = 10_000, excel: ExcelOpt = None, csv_dir: CsvDirOpt = None,
@@ -291,6 +298,7 @@ def paths(survey: SurveyArg, model: RequiredModelOpt, fmt: FormatOpt = Format.ta
                       bootstrap=n_boot(se, bootstrap, method.value), estimator=estimator,
                       modindices=modindices, ordered=ordered_items(ordered), group=group,
                       consistent=consistent, ipma_target=ipma_target,
+                      interaction_method=interaction_method, hoc_method=hoc_method,
                       min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     _run("paths", survey, model, fmt, quiet, excel, csv_dir, options, method)
@@ -364,6 +372,8 @@ def check(
     group: GroupOpt = None,
     consistent: ConsistentOpt = False,
     ipma_target: IpmaTargetOpt = None,
+    interaction_method: InteractionMethodOpt = "two_stage",
+    hoc_method: HocMethodOpt = "embedded_two_stage",
     min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
     modindices: ModIndicesOpt = DEFAULT_MODINDICES,
     junit: JunitOpt = None, excel: ExcelOpt = None, html: HtmlOpt = None,
@@ -391,6 +401,7 @@ def check(
                       estimator=estimator, modindices=modindices,
                       ordered=ordered_items(ordered), group=group,
                       consistent=consistent, ipma_target=ipma_target,
+                      interaction_method=interaction_method, hoc_method=hoc_method,
                       min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     check_outputs([survey, model], excel=excel, html=html, junit=junit)
@@ -442,6 +453,8 @@ def batch(
     group: GroupOpt = None,
     consistent: ConsistentOpt = False,
     ipma_target: IpmaTargetOpt = None,
+    interaction_method: InteractionMethodOpt = "two_stage",
+    hoc_method: HocMethodOpt = "embedded_two_stage",
     min_group_size: MinGroupSizeOpt = DEFAULT_MIN_GROUP_SIZE,
     modindices: ModIndicesOpt = DEFAULT_MODINDICES,
     rules: RulesOpt = None, fail_on: FailOnOpt = None,
@@ -492,6 +505,7 @@ def batch(
                       estimator=estimator, exclude_flagged=exclude_flagged,
                       modindices=modindices, ordered=ordered_items(ordered), group=group,
                       consistent=consistent, ipma_target=ipma_target,
+                      interaction_method=interaction_method, hoc_method=hoc_method,
                       min_group_size=min_group_size,
                       limits=read_limits(max_cells, max_sheet_mb))
     # SIGINT/SIGTERM stop the run; the summary is then written for the files done, and

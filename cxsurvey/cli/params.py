@@ -131,6 +131,15 @@ ConsistentOpt = Annotated[bool, typer.Option(
     "--consistent", help="PLS: consistent PLS (PLSc, Dijkstra & Henseler 2015) for the "
     "reflective constructs' loadings, reliabilities, paths and R2, with its bootstrap; the "
     "model fit is then the common-factor model's.")]
+InteractionMethodOpt = Annotated[str, typer.Option(
+    "--interaction-method", metavar="two_stage|product_indicator", help="PLS: how an "
+    "interaction term X:M of the model is built: two-stage (SmartPLS's default: the "
+    "product of the construct scores) or product indicators (products of the "
+    "standardised items).")]
+HocMethodOpt = Annotated[str, typer.Option(
+    "--hoc-method", metavar="embedded_two_stage|disjoint_two_stage|repeated_indicators",
+    help="PLS: how a higher-order construct (H =~ A + B, with A and B constructs) is "
+    "estimated.")]
 IpmaTargetOpt = Annotated[str | None, typer.Option(
     "--ipma-target", metavar="CONSTRUCT", show_default=False, help="PLS: the target "
     "construct of the importance-performance map (default: the model's last final "

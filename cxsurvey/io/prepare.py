@@ -124,8 +124,9 @@ def _check_columns(raw: RawTable, model: SurveyModel) -> None:
     known = set(model.model.constructs) | set(model.model.items)
     for predictor, outcome, _ in model.model.regressions:  # constructs or items only
         for name in (outcome, predictor):
-            if name in known:
-                continue
+            if name in known or (":" in name and all(
+                    part in model.model.constructs for part in name.split(":"))):
+                continue  # an interaction term of two constructs (PLS moderation)
             formula = next(f for f in model.model.formulas
                            if f.op == "~" and f.lhs == outcome
                            and predictor in {t.name for t in f.rhs})
@@ -404,8 +405,10 @@ def _with_constructs(raw: RawTable, model: SurveyModel) -> SurveyModel:
 def _kept_constructs(model: SurveyModel) -> dict[str, tuple[str, ...]]:
     """Construct -> its items without those listed in ``[data] drop``; emptied ones left out."""
     drop = set(model.data.drop)
+    # the item-level analyses see the constructs measured by items; a higher-order
+    # construct (measured by constructs) is the PLS model's business
     constructs = {c: tuple(i for i in its if i not in drop)
-                  for c, its in model.model.constructs.items()}
+                  for c, its in model.model.first_order.items()}
     constructs = {c: its for c, its in constructs.items() if its}
     if not constructs:
         raise InputError("every item of the model is listed under [data] drop",

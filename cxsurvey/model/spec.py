@@ -61,12 +61,32 @@ class ModelSpec:
 
     @property
     def items(self) -> tuple[str, ...]:
-        """All indicators of all constructs, without duplicates, in model order."""
+        """All indicators of all constructs, without duplicates, in model order (the
+        constructs that measure a higher-order construct are not items)."""
         seen: dict[str, None] = {}
         for its in self.constructs.values():
             for it in its:
-                seen.setdefault(it, None)
+                if it not in self.constructs:
+                    seen.setdefault(it, None)
         return tuple(seen)
+
+    @property
+    def first_order(self) -> dict[str, tuple[str, ...]]:
+        """The constructs measured by items (a higher-order construct, measured by
+        other constructs, is left out)."""
+        return {c: its for c, its in self.constructs.items()
+                if not any(i in self.constructs for i in its)}
+
+    @property
+    def higher_order(self) -> dict[str, tuple[str, ...]]:
+        """Higher-order constructs: name -> the constructs that measure it."""
+        return {c: its for c, its in self.constructs.items()
+                if its and any(i in self.constructs for i in its)}
+
+    @property
+    def interactions(self) -> tuple[str, ...]:
+        """The interaction terms (``X:M``) of the regressions, in order."""
+        return tuple(dict.fromkeys(p for p, _, _ in self.regressions if ":" in p))
 
     @property
     def regressions(self) -> tuple[tuple[str, str, Term], ...]:

@@ -26,7 +26,8 @@ from cxsurvey.report.tables_models import MODINDICES_KEYS
 from cxsurvey.results import Results
 
 KEY_TABLES = ("reliability", "pls_reliability", "cfa_fit", "htmt", "pls_htmt", "paths_cb",
-              "r2_cb", "paths_pls", "r2_pls", "cfa_loadings", "pls_outer", "item_stats",
+              "r2_cb", "paths_pls", "r2_pls", "pls_predict_verdict_direct", "pls_model_fit",
+              "ipma", "cfa_loadings", "pls_outer", "item_stats",
               *MODINDICES_KEYS, "polychoric", "polychoric_thresholds", "invariance",
               "invariance_score_tests", "segment_tests", "group_paths", "micom", "pls_mga")
 """The tables ``analyze`` prints without ``--full``, in this order.
@@ -35,7 +36,12 @@ What a CX analyst reports and acts on, in the order of the two-step approach (An
 Gerbing 1988), construct-level verdicts before item-level detail: reliability and
 convergent validity (alpha, CR, AVE; rho_A with PLS), whether the measurement model fits
 (CFA fit), discriminant validity (HTMT), then the drivers: the structural paths and how
-much of each outcome they explain (R2); the loadings, one row per item, come last. When a
+much of each outcome they explain (R2); with PLS, the guidelines' verdicts follow
+(Hair et al. 2019): PLSpredict's predictive power per construct (direct antecedents),
+the model fit (SRMR, d_ULS, d_G against their bootstrap quantiles) and the
+importance-performance map of the target construct, while PLSpredict's indicator rows,
+the earliest-antecedent run, CVPAT and the IPMA's indicators wait for ``--full``; the
+loadings, one row per item, come last. When a
 CFA ran, the PLS outer loadings and PLS HTMT repeat its measurement verdicts and wait for
 ``--full``; the item-total statistics are the item-level verdicts only when no model ran.
 Descriptives, normality, effects, cross-loadings, VIF, Fornell-Larcker and the structural

@@ -190,6 +190,14 @@ def _pls(pls: PlsResult) -> dict[str, Any]:
         "f2": records(pls.f2), "vif": records(pls.vif), "info": pls.info,
         "cross_loadings": records(pls.cross_loadings),
         "htmt_inference": records(pls.htmt_inference),
+        **({} if pls.moderation is None else {"moderation": {
+            "interactions": records(pls.moderation.interactions),
+            "slopes": records(pls.moderation.slopes),
+            "method": pls.moderation.moderation.method}}),
+        **({} if pls.higher_order is None else {"higher_order": {
+            "method": pls.higher_order.higher_order.method,
+            "measurement": records(pls.higher_order.higher_order.hoc_measurement),
+            "reliability": records(pls.higher_order.higher_order.hoc_reliability)}}),
         "warnings": list(pls.warnings)})
 
 

@@ -146,3 +146,76 @@ def test_an_unknown_ipma_target_is_refused() -> None:
     with pytest.raises(InputError, match="'Nope' is not a construct"):
         run_command("paths", SAMPLE, MODEL, method=Method.pls,
                     options=Options(bootstrap=100, ipma_target="Nope"))
+
+
+_MODERATED = """[data]
+sheet = "Responses"
+id = "RespondentID"
+scale = [1, 5]
+
+[model]
+syntax = \"\"\"
+Purchase   =~ Purch1 + Purch2 + Purch3
+Use        =~ Use1 + Use2 + Use3
+Result     =~ Rslt1 + Rslt2 + Rslt3
+Loyalty    =~ Lylt1 + Lylt2 + Lylt3
+{structure}
+\"\"\"
+"""
+
+
+def _model(tmp_path, structure: str):
+    path = tmp_path / "model.toml"
+    path.write_text(_MODERATED.format(structure=structure), encoding="utf-8")
+    return path
+
+
+def test_a_moderated_model_runs_in_pls_and_matches_the_statistics(tmp_path) -> None:
+    from cxsurvey.app.pipeline import read
+    from cxsurvey.stats.pls.moderation import fit_moderation
+
+    model = _model(tmp_path, "Loyalty ~ Result + Use + Result:Use\nResult ~ Purchase")
+    res = run_command("paths", SAMPLE, model, method=Method.pls,
+                      options=Options(bootstrap=200, seed=3))
+    assert res.pls is not None and res.pls.moderation is not None
+    survey = read(SAMPLE, model)
+    direct = fit_moderation(survey.items, {c: list(i) for c, i in survey.constructs.items()},
+                            [("Result", "Loyalty"), ("Use", "Loyalty"),
+                             ("Result:Use", "Loyalty"), ("Purchase", "Result")])
+    got = res.pls.moderation.interactions.iloc[0]
+    want = direct.interactions.iloc[0]
+    assert got["est"] == pytest.approx(float(want["est"]), abs=1e-12)
+    assert got["f2"] == pytest.approx(float(want["f2"]), abs=1e-12)
+    row = res.paths[0].paths.set_index(["from", "to"]).loc[("Result:Use", "Loyalty")]
+    assert row["est"] == pytest.approx(float(want["est"]), abs=1e-12)
+    doc = json.loads(render_json(res))
+    assert [s["level"] for s in doc["pls"]["moderation"]["slopes"]] == ["-1 SD", "mean",
+                                                                        "+1 SD"]
+    assert "pls_predict" not in doc
+    assert any("not computed for models with interaction terms" in w for w in res.warnings)
+
+
+def test_a_second_order_construct_runs_in_pls(tmp_path) -> None:
+    model = _model(tmp_path, "Experience =~ Purchase + Use\nLoyalty ~ Experience + Result")
+    res = run_command("paths", SAMPLE, model, method=Method.pls,
+                      options=Options(bootstrap=200, seed=3))
+    assert res.pls is not None and res.pls.higher_order is not None
+    hoc = res.pls.higher_order.higher_order.hoc_measurement
+    assert list(hoc["loc"]) == ["Purchase", "Use"]
+    assert set(res.meta["constructs"]) == {"Purchase", "Use", "Result", "Loyalty"}
+    paths = res.paths[0].paths
+    assert ("Experience", "Loyalty") in set(zip(paths["from"], paths["to"], strict=True))
+
+
+@pytest.mark.parametrize(("structure", "words"), [
+    ("Loyalty ~ Result + Use + Result:Use", "is estimated by PLS-SEM only"),
+    ("Experience =~ Purchase + Use\nLoyalty ~ Experience", "estimated by PLS-SEM here"),
+])
+def test_covariance_based_runs_refuse_pls_only_terms(tmp_path, structure: str,
+                                                     words: str) -> None:
+    from cxsurvey.errors import InputError
+
+    model = _model(tmp_path, structure)
+    with pytest.raises(InputError, match=words) as err:
+        run_command("paths", SAMPLE, model, method=Method.cb)
+    assert err.value.location.file == str(model)

@@ -16,6 +16,7 @@ from cxsurvey.gates import thresholds as th
 from cxsurvey.gates.rules import RULE_SETS
 from cxsurvey.report.excel.cells import P_FORMAT, SPSS_FORMAT
 from cxsurvey.report.excel.chart import diverging_colors
+from cxsurvey.report.excel.ipma_chart import has_ipma
 from cxsurvey.report.excel.rules import cut_key, cuts_for
 from cxsurvey.report.excel.workbook import sheet_names, write_excel
 from cxsurvey.report.tables import build_tables
@@ -97,7 +98,8 @@ def _block_rows(ws, first_row, n_cols):
 @pytest.mark.slow
 def test_sheet_order_and_contents(study, wb):
     tables = build_tables(study)
-    reserved = [*PAPER, "Distributions"]
+    # a PLS run's workbook has the importance-performance map's sheet after the charts
+    reserved = [*PAPER, "Distributions", *(["IPMA"] if has_ipma(study) else [])]
     assert wb.sheetnames == ["Summary", *reserved, *sheet_names(tables, reserved), "About"]
     summary = wb["Summary"]
     links = [c.hyperlink.location for c in summary["A"] if c.hyperlink is not None]

@@ -32,6 +32,9 @@ Sheets
 ``Group means``
     With ``--group``: construct score means per group with 95% CIs and a native chart
     of them with error bars (:mod:`excel_group_chart`).
+``IPMA``
+    With PLS and an importance-performance map: the constructs' importance and
+    performance and a native scatter chart of them (:mod:`excel_ipma_chart`).
 one sheet per table
     Title row, bold header row with fill, frozen panes below the header (and right of
     the leading text columns), notes below the table.
@@ -56,6 +59,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cxsurvey.report import files
 from cxsurvey.report.excel import chart as excel_chart
 from cxsurvey.report.excel import group_chart as excel_group_chart
+from cxsurvey.report.excel import ipma_chart as excel_ipma_chart
 from cxsurvey.report.excel import layout
 from cxsurvey.report.excel import paper as excel_paper
 from cxsurvey.report.excel import rules as excel_rules
@@ -276,8 +280,10 @@ def build_workbook(results: Results, extra_text: Mapping[str, Any] | None = None
     paper = excel_paper.paper_sheets(results, tables)
     charts = excel_chart.has_distributions(results)
     group_means = excel_group_chart.has_group_means(results)
+    ipma = excel_ipma_chart.has_ipma(results)
     reserved = [p.name for p in paper] + ([excel_chart.SHEET] if charts else []) + (
-        [excel_group_chart.SHEET] if group_means else [])
+        [excel_group_chart.SHEET] if group_means else []) + (
+        [excel_ipma_chart.SHEET] if ipma else [])
     names = sheet_names(tables, reserved)
     wb = Workbook()
     summary = wb.active
@@ -296,6 +302,10 @@ def build_workbook(results: Results, extra_text: Mapping[str, Any] | None = None
                                             results)
         layout.print_setup(ws)
         contents.append(("Construct scores by group (chart)", excel_group_chart.SHEET))
+    if ipma:
+        excel_ipma_chart.write_ipma(ws := wb.create_sheet(excel_ipma_chart.SHEET), results)
+        layout.print_setup(ws)
+        contents.append(("Importance-performance map (chart)", excel_ipma_chart.SHEET))
     for table, name in zip(tables, names, strict=True):
         _write_table(wb.create_sheet(name), table, book)
         contents.append((table.title, name))

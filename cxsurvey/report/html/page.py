@@ -19,7 +19,8 @@ tables come the reading and the charts:
    with ``--group``, the construct score means per group with 95% CIs
    (``svg.group-means-chart``);
 4. a path diagram per structural estimation (``svg.path-diagram``, CB-SEM and/or
-   PLS-SEM);
+   PLS-SEM); with PLS, the importance-performance map of the target construct
+   (``svg.ipma-chart``);
 5. the measurement loadings with a bar each, weak loadings flagged (``table.loadings``);
 6. every display table, each in its own ``<section>`` with title and notes;
 7. "About this report": provenance from ``Results.meta``.
@@ -47,8 +48,10 @@ from cxsurvey.report.formatting import format_number, format_value, is_undefined
 from cxsurvey.report.group_chart import group_means
 from cxsurvey.report.html.diagram import path_diagram
 from cxsurvey.report.html.group_chart import group_means_chart
+from cxsurvey.report.html.ipma_chart import ipma_chart
 from cxsurvey.report.html.likert import likert_chart
 from cxsurvey.report.html.nps_chart import nps_chart
+from cxsurvey.report.ipma_chart import ipma_map
 from cxsurvey.report.provenance import about_rows
 from cxsurvey.report.tables import Column, Table, build_tables
 from cxsurvey.results import Results
@@ -237,6 +240,24 @@ def _group_means(res: Results) -> str:
         "score is the mean of a respondent's answers to the construct's items. The tests "
         "of the differences are in the segment tables below. Hover over a dot for its "
         "values.</figcaption></figure></section>")
+
+
+def _ipma(res: Results) -> str:
+    data = ipma_map(res)
+    chart = ipma_chart(data) if data is not None else ""
+    if data is None or not chart:
+        return ""
+    return (
+        f'<section id="ipma"><h2>Importance-performance map ({_e(data.target)})</h2>'
+        "<figure>" + chart + "<figcaption>Each construct that drives "
+        f"{_e(data.target)}: importance (its total effect on {_e(data.target)}, rescaled "
+        "0-100 scores) against performance (its mean rescaled score, 0-100). Dashed: the "
+        f"mean importance ({data.mean_importance:.3f}) and mean performance "
+        f"({data.mean_performance:.1f}). Red points: high importance and low performance "
+        "(importance above, performance below the averages), the priorities (Ringle &amp; "
+        f"Sarstedt 2016). Performance of {_e(data.target)}: "
+        f"{data.target_performance:.1f}. Hover over a point for its values."
+        "</figcaption></figure></section>")
 
 
 def _method_label(p: PathsResult) -> str:
@@ -447,6 +468,7 @@ def render_html(results: Results, extra_text: Mapping[str, Any] | None = None) -
         ("nps", "Net Promoter Score", _nps(results)),
         ("group-means", "Scores by group", _group_means(results)),
         *_diagrams(results),
+        ("ipma", "Importance-performance map", _ipma(results)),
         ("loadings", "Loadings", _loadings(results)),
         ("tables", "Tables", _tables(tables)),
         ("about", "About", _about(results)),

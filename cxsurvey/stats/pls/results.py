@@ -49,6 +49,11 @@ class PlsResult:
     guidelines : PlsGuidelines, optional
         PLSpredict, model fit, IPMA and consistent PLS of the model
         (:func:`cxsurvey.stats.pls.guidelines.pls_guidelines`).
+    moderation : ModerationBootstrap, optional
+        Interaction terms and simple slopes (:mod:`cxsurvey.stats.pls.moderation`).
+    higher_order : HigherOrderBootstrap, optional
+        Higher-order constructs' measurement and reliability
+        (:mod:`cxsurvey.stats.pls.higher_order`).
     """
 
     outer: pd.DataFrame
@@ -62,3 +67,5 @@ class PlsResult:
     cross_loadings: pd.DataFrame = field(default_factory=pd.DataFrame)
     htmt_inference: pd.DataFrame = field(default_factory=pd.DataFrame)
     guidelines: Any = None  # PlsGuidelines (its module builds on this one)
+    moderation: Any = None  # ModerationBootstrap
+    higher_order: Any = None  # HigherOrderBootstrap
