@@ -18,6 +18,7 @@ import pandas as pd
 
 from cxsurvey.errors import InputError
 from cxsurvey.options import DEFAULT_MIN_GROUP_SIZE
+from cxsurvey.stats.adjust import holm
 from cxsurvey.stats.items.collinearity import construct_scores
 from cxsurvey.stats.metrics import cx_metrics, top2_share
 
@@ -466,12 +467,7 @@ def _many_groups(samples: list[np.ndarray], names: list[str], level: float,
 
 def _holm(tests: pd.DataFrame) -> pd.Series:
     """Holm-adjusted p within each (kind, test) family; NaN p-values are left out."""
-    from statsmodels.stats.multitest import multipletests
-
     out = pd.Series(np.nan, index=tests.index, dtype=float)
     for _, part in tests.groupby(["kind", "test"], sort=False):
-        p = part["p"].astype(float)
-        ok = p.notna()
-        if ok.any():
-            out.loc[p.index[ok]] = multipletests(p[ok].to_numpy(), method="holm")[1]
+        out.loc[part.index] = holm(part["p"].to_numpy(dtype=float))
     return out

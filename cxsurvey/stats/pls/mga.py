@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from cxsurvey.errors import AnalysisError
+from cxsurvey.stats.adjust import holm
 from cxsurvey.stats.pls.data import correlation
 from cxsurvey.stats.pls.estimate import batch_structural, estimate_batch
 from cxsurvey.stats.pls.micom import (
@@ -48,7 +49,6 @@ from cxsurvey.stats.pls.micom import (
     draw_permutations,
     group_data,
     group_weights,
-    holm,
     original_group_fits,
 )
 from cxsurvey.stats.pls.resample import (

@@ -41,13 +41,14 @@ import numpy as np
 import pandas as pd
 
 from cxsurvey.errors import AnalysisError, InputError
+from cxsurvey.stats.adjust import holm
 from cxsurvey.stats.pls.data import ZERO_VARIANCE, correlation, prepare_data
 from cxsurvey.stats.pls.estimate import SCHEMES, estimate_batch
 from cxsurvey.stats.pls.resample import cross_products, resample_correlations
 from cxsurvey.stats.pls.specify import PlsModel, compile_model
 
 __all__ = ["DEFAULT_SEED", "GroupedData", "Micom", "check_settings", "configural_checks",
-           "draw_permutations", "group_data", "group_weights", "holm", "micom",
+           "draw_permutations", "group_data", "group_weights", "micom",
            "original_group_fits"]
 
 DEFAULT_SEED = 2016  # seed of the permutations and resamples unless the caller gives one
@@ -244,34 +245,6 @@ def group_weights(grouped: GroupedData, codes: np.ndarray, scheme: str, max_iter
         valid &= est.valid & np.all(np.isfinite(est.weights), axis=1)
         converged &= est.converged
     return weights, score_corr, valid, converged
-
-
-def holm(pvalues: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Holm's step-down adjustment along ``axis`` (NaN entries are left out).
-
-    ``p_(i) -> max_{j <= i} min(1, (m - j + 1) p_(j))`` over the sorted p-values, as
-    R's ``p.adjust(method = "holm")`` and statsmodels' ``multipletests``. Written out
-    because ``multipletests`` runs a garbage collection on every call (20 ms), too slow
-    for the per-construct adjustments of simulations.
-
-    References
-    ----------
-    Holm, S. (1979). A simple sequentially rejective multiple test procedure.
-    Scandinavian Journal of Statistics, 6(2), 65-70.
-    """
-    p = np.moveaxis(np.asarray(pvalues, dtype=float), axis, -1)
-    out = np.full(p.shape, np.nan)
-    for idx in np.ndindex(p.shape[:-1]):
-        row = p[idx]
-        ok = np.flatnonzero(np.isfinite(row))
-        if not len(ok):
-            continue
-        order = ok[np.argsort(row[ok], kind="stable")]
-        scaled = (len(ok) - np.arange(len(ok))) * row[order]
-        adjusted = np.full(row.shape, np.nan)
-        adjusted[order] = np.minimum(1.0, np.maximum.accumulate(scaled))
-        out[idx] = adjusted
-    return np.moveaxis(out, -1, axis)
 
 
 @dataclass(frozen=True)

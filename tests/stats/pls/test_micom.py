@@ -28,12 +28,12 @@ from statsmodels.stats.multitest import multipletests
 from support import DATA, load_json
 
 from cxsurvey.errors import AnalysisError, InputError
+from cxsurvey.stats.adjust import holm
 from cxsurvey.stats.pls.micom import (
     Micom,
     configural_checks,
     draw_permutations,
     group_data,
-    holm,
     micom,
 )
 
