@@ -26,8 +26,9 @@ from cxsurvey.report.tables_models import MODINDICES_KEYS
 from cxsurvey.results import Results
 
 KEY_TABLES = ("reliability", "pls_reliability", "cfa_fit", "htmt", "pls_htmt", "paths_cb",
-              "r2_cb", "paths_pls", "r2_pls", "pls_predict_verdict_direct", "pls_model_fit",
-              "ipma", "cfa_loadings", "pls_outer", "item_stats",
+              "r2_cb", "paths_pls", "r2_pls", "pls_moderation", "pls_simple_slopes",
+              "pls_hoc_measurement", "pls_hoc_reliability", "pls_predict_verdict_direct",
+              "pls_model_fit", "ipma", "cfa_loadings", "pls_outer", "item_stats",
               *MODINDICES_KEYS, "polychoric", "polychoric_thresholds", "invariance",
               "invariance_score_tests", "segment_tests", "group_paths", "micom", "pls_mga")
 """The tables ``analyze`` prints without ``--full``, in this order.
@@ -36,7 +37,9 @@ What a CX analyst reports and acts on, in the order of the two-step approach (An
 Gerbing 1988), construct-level verdicts before item-level detail: reliability and
 convergent validity (alpha, CR, AVE; rho_A with PLS), whether the measurement model fits
 (CFA fit), discriminant validity (HTMT), then the drivers: the structural paths and how
-much of each outcome they explain (R2); with PLS, the guidelines' verdicts follow
+much of each outcome they explain (R2); a PLS model's interaction terms (with their
+simple slopes) and higher-order constructs (measurement and reliability) come next;
+with PLS, the guidelines' verdicts follow
 (Hair et al. 2019): PLSpredict's predictive power per construct (direct antecedents),
 the model fit (SRMR, d_ULS, d_G against their bootstrap quantiles) and the
 importance-performance map of the target construct, while PLSpredict's indicator rows,

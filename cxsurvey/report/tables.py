@@ -4,7 +4,8 @@ Every renderer that shows tables (console, CSV, Excel, HTML) asks :func:`build_t
 the same list; column labels, number kinds and flags live here (item-level tables, checks)
 and in :mod:`~cxsurvey.report.tables_models` (the models' tables) and
 :mod:`~cxsurvey.report.pls_guideline_tables` (PLSpredict, PLS model fit, IPMA, and the
-PLSc marks on the PLS tables), on the types of :mod:`~cxsurvey.report.table_model`; every
+PLSc marks on the PLS tables) and :mod:`~cxsurvey.report.pls_model_tables` (PLS moderation
+and higher-order constructs), on the types of :mod:`~cxsurvey.report.table_model`; every
 flag is a verdict of the run's rule set or of :mod:`cxsurvey.gates`.
 """
 
@@ -15,6 +16,7 @@ import pandas as pd
 from cxsurvey.report.group_tables import group_tables
 from cxsurvey.report.metrics_table import metrics_display
 from cxsurvey.report.pls_guideline_tables import mark_consistent, pls_guideline_tables
+from cxsurvey.report.pls_model_tables import pls_model_tables
 from cxsurvey.report.polychoric_table import polychoric_tables
 from cxsurvey.report.quality_table import data_quality_notes
 from cxsurvey.report.table_model import Column, Table, flag_cells, judged
@@ -264,7 +266,7 @@ def _checks(res: Results) -> list[Table]:
 
 _BUILDERS = (_checks, _descriptives, _metrics, _data_quality, _missing_data, _normality,
              _reliability, _collinearity, polychoric_tables, cfa_tables, pls_tables,
-             paths_tables, pls_guideline_tables, group_tables)
+             paths_tables, pls_model_tables, pls_guideline_tables, group_tables)
 
 
 def build_tables(res: Results) -> list[Table]:

@@ -35,6 +35,9 @@ Sheets
 ``IPMA``
     With PLS and an importance-performance map: the constructs' importance and
     performance and a native scatter chart of them (:mod:`excel_ipma_chart`).
+``Slopes``
+    With a PLS moderation: the simple slopes of each interaction term and a native
+    scatter chart with one line per moderator level (:mod:`excel_slope_chart`).
 one sheet per table
     Title row, bold header row with fill, frozen panes below the header (and right of
     the leading text columns), notes below the table.
@@ -63,6 +66,7 @@ from cxsurvey.report.excel import ipma_chart as excel_ipma_chart
 from cxsurvey.report.excel import layout
 from cxsurvey.report.excel import paper as excel_paper
 from cxsurvey.report.excel import rules as excel_rules
+from cxsurvey.report.excel import slope_chart as excel_slope_chart
 from cxsurvey.report.excel.cells import (
     BOLD,
     FLAG_FILL,
@@ -281,9 +285,11 @@ def build_workbook(results: Results, extra_text: Mapping[str, Any] | None = None
     charts = excel_chart.has_distributions(results)
     group_means = excel_group_chart.has_group_means(results)
     ipma = excel_ipma_chart.has_ipma(results)
+    slopes = excel_slope_chart.has_slopes(results)
     reserved = [p.name for p in paper] + ([excel_chart.SHEET] if charts else []) + (
         [excel_group_chart.SHEET] if group_means else []) + (
-        [excel_ipma_chart.SHEET] if ipma else [])
+        [excel_ipma_chart.SHEET] if ipma else []) + (
+        [excel_slope_chart.SHEET] if slopes else [])
     names = sheet_names(tables, reserved)
     wb = Workbook()
     summary = wb.active
@@ -306,6 +312,10 @@ def build_workbook(results: Results, extra_text: Mapping[str, Any] | None = None
         excel_ipma_chart.write_ipma(ws := wb.create_sheet(excel_ipma_chart.SHEET), results)
         layout.print_setup(ws)
         contents.append(("Importance-performance map (chart)", excel_ipma_chart.SHEET))
+    if slopes:
+        excel_slope_chart.write_slopes(ws := wb.create_sheet(excel_slope_chart.SHEET), results)
+        layout.print_setup(ws)
+        contents.append(("Simple slopes (chart)", excel_slope_chart.SHEET))
     for table, name in zip(tables, names, strict=True):
         _write_table(wb.create_sheet(name), table, book)
         contents.append((table.title, name))

@@ -20,7 +20,8 @@ tables come the reading and the charts:
    (``svg.group-means-chart``);
 4. a path diagram per structural estimation (``svg.path-diagram``, CB-SEM and/or
    PLS-SEM); with PLS, the importance-performance map of the target construct
-   (``svg.ipma-chart``);
+   (``svg.ipma-chart``) and, with interaction terms, the simple slope plots
+   (``svg.slope-chart``);
 5. the measurement loadings with a bar each, weak loadings flagged (``table.loadings``);
 6. every display table, each in its own ``<section>`` with title and notes;
 7. "About this report": provenance from ``Results.meta``.
@@ -51,6 +52,7 @@ from cxsurvey.report.html.group_chart import group_means_chart
 from cxsurvey.report.html.ipma_chart import ipma_chart
 from cxsurvey.report.html.likert import likert_chart
 from cxsurvey.report.html.nps_chart import nps_chart
+from cxsurvey.report.html.slope_chart import slope_section
 from cxsurvey.report.ipma_chart import ipma_map
 from cxsurvey.report.provenance import about_rows
 from cxsurvey.report.tables import Column, Table, build_tables
@@ -469,6 +471,7 @@ def render_html(results: Results, extra_text: Mapping[str, Any] | None = None) -
         ("group-means", "Scores by group", _group_means(results)),
         *_diagrams(results),
         ("ipma", "Importance-performance map", _ipma(results)),
+        ("slopes", "Simple slopes", slope_section(results)),
         ("loadings", "Loadings", _loadings(results)),
         ("tables", "Tables", _tables(tables)),
         ("about", "About", _about(results)),
