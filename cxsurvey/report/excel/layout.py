@@ -139,7 +139,8 @@ def short_sheet_name(title: str) -> str:
     main = _clean(main.replace(" and ", " & "))
     words = _clean(group).split(" ") if group else []
     while words:
-        name = f"{main} ({' '.join(words)})"
+        # a parenthetical cut after a comma keeps no dangling comma: "(PLS,)" -> "(PLS)"
+        name = f"{main} ({' '.join(words).rstrip(',;')})"
         if len(name) <= SHEET_NAME_MAX:
             return name
         words.pop()
