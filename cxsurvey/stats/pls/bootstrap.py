@@ -8,9 +8,12 @@ acceleration run through the same engine. :mod:`~cxsurvey.stats.pls.tables` says
 statistics are resampled and :mod:`~cxsurvey.stats.intervals` summarises them (SE, t,
 p, percentile and BCa intervals).
 
-Reproducibility: the resample index matrix is drawn once from numpy's PCG64 generator
-with ``seed`` (or passed in as ``indices``), so a run does not depend on chunking or on
-the number of worker threads.
+Reproducibility: the resample indices are the rows of the ``(n_boot, n)`` matrix that
+numpy's PCG64 generator seeded with ``seed`` draws (or of ``indices`` when given), so a
+run does not depend on chunking or on the number of worker threads. The matrix is never
+formed: its rows are drawn chunk by chunk, in order, from the one generator
+(:func:`~cxsurvey.stats.pls.resample.index_chunks`, which yields exactly the rows of the
+one-shot draw), and at most ``jobs + 1`` chunks are in memory at a time.
 
 Unusable resamples: a resample in which an item has no variance (common with Likert items
 and small samples), or whose Mode B block or predictors are perfectly collinear, cannot be
@@ -25,8 +28,10 @@ is applied (SmartPLS's and seminr's default).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -39,7 +44,7 @@ from cxsurvey.stats.pls.data import prepare_data
 from cxsurvey.stats.pls.fit import PlsFit, fit_pls
 from cxsurvey.stats.pls.resample import (
     cross_products,
-    draw_indices,
+    index_chunks,
     jackknife_correlations,
     resample_correlations,
     resample_counts,
@@ -155,36 +160,72 @@ class PlsBootstrap:
 # Chunked estimation
 # ---------------------------------------------------------------------------------------
 
-def _run_chunks(tasks: list[Callable[[], _Part]], jobs: int,
-                progress: Callable[[int, int], None] | None,
-                sizes: list[int]) -> list[_Part]:
-    """Run the chunk tasks (in order, or on ``jobs`` threads) and report progress."""
-    total = sum(sizes)
+_CHUNK_BYTES = 1 << 24  # bytes of one chunk's indices (and of its resample counts)
+
+
+def _chunk_rows(n: int, chunk_size: int) -> int:
+    """Resamples per chunk: ``chunk_size``, fewer when a chunk's ``(rows, n)`` index and
+    count matrices would exceed :data:`_CHUNK_BYTES` each (large samples)."""
+    return max(1, min(int(chunk_size), _CHUNK_BYTES // (8 * max(n, 1))))
+
+
+class _Workspace(threading.local):
+    """A worker thread's resample-count buffer, reused for every chunk it estimates."""
+
+    counts: np.ndarray | None = None
+
+    def counts_for(self, rows: int, n: int) -> np.ndarray:
+        if self.counts is None or self.counts.size < rows * n:
+            self.counts = np.empty(rows * n)
+        return self.counts
+
+
+def _run_chunks(tasks: Iterable[tuple[Callable[[], _Part], int]], jobs: int,
+                progress: Callable[[int, int], None] | None, total: int) -> list[_Part]:
+    """Run the chunk tasks (in order, or on ``jobs`` threads) and report progress.
+
+    ``tasks`` is consumed lazily, in order, in the calling thread (this is where the
+    bootstrap draws each chunk's indices from the one random stream); at most ``jobs + 1``
+    chunks are pending (and one more drawn) at a time, which bounds the memory of a
+    run."""
     done = 0
     results: list[_Part] = []
-    if jobs <= 1 or len(tasks) <= 1:
-        for task, size in zip(tasks, sizes, strict=True):
+    if jobs <= 1:
+        for task, size in tasks:
             results.append(task())
             done += size
             if progress is not None:
                 progress(done, total)
         return results
+    pending: deque[tuple[Future[_Part], int]] = deque()
+
+    def collect() -> None:
+        nonlocal done
+        future, size = pending.popleft()
+        results.append(future.result())
+        done += size
+        if progress is not None:
+            progress(done, total)
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(task) for task in tasks]
-        for future, size in zip(futures, sizes, strict=True):
-            results.append(future.result())
-            done += size
-            if progress is not None:
-                progress(done, total)
+        for task, size in tasks:
+            if len(pending) > jobs:
+                collect()
+            pending.append((pool.submit(task), size))
+        while pending:
+            collect()
     return results
 
 
 def _resample_chunk(layout: TableLayout, z: np.ndarray, cross: np.ndarray,
                     indices: np.ndarray, settings: tuple[str, int, float],
-                    sample_correlations: SampleCorrelations | None = None) -> _Part:
+                    sample_correlations: SampleCorrelations | None = None,
+                    workspace: _Workspace | None = None) -> _Part:
     if sample_correlations is not None:
         return layout.extract(sample_correlations(indices), *settings)
-    corr = resample_correlations(z, resample_counts(indices, z.shape[0]), cross)
+    n = z.shape[0]
+    buffer = None if workspace is None else workspace.counts_for(indices.shape[0], n)
+    corr = resample_correlations(z, resample_counts(indices, n, buffer), cross)
     return layout.extract(corr, *settings)
 
 
@@ -198,28 +239,35 @@ def _jackknife_chunk(layout: TableLayout, z: np.ndarray, rows: np.ndarray,
     return layout.extract(jackknife_correlations(z, rows), *settings)
 
 
-def _estimate_chunks(layout: TableLayout, z: np.ndarray, indices: np.ndarray,
-                     settings: tuple[str, int, float], bca: bool, step: int, jobs: int,
-                     progress: Callable[[int, int], None] | None,
+def _estimate_chunks(layout: TableLayout, z: np.ndarray, chunks: Iterator[np.ndarray],
+                     b_total: int, settings: tuple[str, int, float], bca: bool, step: int,
+                     jobs: int, progress: Callable[[int, int], None] | None,
                      sample_correlations: SampleCorrelations | None = None
                      ) -> tuple[list[_Part], list[_Part]]:
-    """Estimates of the resamples and (with ``bca``) the jackknife samples, chunk by
-    chunk on ``jobs`` threads."""
-    n, b_total = z.shape[0], indices.shape[0]
+    """Estimates of the resamples (``chunks`` of their indices, ``b_total`` in all) and
+    (with ``bca``) the jackknife samples (``step`` at a time), chunk by chunk on ``jobs``
+    threads."""
+    n = z.shape[0]
     cross = cross_products(z) if sample_correlations is None else z[:0]
-    tasks: list[Callable[[], _Part]] = [
-        partial(_resample_chunk, layout, z, cross, indices[s:s + step], settings,
-                sample_correlations)
-        for s in range(0, b_total, step)]
-    sizes = [min(step, b_total - s) for s in range(0, b_total, step)]
-    n_boot_tasks = len(tasks)
-    if bca:
-        tasks += [partial(_jackknife_chunk, layout, z, np.arange(s, min(s + step, n)),
-                          settings, sample_correlations) for s in range(0, n, step)]
-        sizes += [min(step, n - s) for s in range(0, n, step)]
+    workspace = _Workspace()
+    jack_step = step if sample_correlations is None else _chunk_rows(n, step)
+    jack_starts = range(0, n, jack_step) if bca else range(0)
+    n_boot_tasks = 0
+
+    def tasks() -> Iterator[tuple[Callable[[], _Part], int]]:
+        nonlocal n_boot_tasks
+        for indices in chunks:  # drawn here, in order, from the one random stream
+            n_boot_tasks += 1
+            yield (partial(_resample_chunk, layout, z, cross, indices, settings,
+                           sample_correlations, workspace), indices.shape[0])
+        for s in jack_starts:
+            rows = np.arange(s, min(s + jack_step, n))
+            yield (partial(_jackknife_chunk, layout, z, rows, settings,
+                           sample_correlations), len(rows))
+
     with threadpool_limits(limits=1, user_api="blas"):
         # the matrices are small: one BLAS thread per worker thread is fastest
-        results = _run_chunks(tasks, jobs, progress, sizes)
+        results = _run_chunks(tasks(), jobs, progress, b_total + n * bca)
     return results[:n_boot_tasks], results[n_boot_tasks:]
 
 
@@ -305,7 +353,8 @@ def bootstrap_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
         Number of resamples (SmartPLS default 5,000). Ignored when ``indices`` is given.
     seed : int, optional
         Seed of numpy's PCG64 generator that draws the ``(n_boot, n)`` index matrix
-        (:func:`~cxsurvey.stats.pls.resample.draw_indices`).
+        (:func:`~cxsurvey.stats.pls.resample.draw_indices`; drawn chunk by chunk, see
+        the module notes).
     indices : ndarray of int, shape (n_boot, n), optional
         An explicit 0-based resample index matrix into the rows used by the fit (after
         missing-value handling). R's 1-based indices must have 1 subtracted.
@@ -319,7 +368,8 @@ def bootstrap_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
         core. The results do not depend on it.
     chunk_size : int
         Resamples estimated per batch (bounds memory: about ``chunk_size * p^2 * 8``
-        bytes per array).
+        bytes per array); fewer for large samples, so that a chunk's ``(rows, n)``
+        index and count matrices stay within 16 MiB each.
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk, for a progress bar; ``total``
         counts the resamples plus (with ``bca``) the n jackknife samples.
@@ -363,12 +413,13 @@ def bootstrap_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     model = compile_model(constructs, paths, modes)
     z = prepare_data(data, model, missing).z
     n = z.shape[0]
-    indices = draw_indices(n, n_boot, seed, indices)
+    chunks = index_chunks(n, n_boot, seed, indices, _chunk_rows(n, chunk_size))
+    b_total = int(n_boot) if indices is None else np.shape(indices)[0]
     layout = TableLayout.of(model)
     jobs = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))
     boot_parts, jack_parts = _estimate_chunks(
-        layout, z, indices, (scheme, int(max_iter), float(tol)), bca, int(chunk_size), jobs,
-        progress, sample_correlations)
+        layout, z, chunks, b_total, (scheme, int(max_iter), float(tol)), bca,
+        int(chunk_size), jobs, progress, sample_correlations)
     draws, valid, converged = _usable(boot_parts)
     jack = _usable(jack_parts)[0] if bca else None
     return _result(fit, layout, draws, valid, converged, jack, n, seed, ci, int(max_iter))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -70,16 +71,28 @@ def _regression_masks(model: PlsModel, adjacency: np.ndarray) -> dict[str, np.nd
     return masks
 
 
+@lru_cache(maxsize=256)
+def _gather(pred: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row and column indices of the predictors' block of a correlation matrix, and the
+    identity of its size (built once per predictor set)."""
+    idx = np.array(pred)
+    return idx[:, None], idx[None, :], np.eye(len(pred))
+
+
 def _masked_regression(corr: np.ndarray, pred: list[int], j: int,
                        masks: Mapping[str, np.ndarray] | None) -> np.ndarray:
     """Regression weights of construct j on ``pred`` for every batch element; with
     per-element ``masks`` the predictors without a path get weight 0 (their row and
     column are replaced by the identity, which solves the reduced system exactly)."""
-    lhs = corr[:, pred][:, :, pred]
+    if len(pred) == 1 and masks is None:
+        i = pred[0]
+        return corr[:, i:i + 1, j] / corr[:, i:i + 1, i]
+    rows, cols, eye = _gather(tuple(pred))
+    lhs = corr[:, rows, cols]
     rhs = corr[:, pred, j]
     if masks is not None:
         on = masks[f"on{j}"]
-        lhs = np.where(masks[f"pair{j}"], lhs, np.eye(len(pred)))
+        lhs = np.where(masks[f"pair{j}"], lhs, eye)
         rhs = np.where(on, rhs, 0.0)
     if len(pred) == 1:
         return rhs / lhs[:, :, 0]
@@ -409,5 +422,22 @@ def batch_chain_effects(beta: np.ndarray,
     """
     if not chains:
         return np.zeros((beta.shape[0], 0))
-    return np.stack([np.prod([beta[:, a, b] for a, b in zip(c, c[1:], strict=False)], axis=0)
-                     for c in chains], axis=1)
+    steps = _chain_steps(tuple(tuple(c) for c in chains), beta.shape[-1])
+    flat = beta.reshape(beta.shape[0], -1)
+    # one factor per arrow, left to right (as the product along each chain)
+    out = np.where(steps[0] >= 0, flat[:, steps[0]], 1.0)
+    for step in steps[1:]:
+        live = step >= 0
+        out[:, live] *= flat[:, step[live]]
+    return out
+
+
+@lru_cache(maxsize=64)
+def _chain_steps(chains: tuple[tuple[int, ...], ...], k: int) -> tuple[np.ndarray, ...]:
+    """Flat ``beta[i, j]`` positions of the l-th arrow of every chain (-1 past its end)."""
+    longest = max(1, max(len(c) for c in chains) - 1)
+    steps = np.full((longest, len(chains)), -1, dtype=np.int64)
+    for col, c in enumerate(chains):
+        for row, (a, b) in enumerate(zip(c, c[1:], strict=False)):
+            steps[row, col] = a * k + b
+    return tuple(steps)

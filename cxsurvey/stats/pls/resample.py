@@ -1,19 +1,47 @@
-"""Resampling for the PLS bootstrap: the index matrix and the item correlation matrices
-of bootstrap resamples and jackknife (leave-one-out) samples.
+"""Resampling for the PLS bootstrap: the resample indices and the item correlation
+matrices of bootstrap resamples and jackknife (leave-one-out) samples.
 
 A resample enters the PLS algorithm only through its item correlation matrix. The
 correlation matrices of a whole chunk of resamples come from one matrix product
-(resample counts times the item cross-products).
+(resample counts times the items' cross-products, of which only the upper triangle is
+formed, since ``z_i z_j = z_j z_i``).
+
+The resample indices can be drawn chunk by chunk (:func:`index_chunks`) from the same
+random stream as the one-shot ``(n_boot, n)`` matrix of :func:`draw_indices`, so that a
+bootstrap never holds more than a few chunks of indices in memory.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 
 from cxsurvey.stats.pls.data import ZERO_VARIANCE
 
-__all__ = ["cross_products", "draw_indices", "jackknife_correlations", "resample_correlations",
-           "resample_counts"]
+__all__ = ["cross_products", "draw_indices", "index_chunks", "jackknife_correlations",
+           "resample_correlations", "resample_counts", "unpack_symmetric"]
+
+_LOOP_COUNTS = 2048  # from this many rows on, resample counts are made row by row
+
+
+def _check_indices(indices: np.ndarray, n: int) -> np.ndarray:
+    indices = np.asarray(indices)
+    if indices.ndim != 2 or indices.shape[0] < 2:
+        raise ValueError("indices must be a 2-D (n_boot, n) matrix with at least 2 rows")
+    if not np.issubdtype(indices.dtype, np.integer):
+        raise ValueError("indices must hold integer row positions")
+    if indices.size and (indices.min() < 0 or indices.max() >= n):
+        raise ValueError(f"indices must be 0-based row positions in [0, {n - 1}] of the "
+                         f"{n} rows used; got values in [{indices.min()}, "
+                         f"{indices.max()}] (R's 1-based indices need 1 subtracted)")
+    return indices.astype(np.int64, copy=False)
+
+
+def _check_n_boot(n_boot: int) -> int:
+    if int(n_boot) < 2:
+        raise ValueError(f"n_boot must be at least 2; got {n_boot!r}")
+    return int(n_boot)
 
 
 def draw_indices(n: int, n_boot: int, seed: int | None = None,
@@ -23,6 +51,7 @@ def draw_indices(n: int, n_boot: int, seed: int | None = None,
     Drawn with numpy's PCG64 generator seeded with ``seed``
     (``Generator.integers(0, n, size=(n_boot, n))``), or ``indices`` checked, so a run
     does not depend on chunking or on the number of worker threads.
+    :func:`index_chunks` yields the same matrix chunk by chunk.
 
     Raises
     ------
@@ -38,33 +67,93 @@ def draw_indices(n: int, n_boot: int, seed: int | None = None,
     Harvey Mudd College.
     """
     if indices is None:
-        if int(n_boot) < 2:
-            raise ValueError(f"n_boot must be at least 2; got {n_boot!r}")
         rng = np.random.Generator(np.random.PCG64(seed))
-        return rng.integers(0, n, size=(int(n_boot), n)).astype(np.int64)
+        return rng.integers(0, n, size=(_check_n_boot(n_boot), n), dtype=np.int64)
+    return _check_indices(indices, n)
+
+
+def index_chunks(n: int, n_boot: int, seed: int | None = None,
+                 indices: np.ndarray | None = None,
+                 step: int = 1000) -> Iterator[np.ndarray]:
+    """The rows of :func:`draw_indices`, ``step`` resamples at a time, in order.
+
+    With ``indices`` the chunks are its (checked) row blocks. Otherwise each chunk is
+    drawn when it is needed, by ``Generator.integers(0, n, size=(rows, n))`` on one PCG64
+    generator seeded with ``seed``, so only one chunk of indices is in memory.
+
+    Notes
+    -----
+    The chunks are the rows of the one-shot ``integers(0, n, size=(n_boot, n))`` draw:
+    numpy fills an integer array element by element in C order, each element taking
+    what it needs from the bit generator's stream (Lemire's rejection method on 32-bit
+    outputs for ``n <= 2**32``, of which PCG64 keeps the unused half of a 64-bit word in
+    its own state for the next call), so successive calls continue the stream where the
+    previous one stopped, for any chunk length, even or odd.
+    ``tests/stats/pls/test_resample.py`` checks this for odd and even ``n`` and chunks.
+
+    Raises
+    ------
+    ValueError
+        As :func:`draw_indices`; also for a ``step`` below 1.
+
+    References
+    ----------
+    Lemire, D. (2019). Fast random integer generation in an interval. ACM Transactions on
+    Modeling and Computer Simulation, 29(1), 3. O'Neill, M. E. (2014). PCG: A family of
+    simple fast space-efficient statistically good algorithms for random number
+    generation (HMC-CS-2014-0905). Harvey Mudd College.
+    """
+    if int(step) < 1:
+        raise ValueError(f"step must be positive; got {step!r}")
+    step = int(step)
+    if indices is not None:
+        checked = _check_indices(indices, n)
+        return (checked[s:s + step] for s in range(0, checked.shape[0], step))
+    total = _check_n_boot(n_boot)
+    rng = np.random.Generator(np.random.PCG64(seed))
+    return (rng.integers(0, n, size=(min(step, total - s), n), dtype=np.int64)
+            for s in range(0, total, step))
+
+
+def resample_counts(indices: np.ndarray, n: int, out: np.ndarray | None = None) -> np.ndarray:
+    """How often each of the ``n`` rows appears in each resample: shape (B, n), float.
+
+    ``out`` (shape at least (B, n), float, C-contiguous) is filled and returned in place
+    of a new array, so a worker can reuse one buffer for all its chunks.
+    """
     indices = np.asarray(indices)
-    if indices.ndim != 2 or indices.shape[0] < 2:
-        raise ValueError("indices must be a 2-D (n_boot, n) matrix with at least 2 rows")
-    if not np.issubdtype(indices.dtype, np.integer):
-        raise ValueError("indices must hold integer row positions")
-    if indices.size and (indices.min() < 0 or indices.max() >= n):
-        raise ValueError(f"indices must be 0-based row positions in [0, {n - 1}] of the "
-                         f"{n} rows used; got values in [{indices.min()}, "
-                         f"{indices.max()}] (R's 1-based indices need 1 subtracted)")
-    return indices.astype(np.int64)
-
-
-def resample_counts(indices: np.ndarray, n: int) -> np.ndarray:
-    """How often each of the ``n`` rows appears in each resample: shape (B, n)."""
     b = indices.shape[0]
-    flat = (indices + (np.arange(b) * n)[:, None]).ravel()
-    return np.bincount(flat, minlength=b * n).reshape(b, n).astype(float)
+    out = np.empty((b, n)) if out is None else out.reshape(-1)[:b * n].reshape(b, n)
+    if n >= _LOOP_COUNTS:
+        # one row at a time: the counts of a row stay in cache
+        for r in range(b):
+            out[r] = np.bincount(indices[r], minlength=n)
+    else:
+        flat = (indices + (np.arange(b) * n)[:, None]).ravel()
+        out[...] = np.bincount(flat, minlength=b * n).reshape(b, n)
+    return out
 
 
 def cross_products(z: np.ndarray) -> np.ndarray:
-    """Row cross-products ``z_i z_i'``, flattened: shape (n, p * p)."""
+    """Row cross-products ``z_i z_i'``, upper triangle only (with the diagonal, in the
+    row-major order of ``numpy.triu_indices``): shape (n, p (p + 1) / 2)."""
     n, p = z.shape
-    return (z[:, :, None] * z[:, None, :]).reshape(n, p * p)
+    out = np.empty((n, p * (p + 1) // 2))
+    at = 0
+    for i in range(p):  # row i of the upper triangle: z_i z_j for j >= i
+        np.multiply(z[:, i:i + 1], z[:, i:], out=out[:, at:at + p - i])
+        at += p - i
+    return out
+
+
+def unpack_symmetric(packed: np.ndarray, p: int) -> np.ndarray:
+    """Symmetric (B, p, p) matrices from their packed upper triangles (B, p (p + 1) / 2),
+    in the order of :func:`cross_products`."""
+    rows, cols = np.triu_indices(p)
+    out = np.empty((packed.shape[0], p, p))
+    out[:, rows, cols] = packed
+    out[:, cols, rows] = packed
+    return out
 
 
 def _moments_to_corr(s1: np.ndarray, s2: np.ndarray, m: np.ndarray) -> np.ndarray:
@@ -93,8 +182,9 @@ def resample_correlations(z: np.ndarray, counts: np.ndarray,
         Standardised items of the sample.
     counts : ndarray, shape (B, n)
         How often each row appears in each resample.
-    cross : ndarray, shape (n, p * p), optional
-        Precomputed row cross-products (:func:`cross_products`).
+    cross : ndarray, shape (n, p (p + 1) / 2) or (n, p * p), optional
+        Precomputed row cross-products (:func:`cross_products`, or the full ``p * p``
+        products ``z_ij z_ik`` in row-major order).
 
     Returns
     -------
@@ -111,7 +201,10 @@ def resample_correlations(z: np.ndarray, counts: np.ndarray,
         cross = cross_products(z)
     counts = np.asarray(counts, dtype=float)
     s1 = counts @ z
-    s2 = (counts @ cross).reshape(-1, p, p)
+    if cross.shape[1] == p * p and p > 1:
+        s2 = (counts @ cross).reshape(-1, p, p)
+    else:
+        s2 = unpack_symmetric(counts @ cross, p)
     return _moments_to_corr(s1, s2, counts.sum(axis=1))
 
 

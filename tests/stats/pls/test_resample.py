@@ -1,0 +1,75 @@
+"""Resampling helpers of the PLS bootstrap: chunked index drawing, counts, packed
+cross-products.
+
+The reference for the chunked draw is numpy's own one-shot draw
+``Generator(PCG64(seed)).integers(0, n, size=(n_boot, n))``; the reference for the
+correlations is ``numpy.corrcoef`` of the resampled rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from cxsurvey.stats.pls.resample import (
+    cross_products,
+    draw_indices,
+    index_chunks,
+    resample_correlations,
+    resample_counts,
+    unpack_symmetric,
+)
+
+
+@pytest.mark.parametrize("n", [7, 250, 16_000])
+@pytest.mark.parametrize("step", [1, 3, 37, 1000])
+def test_chunked_draw_is_the_one_shot_draw(n, step):
+    n_boot = 101
+    one_shot = np.random.Generator(np.random.PCG64(42)).integers(0, n, size=(n_boot, n))
+    chunks = list(index_chunks(n, n_boot, seed=42, step=step))
+    assert [c.shape for c in chunks] == [(min(step, n_boot - s), n)
+                                          for s in range(0, n_boot, step)]
+    assert all(c.dtype == np.int64 for c in chunks)
+    assert np.array_equal(np.concatenate(chunks), one_shot)
+    assert np.array_equal(draw_indices(n, n_boot, 42), one_shot)
+
+
+def test_chunked_draw_of_given_indices_and_errors():
+    idx = np.random.default_rng(1).integers(0, 30, size=(10, 30), dtype=np.int32)
+    chunks = list(index_chunks(30, 0, indices=idx, step=4))
+    assert [len(c) for c in chunks] == [4, 4, 2]
+    assert np.array_equal(np.concatenate(chunks), idx)
+    with pytest.raises(ValueError, match="n_boot"):
+        index_chunks(30, 1, seed=1)
+    with pytest.raises(ValueError, match="0-based"):
+        index_chunks(30, 0, indices=idx + 1)
+    with pytest.raises(ValueError, match="step"):
+        index_chunks(30, 10, seed=1, step=0)
+
+
+@pytest.mark.parametrize("n", [30, 3000])  # vectorised and row-by-row counting
+def test_resample_counts_and_buffer_reuse(n):
+    idx = np.random.default_rng(2).integers(0, n, size=(6, n))
+    expected = np.stack([np.bincount(r, minlength=n) for r in idx]).astype(float)
+    assert np.array_equal(resample_counts(idx, n), expected)
+    buffer = np.full(10 * n, -1.0)
+    got = resample_counts(idx, n, buffer)
+    assert np.shares_memory(got, buffer)
+    assert np.array_equal(got, expected)
+
+
+def test_packed_cross_products_give_the_full_correlations():
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((40, 5))
+    packed = cross_products(z)
+    assert packed.shape == (40, 15)
+    full = (z[:, :, None] * z[:, None, :]).reshape(40, 25)
+    assert np.array_equal(unpack_symmetric(packed, 5), full.reshape(40, 5, 5))
+    idx = rng.integers(0, 40, size=(4, 40))
+    counts = resample_counts(idx, 40)
+    got = resample_correlations(z, counts, packed)
+    assert np.array_equal(got, resample_correlations(z, counts))
+    assert_allclose(got, resample_correlations(z, counts, full), rtol=0, atol=1e-14)
+    for b in range(4):
+        assert_allclose(got[b], np.corrcoef(z[idx[b]], rowvar=False), atol=1e-13)
