@@ -26,6 +26,7 @@ import numpy as np
 from cxsurvey.stats.records import FitMeasures
 
 __all__ = [
+    "scaled_shifted",
     "agfi",
     "baseline_chisq",
     "cfi",
@@ -500,3 +501,35 @@ def fit_measures(s: np.ndarray, sigma: np.ndarray, n: int, npar: int,
         "gfi": g,
         "agfi": agfi(g, df, p),
     }
+
+
+def scaled_shifted(stat: float, df: float, tr1: float, tr2: float) -> dict[str, float]:
+    """The mean- and variance-adjusted (scaled-shifted) test statistic.
+
+    ``a = sqrt(df / tr2)``, ``b = df - a tr1``, ``T_ss = a T + b`` with ``tr1 = tr(U Gamma)``
+    and ``tr2 = tr((U Gamma)^2)``; lavaan's scaling factor is ``1 / a`` and its shift
+    parameter ``b``. NaN when ``df`` or ``tr2`` is not positive.
+
+    Returns
+    -------
+    dict
+        ``stat, df, pvalue, trace_ugamma, trace_ugamma2, scaling_factor,
+        shift_parameter``.
+
+    References
+    ----------
+    Asparouhov, T., & Muthén, B. (2010). Simple second order chi-square correction.
+    Mplus technical appendix.
+    """
+    if not (df > 0 and tr2 > 0):
+        nan = math.nan
+        return {"stat": nan, "df": df, "pvalue": nan, "trace_ugamma": tr1,
+                "trace_ugamma2": tr2, "scaling_factor": nan, "shift_parameter": nan}
+    from scipy import stats
+
+    a = math.sqrt(df / tr2)
+    b = df - a * tr1
+    value = a * stat + b
+    return {"stat": value, "df": df, "pvalue": float(stats.chi2.sf(value, df)),
+            "trace_ugamma": tr1, "trace_ugamma2": tr2, "scaling_factor": 1.0 / a,
+            "shift_parameter": b}

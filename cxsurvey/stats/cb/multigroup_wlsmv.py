@@ -490,19 +490,6 @@ def _minimise(model: _Model, stats: list[_GroupStats], theta: np.ndarray,
     return theta, max_iter, False
 
 
-def _scaled_shifted(stat: float, df: float, tr1: float, tr2: float) -> dict[str, float]:
-    """Asparouhov & Muthén's (2010) scaled-shifted statistic from ``tr(U Gamma)`` and
-    ``tr((U Gamma)^2)``."""
-    if not (df > 0 and tr2 > 0):
-        nan = math.nan
-        return {"stat": nan, "pvalue": nan, "scaling_factor": nan, "shift_parameter": nan}
-    a = math.sqrt(df / tr2)
-    b = df - a * tr1
-    value = a * stat + b
-    return {"stat": value, "pvalue": float(sps.chi2.sf(value, df)), "scaling_factor": 1 / a,
-            "shift_parameter": b}
-
-
 def _rmsea(stat: float, df: float, n: float, groups: int, suffix: str = "",
            c_hat: float = 1.0, x2_ci: float | None = None) -> dict[str, float]:
     """lavaan's multi-group RMSEA, its 90% interval and close-fit p-value: N is
@@ -733,7 +720,7 @@ def _fit(data: pd.DataFrame, syntax: str | ModelSpec, group: str, equal: tuple[s
     g_all = _block_diag([st.gamma / f for f, st in zip(fg, stats, strict=True)])
     ug = u @ g_all
     tr1, tr2 = float(np.trace(ug)), float(np.sum(ug * ug.T))
-    ss = _scaled_shifted(chisq, df, tr1, tr2)
+    ss = fit_indices.scaled_shifted(chisq, df, tr1, tr2)
     # baseline: thresholds free, correlations zero in every group
     chisq_b = dfb = tr1b = tr2b = 0.0
     for st in stats:
@@ -744,7 +731,7 @@ def _fit(data: pd.DataFrame, syntax: str | ModelSpec, group: str, equal: tuple[s
         wg = w_c[:, None] * st.gamma[nt:, nt:]
         tr1b += float(np.trace(wg))
         tr2b += float(np.sum(wg * wg.T))
-    ssb = _scaled_shifted(chisq_b, dfb, tr1b, tr2b)
+    ssb = fit_indices.scaled_shifted(chisq_b, dfb, tr1b, tr2b)
 
     # parameter table (with the derived item residual variances)
     var = np.diag(vcov)

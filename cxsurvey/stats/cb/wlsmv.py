@@ -352,20 +352,10 @@ def _dwls(model: RamModel, s: np.ndarray, w: np.ndarray, theta: np.ndarray,
 
 def _scaled_shifted(u: np.ndarray, gamma: np.ndarray, stat: float, df: float
                     ) -> dict[str, float]:
-    """Asparouhov & Muthén's (2010) mean- and variance-adjusted statistic."""
+    """Asparouhov & Muthén's (2010) mean- and variance-adjusted statistic
+    (:func:`cxsurvey.stats.cb.fit_indices.scaled_shifted`) from ``U`` and ``Gamma``."""
     ug = u @ gamma
-    tr1 = float(np.trace(ug))
-    tr2 = float(np.sum(ug * ug.T))
-    if df <= 0 or tr2 <= 0:
-        nan = float("nan")
-        return {"stat": nan, "df": df, "pvalue": nan, "trace_ugamma": tr1,
-                "trace_ugamma2": tr2, "scaling_factor": nan, "shift_parameter": nan}
-    a = math.sqrt(df / tr2)
-    b = df - a * tr1
-    scaled = a * stat + b
-    return {"stat": scaled, "df": df, "pvalue": float(sps.chi2.sf(scaled, df)),
-            "trace_ugamma": tr1, "trace_ugamma2": tr2, "scaling_factor": 1.0 / a,
-            "shift_parameter": b}
+    return fit_indices.scaled_shifted(stat, df, float(np.trace(ug)), float(np.sum(ug * ug.T)))
 
 
 def _rmsea_block(suffix: str, x2: float, df: float, n: float,

