@@ -353,7 +353,7 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
     pls = None
     if options.method.runs_pls and ("paths" in wanted or "cfa" in wanted):
         from cxsurvey.stats.pls.guidelines import consistent_report, pls_guidelines
-        from cxsurvey.stats.pls.run import run_pls
+        from cxsurvey.stats.pls.run import run_pls_model
 
         pls_missing = "mean" if options.missing is Missing.mean else "listwise"
         if spec.interactions or spec.higher_order:
@@ -361,14 +361,15 @@ def _structural(survey: Survey, wanted: set[str], options: Options, progress=Non
                                            progress)
             warnings += [f"PLS: {w}" for w in pls.warnings]
         else:
-            pls, pls_paths = run_pls(items, constructs, spec,
-                                     n_boot=options.bootstrap or 5000, seed=options.seed,
-                                     scheme=options.scheme, missing=pls_missing,
-                                     progress=progress)
+            run = run_pls_model(items, constructs, spec, n_boot=options.bootstrap or 5000,
+                                seed=options.seed, scheme=options.scheme.value,
+                                missing=pls_missing, progress=progress, keep_moments=True)
+            pls, pls_paths = run.pls, run.paths
             guide = pls_guidelines(items, constructs, spec, n_boot=options.bootstrap or 5000,
                                    seed=options.seed, scheme=options.scheme.value,
                                    missing=pls_missing, consistent=options.consistent,
-                                   ipma_target=options.ipma_target, scales=survey.scales)
+                                   ipma_target=options.ipma_target, scales=survey.scales,
+                                   moments=run.moments)
             if guide.plsc is not None:
                 pls, pls_paths = consistent_report(guide.plsc, pls, pls_paths)
             pls = replace(pls, guidelines=guide)

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from cxsurvey.stats.cb.moments import RamModel, ram_model
+from cxsurvey.stats.linalg import cholesky_stack
 
 __all__ = ["RefitModel", "RefitResult", "StackRefit", "compile_refit", "ml_refit",
            "ml_refit_stack", "positive_definite", "report_stack", "report_values",
@@ -479,28 +480,6 @@ def _bfgs(obj: _Objective, theta: np.ndarray, tol: float, it: int) -> RefitResul
     return RefitResult(x, bool(gmax < tol), gmax, it + int(res.nit), info, "bfgs")
 
 
-def _chol_stack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cholesky factors of a stack of matrices and which ones are positive definite
-    (identity where not)."""
-    try:
-        return np.linalg.cholesky(x), np.ones(x.shape[0], dtype=bool)
-    except np.linalg.LinAlgError:
-        pass
-    if x.shape[0] <= 8:
-        out = np.broadcast_to(np.eye(x.shape[-1]), x.shape).copy()
-        ok = np.zeros(x.shape[0], dtype=bool)
-        for r in range(x.shape[0]):
-            try:
-                out[r] = np.linalg.cholesky(x[r])
-                ok[r] = True
-            except np.linalg.LinAlgError:
-                continue
-        return out, ok
-    half = x.shape[0] // 2  # halves until the failing matrices are isolated
-    (c1, ok1), (c2, ok2) = _chol_stack(x[:half]), _chol_stack(x[half:])
-    return np.concatenate([c1, c2]), np.concatenate([ok1, ok2])
-
-
 def positive_definite(covs: np.ndarray) -> np.ndarray:
     """Which matrices of a stack are positive definite (their Cholesky factor exists).
 
@@ -512,7 +491,7 @@ def positive_definite(covs: np.ndarray) -> np.ndarray:
     -------
     ndarray of bool, shape (B,)
     """
-    return _chol_stack(covs)[1]
+    return cholesky_stack(covs)[1]
 
 
 def _t(x: np.ndarray) -> np.ndarray:
@@ -572,7 +551,7 @@ class _Stack:
         except np.linalg.LinAlgError:
             b = np.stack([np.linalg.pinv(self.eye - x) for x in a])
         c = b @ smat @ _t(b)
-        chol, ok = _chol_stack(c[:, :p, :p])
+        chol, ok = cholesky_stack(c[:, :p, :p])
         inv_l = np.linalg.inv(chol)
         inv = _t(inv_l) @ inv_l
         logdet = 2.0 * np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2)), axis=1)
@@ -755,7 +734,7 @@ def _stack_steps(hess: np.ndarray, grad: np.ndarray) -> np.ndarray:
     eigenvalues' absolute values (NaN where not finite)."""
     step = np.full(grad.shape, np.nan)
     finite = np.all(np.isfinite(hess), axis=(1, 2)) & np.all(np.isfinite(grad), axis=1)
-    chol, ok = _chol_stack(np.where(finite[:, None, None], hess, np.eye(hess.shape[-1])))
+    chol, ok = cholesky_stack(np.where(finite[:, None, None], hess, np.eye(hess.shape[-1])))
     ok &= finite
     if np.any(ok):
         step[ok] = -np.linalg.solve(hess[ok], grad[ok][:, :, None])[:, :, 0]

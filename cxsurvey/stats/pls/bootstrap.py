@@ -28,11 +28,8 @@ is applied (SmartPLS's and seminr's default).
 from __future__ import annotations
 
 import os
-import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
@@ -40,14 +37,17 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from cxsurvey.stats.intervals import bca_interval, htmt_versus_one, summarise_draws
+from cxsurvey.stats.pls.chunks import CountBuffer, chunk_rows, run_chunks
 from cxsurvey.stats.pls.data import prepare_data
 from cxsurvey.stats.pls.fit import PlsFit, fit_pls
 from cxsurvey.stats.pls.resample import (
+    ResampleMoments,
     cross_products,
     index_chunks,
     jackknife_correlations,
     resample_correlations,
     resample_counts,
+    resample_moments,
 )
 from cxsurvey.stats.pls.specify import compile_model
 from cxsurvey.stats.pls.tables import TableLayout
@@ -116,6 +116,9 @@ class PlsBootstrap:
         Estimates of the usable resamples per table (rows: resamples, columns: the
         table's rows).
     warnings : tuple of str
+    moments : ResampleMoments, optional
+        The sums behind every resample's item correlations (``keep_moments``), for later
+        analyses of the same resamples.
     """
 
     fit: PlsFit
@@ -141,6 +144,7 @@ class PlsBootstrap:
     handling: str
     draws: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     warnings: tuple[str, ...] = ()
+    moments: ResampleMoments | None = field(default=None, repr=False)
 
     @property
     def n_failed(self) -> int:
@@ -160,73 +164,23 @@ class PlsBootstrap:
 # Chunked estimation
 # ---------------------------------------------------------------------------------------
 
-_CHUNK_BYTES = 1 << 24  # bytes of one chunk's indices (and of its resample counts)
-
-
-def _chunk_rows(n: int, chunk_size: int) -> int:
-    """Resamples per chunk: ``chunk_size``, fewer when a chunk's ``(rows, n)`` index and
-    count matrices would exceed :data:`_CHUNK_BYTES` each (large samples)."""
-    return max(1, min(int(chunk_size), _CHUNK_BYTES // (8 * max(n, 1))))
-
-
-class _Workspace(threading.local):
-    """A worker thread's resample-count buffer, reused for every chunk it estimates."""
-
-    counts: np.ndarray | None = None
-
-    def counts_for(self, rows: int, n: int) -> np.ndarray:
-        if self.counts is None or self.counts.size < rows * n:
-            self.counts = np.empty(rows * n)
-        return self.counts
-
-
-def _run_chunks(tasks: Iterable[tuple[Callable[[], _Part], int]], jobs: int,
-                progress: Callable[[int, int], None] | None, total: int) -> list[_Part]:
-    """Run the chunk tasks (in order, or on ``jobs`` threads) and report progress.
-
-    ``tasks`` is consumed lazily, in order, in the calling thread (this is where the
-    bootstrap draws each chunk's indices from the one random stream); at most ``jobs + 1``
-    chunks are pending (and one more drawn) at a time, which bounds the memory of a
-    run."""
-    done = 0
-    results: list[_Part] = []
-    if jobs <= 1:
-        for task, size in tasks:
-            results.append(task())
-            done += size
-            if progress is not None:
-                progress(done, total)
-        return results
-    pending: deque[tuple[Future[_Part], int]] = deque()
-
-    def collect() -> None:
-        nonlocal done
-        future, size = pending.popleft()
-        results.append(future.result())
-        done += size
-        if progress is not None:
-            progress(done, total)
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for task, size in tasks:
-            if len(pending) > jobs:
-                collect()
-            pending.append((pool.submit(task), size))
-        while pending:
-            collect()
-    return results
+MOMENT_BYTES = 1 << 27  # resample moments kept for later analyses (keep_moments) at most
 
 
 def _resample_chunk(layout: TableLayout, z: np.ndarray, cross: np.ndarray,
                     indices: np.ndarray, settings: tuple[str, int, float],
                     sample_correlations: SampleCorrelations | None = None,
-                    workspace: _Workspace | None = None) -> _Part:
+                    workspace: CountBuffer | None = None,
+                    kept: dict[int, ResampleMoments] | None = None, number: int = 0
+                    ) -> _Part:
     if sample_correlations is not None:
         return layout.extract(sample_correlations(indices), *settings)
     n = z.shape[0]
     buffer = None if workspace is None else workspace.counts_for(indices.shape[0], n)
-    corr = resample_correlations(z, resample_counts(indices, n, buffer), cross)
-    return layout.extract(corr, *settings)
+    moments = resample_moments(z, resample_counts(indices, n, buffer), cross)
+    if kept is not None:
+        kept[number] = moments
+    return layout.extract(moments.correlations(), *settings)
 
 
 def _jackknife_chunk(layout: TableLayout, z: np.ndarray, rows: np.ndarray,
@@ -242,24 +196,26 @@ def _jackknife_chunk(layout: TableLayout, z: np.ndarray, rows: np.ndarray,
 def _estimate_chunks(layout: TableLayout, z: np.ndarray, chunks: Iterator[np.ndarray],
                      b_total: int, settings: tuple[str, int, float], bca: bool, step: int,
                      jobs: int, progress: Callable[[int, int], None] | None,
-                     sample_correlations: SampleCorrelations | None = None
+                     sample_correlations: SampleCorrelations | None = None,
+                     kept: dict[int, ResampleMoments] | None = None
                      ) -> tuple[list[_Part], list[_Part]]:
     """Estimates of the resamples (``chunks`` of their indices, ``b_total`` in all) and
     (with ``bca``) the jackknife samples (``step`` at a time), chunk by chunk on ``jobs``
-    threads."""
+    threads; ``kept`` receives each chunk's resample moments under its number."""
     n = z.shape[0]
     cross = cross_products(z) if sample_correlations is None else z[:0]
-    workspace = _Workspace()
-    jack_step = step if sample_correlations is None else _chunk_rows(n, step)
+    workspace = CountBuffer()
+    jack_step = step if sample_correlations is None else chunk_rows(n, step)
     jack_starts = range(0, n, jack_step) if bca else range(0)
     n_boot_tasks = 0
 
     def tasks() -> Iterator[tuple[Callable[[], _Part], int]]:
         nonlocal n_boot_tasks
         for indices in chunks:  # drawn here, in order, from the one random stream
-            n_boot_tasks += 1
             yield (partial(_resample_chunk, layout, z, cross, indices, settings,
-                           sample_correlations, workspace), indices.shape[0])
+                           sample_correlations, workspace, kept, n_boot_tasks),
+                   indices.shape[0])
+            n_boot_tasks += 1
         for s in jack_starts:
             rows = np.arange(s, min(s + jack_step, n))
             yield (partial(_jackknife_chunk, layout, z, rows, settings,
@@ -267,7 +223,7 @@ def _estimate_chunks(layout: TableLayout, z: np.ndarray, chunks: Iterator[np.nda
 
     with threadpool_limits(limits=1, user_api="blas"):
         # the matrices are small: one BLAS thread per worker thread is fastest
-        results = _run_chunks(tasks(), jobs, progress, b_total + n * bca)
+        results = run_chunks(tasks(), jobs, progress, b_total + n * bca)
     return results[:n_boot_tasks], results[n_boot_tasks:]
 
 
@@ -340,7 +296,8 @@ def bootstrap_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
                   indices: np.ndarray | None = None, ci: float = 0.95, bca: bool = True,
                   jobs: int | None = None, chunk_size: int = 1000,
                   progress: Callable[[int, int], None] | None = None,
-                  sample_correlations: SampleCorrelations | None = None) -> PlsBootstrap:
+                  sample_correlations: SampleCorrelations | None = None,
+                  keep_moments: bool = False) -> PlsBootstrap:
     """Bootstrap a PLS path model: SE, t, p, percentile and BCa intervals.
 
     Parameters
@@ -381,6 +338,13 @@ def bootstrap_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
         and returning the ``(B, p, p)`` item correlation matrices of those samples in
         model order, with every estimation stage redone on each sample (NaN matrices
         for samples that cannot be estimated). By default the items are resampled.
+    keep_moments : bool
+        Keep the resamples' :class:`~cxsurvey.stats.pls.resample.ResampleMoments` in the
+        result (``moments``; ``p (p + 3) / 2 + 1`` numbers per resample), so that the
+        model fit's Bollen-Stine bootstrap and consistent PLS can reuse the resamples
+        without their ``n``-row products. Not kept with ``sample_correlations``, or when
+        they would exceed :data:`MOMENT_BYTES` (128 MiB; some 180 items at 5,000
+        resamples).
 
     Returns
     -------
@@ -413,16 +377,25 @@ def bootstrap_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     model = compile_model(constructs, paths, modes)
     z = prepare_data(data, model, missing).z
     n = z.shape[0]
-    chunks = index_chunks(n, n_boot, seed, indices, _chunk_rows(n, chunk_size))
+    chunks = index_chunks(n, n_boot, seed, indices, chunk_rows(n, chunk_size))
     b_total = int(n_boot) if indices is None else np.shape(indices)[0]
     layout = TableLayout.of(model)
     jobs = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))
+    p = model.p
+    keep = (keep_moments and sample_correlations is None
+            and b_total * (p * (p + 3) // 2 + 1) * 8 <= MOMENT_BYTES)
+    kept: dict[int, ResampleMoments] | None = {} if keep else None
     boot_parts, jack_parts = _estimate_chunks(
         layout, z, chunks, b_total, (scheme, int(max_iter), float(tol)), bca,
-        int(chunk_size), jobs, progress, sample_correlations)
+        int(chunk_size), jobs, progress, sample_correlations, kept)
     draws, valid, converged = _usable(boot_parts)
     jack = _usable(jack_parts)[0] if bca else None
-    return _result(fit, layout, draws, valid, converged, jack, n, seed, ci, int(max_iter))
+    result = _result(fit, layout, draws, valid, converged, jack, n, seed, ci,
+                     int(max_iter))
+    if kept:
+        result = replace(result, moments=ResampleMoments.concat(
+            [kept[k] for k in sorted(kept)], items=model.items, seed=seed))
+    return result
 
 
 def _result(fit: PlsFit, layout: TableLayout, draws: dict[str, np.ndarray],

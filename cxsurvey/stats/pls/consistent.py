@@ -15,8 +15,7 @@ bootstrap estimates thousands of resamples at once with the resample indices of
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -27,15 +26,17 @@ from threadpoolctl import threadpool_limits
 from cxsurvey.stats.effects import effects as trace_effects
 from cxsurvey.stats.intervals import summarise_draws
 from cxsurvey.stats.paths import adjusted_r2
+from cxsurvey.stats.pls.chunks import CountBuffer, chunk_rows, run_chunks
 from cxsurvey.stats.pls.data import prepare_data
 from cxsurvey.stats.pls.estimate import batch_structural, batch_total_effects, estimate_batch
 from cxsurvey.stats.pls.fit import PlsFit, fit_pls
 from cxsurvey.stats.pls.resample import (
+    ResampleMoments,
     cross_products,
-    draw_indices,
+    index_chunks,
     jackknife_correlations,
-    resample_correlations,
     resample_counts,
+    resample_moments,
 )
 from cxsurvey.stats.pls.specify import PlsModel, compile_model
 from cxsurvey.stats.records import BootstrapInfo
@@ -445,12 +446,22 @@ class PlscBootstrap:
                           "(n_used - 1)", "handling": handling}
 
 
-def _chunked(tasks: list[Callable[[], _Part]], jobs: int) -> list[_Part]:
+def _chunked(tasks: Iterator[tuple[Callable[[], _Part], int]], jobs: int) -> list[_Part]:
     with threadpool_limits(limits=1, user_api="blas"):
-        if jobs <= 1 or len(tasks) <= 1:
-            return [task() for task in tasks]
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            return [f.result() for f in [pool.submit(task) for task in tasks]]
+        return run_chunks(tasks, jobs)
+
+
+def _streamed_chunk(z: np.ndarray, cross: np.ndarray, indices: np.ndarray,
+                    buffer: CountBuffer, model: PlsModel,
+                    settings: tuple[str, int, float]) -> _Part:
+    n = z.shape[0]
+    counts = resample_counts(indices, n, buffer.counts_for(indices.shape[0], n))
+    return _plsc_draws(resample_moments(z, counts, cross).correlations(), model, *settings)
+
+
+def _moment_chunk(moments: ResampleMoments, model: PlsModel,
+                  settings: tuple[str, int, float]) -> _Part:
+    return _plsc_draws(moments.correlations(), model, *settings)
 
 
 def _combine(parts: list[_Part]) -> _Part:
@@ -483,7 +494,8 @@ def bootstrap_plsc(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
                    missing: str = "listwise", n_boot: int = 5000, seed: int | None = None,
                    indices: np.ndarray | None = None, ci: float = 0.95, bca: bool = False,
                    drop_inadmissible: bool = False, jobs: int | None = None,
-                   chunk_size: int = 1000) -> PlscBootstrap:
+                   chunk_size: int = 1000,
+                   moments: ResampleMoments | None = None) -> PlscBootstrap:
     """Bootstrap consistent PLS: SE, t, p and percentile (optionally BCa) intervals.
 
     Parameters
@@ -493,8 +505,8 @@ def bootstrap_plsc(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     n_boot, seed, indices
         As :func:`~cxsurvey.stats.pls.bootstrap.bootstrap_pls`: the same seed (or
         ``indices``) draws the same resamples
-        (:func:`~cxsurvey.stats.pls.resample.draw_indices`), so a PLS and a PLSc bootstrap
-        of one model are paired.
+        (:func:`~cxsurvey.stats.pls.resample.draw_indices`, chunk by chunk), so a PLS and
+        a PLSc bootstrap of one model are paired.
     ci : float
         Confidence level (0.95).
     bca : bool
@@ -505,8 +517,14 @@ def bootstrap_plsc(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     jobs : int, optional
         Worker threads (None: every core); results do not depend on it.
     chunk_size : int
-        Resamples per batch. The batch shape can change the last digits (about 1e-13
-        for PLSc paths, whose disattenuation amplifies rounding).
+        Resamples per batch (fewer for large samples, as the PLS bootstrap). The batch
+        shape can change the last digits (about 1e-13 for PLSc paths, whose
+        disattenuation amplifies rounding).
+    moments : ResampleMoments, optional
+        The resamples of a PLS bootstrap of the same model and rows
+        (``bootstrap_pls(..., keep_moments=True).moments``): PLSc is estimated on them
+        without forming them again (``n_boot``, ``seed`` and ``indices`` are then
+        ignored; ``seed`` is taken from them).
 
     Returns
     -------
@@ -527,27 +545,32 @@ def bootstrap_plsc(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     model = compile_model(constructs, paths, modes)
     z = prepare_data(data, model, missing).z
     n = z.shape[0]
-    indices = draw_indices(n, n_boot, seed, indices)
-    cross = cross_products(z)
     step, settings = int(chunk_size), (scheme, int(max_iter), float(tol))
     jobs = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))
-
-    def boot_task(s: int) -> _Part:
-        corr = resample_correlations(z, resample_counts(indices[s:s + step], n), cross)
-        return _plsc_draws(corr, model, *settings)
+    boot_tasks: Iterator[tuple[Callable[[], _Part], int]]
+    if moments is not None:
+        moments.check_matches(n, model.items)
+        seed = moments.seed
+        boot_tasks = ((partial(_moment_chunk, moments.rows(s0, s0 + step), model, settings),
+                       min(step, len(moments) - s0)) for s0 in range(0, len(moments), step))
+    else:
+        cross, buffer = cross_products(z), CountBuffer()
+        boot_tasks = ((partial(_streamed_chunk, z, cross, idx, buffer, model, settings),
+                       idx.shape[0])
+                      for idx in index_chunks(n, n_boot, seed, indices,
+                                              chunk_rows(n, step)))
 
     def jack_task(s: int) -> _Part:
         return _plsc_draws(jackknife_correlations(z, np.arange(s, min(s + step, n))),
                            model, *settings)
 
-    tables, valid, converged, admissible = _combine(
-        _chunked([partial(boot_task, s) for s in range(0, indices.shape[0], step)], jobs))
+    tables, valid, converged, admissible = _combine(_chunked(boot_tasks, jobs))
     use = valid & converged & (admissible if drop_inadmissible else True)
     draws = {key: value[use] for key, value in tables.items()}
     jack = None
     if bca:
-        jt, jv, jc, _ = _combine(_chunked([partial(jack_task, s)
-                                           for s in range(0, n, step)], jobs))
+        jt, jv, jc, _ = _combine(_chunked(((partial(jack_task, s), 1)
+                                           for s in range(0, n, step)), jobs))
         jack = {key: value[jv & jc] for key, value in jt.items()}
     est, keys = _originals(plsc, model)
     out = {key: pd.concat([keys[key].reset_index(drop=True),

@@ -4,8 +4,9 @@ Hair, Risher, Sarstedt & Ringle (2019) make out-of-sample prediction part of eve
 report; SmartPLS 4 adds model fit, consistent PLS and the importance-performance map.
 :func:`pls_guidelines` runs them on the model of a run:
 
-* PLSpredict (:func:`~cxsurvey.stats.pls.predict.pls_predict`), by the direct-antecedent
-  and the earliest-antecedent techniques, when the model has structural paths;
+* PLSpredict (:func:`~cxsurvey.stats.pls.predict.pls_predict_techniques`), by the
+  direct-antecedent and the earliest-antecedent techniques, when the model has
+  structural paths;
 * SRMR, d_ULS and d_G of the saturated and estimated models with their Bollen-Stine
   bootstrap quantiles (:func:`~cxsurvey.stats.pls.model_fit.model_fit`): of the composite
   model, or of the common-factor model under consistent PLS;
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,7 +41,8 @@ from cxsurvey.stats.paths import PathsResult
 from cxsurvey.stats.pls.consistent import PlscBootstrap, bootstrap_plsc
 from cxsurvey.stats.pls.ipma import Ipma, ipma
 from cxsurvey.stats.pls.model_fit import PlsModelFit, model_fit
-from cxsurvey.stats.pls.predict import PlsPredictResult, pls_predict
+from cxsurvey.stats.pls.predict import PlsPredictResult, pls_predict_techniques
+from cxsurvey.stats.pls.resample import ResampleMoments
 from cxsurvey.stats.pls.results import PlsResult
 
 __all__ = ["PlsGuidelines", "consistent_report", "default_ipma_target", "pls_guidelines"]
@@ -83,7 +86,8 @@ def pls_guidelines(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
                    spec: ModelSpec, *, n_boot: int = 5000, seed: int | None = None,
                    scheme: str = "path", missing: str = "listwise",
                    consistent: bool = False, ipma_target: str | None = None,
-                   scales: Mapping[str, Sequence[float]] | None = None) -> PlsGuidelines:
+                   scales: Mapping[str, Sequence[float]] | None = None,
+                   moments: ResampleMoments | None = None) -> PlsGuidelines:
     """Run PLSpredict, model fit, IPMA and (when asked) consistent PLS.
 
     Parameters
@@ -108,6 +112,10 @@ def pls_guidelines(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     scales : mapping, optional
         Item -> ``(min, max)`` of its answer scale (the IPMA's performance); without it
         no IPMA.
+    moments : ResampleMoments, optional
+        The resamples of the run's PLS bootstrap of this model (the same ``n_boot`` and
+        ``seed``; ``PlsRun.moments``): the model fit and PLSc bootstrap them instead of
+        drawing and forming the same resamples again.
 
     Returns
     -------
@@ -124,48 +132,48 @@ def pls_guidelines(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     cons = {c: list(its) for c, its in constructs.items()}
     paths = [(a, b) for a, b, _ in spec.regressions if a in cons and b in cons]
     modes = {c: spec.modes.get(c, "A") for c in cons}
-    warnings: list[str] = []
-    predicted: list[PlsPredictResult] = []
-    if paths:
-        for technique in ("direct", "earliest"):
-            try:
-                predicted.append(pls_predict(items, cons, paths, modes, scheme,
-                                             technique=technique, seed=seed,
-                                             missing=missing))
-            except (AnalysisError, InputError) as exc:
-                warnings.append(f"PLSpredict ({technique} antecedents) could not be "
-                                f"computed: {exc}")
-                break
-        for result in predicted:
-            warnings += [f"PLSpredict: {w}" for w in result.warnings]
-    fit = None
-    try:
-        fit = model_fit(items, cons, paths, modes, scheme, missing=missing,
-                        kind="common_factor" if consistent else "composite",
-                        n_boot=n_boot, seed=seed)
-        warnings += [f"model fit: {w}" for w in fit.warnings]
-    except (AnalysisError, InputError) as exc:
-        warnings.append(f"the PLS model fit could not be computed: {exc}")
-    mapped = None
     target = ipma_target if ipma_target is not None else default_ipma_target(spec, cons)
     if ipma_target is not None and ipma_target not in cons:
         raise InputError(f"--ipma-target {ipma_target!r} is not a construct of the model",
                          hint=f"Name one of: {', '.join(cons)}.")
-    if target is not None and scales:
+    notes: dict[str, list[str]] = {"predict": [], "fit": [], "ipma": [], "plsc": []}
+    predicted: tuple[PlsPredictResult, ...] = ()
+    fit = mapped = plsc = None
+    # PLSpredict is independent of the rest and mostly runs in one thread: it runs
+    # beside the model fit's bootstrap (whose threads it shares the cores with)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        prediction = pool.submit(pls_predict_techniques, items, cons, paths, modes, scheme,
+                                 techniques=("direct", "earliest"), seed=seed,
+                                 missing=missing) if paths else None
         try:
-            mapped = ipma(items, cons, paths, target,
-                          {i: scales[i] for its in cons.values() for i in its if i in scales},
-                          modes, scheme, missing=missing)
-            warnings += [f"IPMA: {w}" for w in mapped.warnings]
+            fit = model_fit(items, cons, paths, modes, scheme, missing=missing,
+                            kind="common_factor" if consistent else "composite",
+                            n_boot=n_boot, seed=seed, moments=moments)
+            notes["fit"] += [f"model fit: {w}" for w in fit.warnings]
         except (AnalysisError, InputError) as exc:
-            if ipma_target is not None:
-                raise
-            warnings.append(f"the IPMA of {target} could not be computed: {exc}")
-    plsc = None
-    if consistent:
-        plsc = bootstrap_plsc(items, cons, paths, modes, scheme, missing=missing,
-                              n_boot=n_boot, seed=seed, bca=True)
-        warnings += [f"PLSc: {w}" for w in plsc.warnings]
+            notes["fit"].append(f"the PLS model fit could not be computed: {exc}")
+        if target is not None and scales:
+            try:
+                mapped = ipma(items, cons, paths, target,
+                              {i: scales[i] for its in cons.values() for i in its
+                               if i in scales}, modes, scheme, missing=missing)
+                notes["ipma"] += [f"IPMA: {w}" for w in mapped.warnings]
+            except (AnalysisError, InputError) as exc:
+                if ipma_target is not None:
+                    raise
+                notes["ipma"].append(f"the IPMA of {target} could not be computed: {exc}")
+        if consistent:
+            plsc = bootstrap_plsc(items, cons, paths, modes, scheme, missing=missing,
+                                  n_boot=n_boot, seed=seed, bca=True, moments=moments)
+            notes["plsc"] += [f"PLSc: {w}" for w in plsc.warnings]
+        if prediction is not None:
+            try:
+                predicted = prediction.result()
+                notes["predict"] += [f"PLSpredict: {w}" for r in predicted
+                                     for w in r.warnings]
+            except (AnalysisError, InputError) as exc:
+                notes["predict"].append(f"PLSpredict could not be computed: {exc}")
+    warnings = [w for part in notes.values() for w in part]
     return PlsGuidelines(predict=tuple(predicted), model_fit=fit, ipma=mapped, plsc=plsc,
                          warnings=tuple(warnings))
 

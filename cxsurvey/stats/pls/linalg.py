@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["solve_spd"]
+from cxsurvey.stats.linalg import cholesky_stack
+
+__all__ = ["cholesky_where_pd", "solve_spd"]
 
 
 def solve_spd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -54,3 +56,38 @@ def _eliminate(a: np.ndarray, b: np.ndarray) -> np.ndarray:
                 x[:, i, :] -= np.einsum("bj,bjr->br", a[:, i, i + 1:], x[:, i + 1:, :])
             x[:, i, :] /= a[:, i, i][:, None]
     return x
+
+
+def cholesky_where_pd(a: np.ndarray, floor: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Cholesky factors of many symmetric matrices, and which are positive definite.
+
+    A matrix counts as positive definite when LAPACK's Cholesky factorisation succeeds
+    (:func:`cxsurvey.stats.linalg.cholesky_stack`) and every pivot ``L_ii^2`` exceeds
+    ``floor``.
+
+    Parameters
+    ----------
+    a : ndarray, shape (B, m, m)
+    floor : float
+        Smallest accepted pivot. Every pivot is at least the smallest eigenvalue, so a
+        matrix whose eigenvalues all exceed ``floor`` is accepted; a nearly singular one
+        is rejected when the dependency shows in a pivot.
+
+    Returns
+    -------
+    factors : ndarray, shape (B, m, m)
+        Lower-triangular ``L`` with ``L L' = a``; NaN for the matrices not accepted.
+    ok : ndarray of bool, shape (B,)
+
+    References
+    ----------
+    Golub, G. H., & Van Loan, C. F. (2013). Matrix computations (4th ed., sec. 4.2: the
+    Cholesky factorisation exists if and only if the matrix is positive definite).
+    Johns Hopkins University Press.
+    """
+    factors, ok = cholesky_stack(np.asarray(a, dtype=float))
+    pivots = np.diagonal(factors, axis1=1, axis2=2)
+    with np.errstate(invalid="ignore"):
+        ok &= np.all(pivots * pivots > floor, axis=1)
+    factors[~ok] = np.nan
+    return factors, ok

@@ -20,23 +20,26 @@ in ``Psi``, the diagonal then set to 1 (Dijkstra & Henseler, 2015; cSEM ``fit()`
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from cxsurvey.stats.pls.chunks import CountBuffer, chunk_rows, run_chunks
 from cxsurvey.stats.pls.consistent import batch_consistent, batch_rho_a
 from cxsurvey.stats.pls.data import correlation, prepare_data
 from cxsurvey.stats.pls.estimate import batch_structural, estimate_batch
 from cxsurvey.stats.pls.fit import PlsFit, fit_pls
+from cxsurvey.stats.pls.linalg import cholesky_where_pd
 from cxsurvey.stats.pls.resample import (
+    ResampleMoments,
     cross_products,
-    draw_indices,
-    resample_correlations,
+    index_chunks,
     resample_counts,
+    resample_moments,
 )
 from cxsurvey.stats.pls.specify import PlsModel, compile_model
 
@@ -44,6 +47,7 @@ __all__ = ["KINDS", "MEASURES", "PlsModelFit", "batch_discrepancies", "batch_imp
            "estimated_construct_correlations", "model_fit"]
 
 KINDS = ("common_factor", "composite")
+SINGULAR = 1e-12  # Cholesky pivot of an item correlation matrix taken as zero
 MEASURES = ("SRMR", "d_ULS", "d_G")
 VARIANTS = ("saturated", "estimated")
 
@@ -152,7 +156,8 @@ def batch_discrepancies(s: np.ndarray, sigma: np.ndarray) -> np.ndarray:
         diagonal)``; ``d_ULS = 0.5 * sum of all squared residuals``; ``d_G = 0.5 * sum
         (log10 phi)^2`` over the eigenvalues phi of ``S^-1 Sigma`` (base-10 logarithm as
         ADANCO 2.2.1 and cSEM; the natural-log version is (ln 10)^2 = 5.3019 times
-        larger). d_G is NaN where Sigma is not positive definite.
+        larger). d_G is NaN where Sigma is not positive definite, or S is not (its
+        Cholesky factorisation fails or has a pivot at most :data:`SINGULAR`).
 
     References
     ----------
@@ -171,9 +176,10 @@ def batch_discrepancies(s: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     ok = np.all(np.isfinite(s.reshape(len(s), -1)), axis=1) & \
         np.all(np.isfinite(sigma.reshape(len(s), -1)), axis=1)
     if ok.any():  # S must be positive definite (fewer rows than items: d_G undefined)
-        ok[ok] = np.linalg.eigvalsh(s[ok])[:, 0] > 1e-12
+        chol, pd = cholesky_where_pd(s[ok], SINGULAR)
+        ok[ok] = pd
+        chol = chol[pd]
     if ok.any():
-        chol = np.linalg.cholesky(s[ok])
         half = np.linalg.solve(chol, sigma[ok])
         m = np.linalg.solve(chol, np.swapaxes(half, 1, 2))
         phi = np.linalg.eigvalsh(0.5 * (m + np.swapaxes(m, 1, 2)))
@@ -219,8 +225,8 @@ def _implied_pair(corr: np.ndarray, model: PlsModel, kind: str, scheme: str,
     with np.errstate(invalid="ignore"):
         admissible = admissible & ok & np.all(np.abs(safe_lam) <= 1.0, axis=1)
         finite = np.all(np.isfinite(estimated.reshape(len(corr), -1)), axis=1)
-        pd_est = np.linalg.eigvalsh(np.where(finite[:, None, None], estimated,
-                                             np.eye(model.p)))[:, 0] > 0
+        pd_est = cholesky_where_pd(np.where(finite[:, None, None], estimated,
+                                            np.eye(model.p)))[1]
         pd_cc = np.linalg.eigvalsh(safe_cc)[:, 0] > 0
     return out, ok, admissible & finite & pd_est & pd_cc
 
@@ -286,39 +292,81 @@ def _quantile_name(q: float) -> str:
     return f"hi{100 * q:g}".replace(".", "_")
 
 
-def _bollen_stine(z: np.ndarray, s: np.ndarray, sigma: np.ndarray, indices: np.ndarray,
-                  model: PlsModel, kind: str, variant: str,
-                  settings: tuple[str, int, float], step: int, jobs: int,
-                  drop_inadmissible: bool) -> np.ndarray | None:
-    """Discrepancies of the bootstrap resamples of the data transformed to have the
-    implied correlation matrix (``Z S^-1/2 Sigma^1/2``); NaN rows for unusable
-    resamples; None when Sigma is not positive definite."""
-    s_inv_half, sig_half = _sqrt_spd(s, inverse=True), _sqrt_spd(sigma)
-    if s_inv_half is None or sig_half is None:
-        return None
-    zt = z @ s_inv_half @ sig_half
-    cross = cross_products(zt)
-    n = z.shape[0]
+def _transforms(s: np.ndarray, implied: dict[str, np.ndarray]) -> dict[str, np.ndarray | None]:
+    """Per model, the Bollen-Stine transform ``S^-1/2 Sigma^1/2`` of the standardised
+    data; None when S or Sigma is not positive definite."""
+    s_inv_half = _sqrt_spd(s, inverse=True)
+    out: dict[str, np.ndarray | None] = {}
+    for variant in VARIANTS:
+        sig_half = _sqrt_spd(implied[variant][0])
+        out[variant] = None if s_inv_half is None or sig_half is None \
+            else s_inv_half @ sig_half
+    return out
 
-    def task(start: int) -> np.ndarray:
-        corr = resample_correlations(zt, resample_counts(indices[start:start + step], n),
-                                     cross)
+
+def _bollen_stine_chunk(moments: ResampleMoments, transforms: dict[str, np.ndarray | None],
+                        model: PlsModel, kind: str, settings: tuple[str, int, float],
+                        drop_inadmissible: bool) -> dict[str, np.ndarray]:
+    """Per model, the (B, 3) discrepancies of a chunk of resamples of the transformed
+    data (``Z S^-1/2 Sigma^1/2``, whose resample correlations follow from the moments of
+    the same resamples of ``Z``); NaN rows for unusable resamples."""
+    out = {}
+    for variant, t in transforms.items():
+        if t is None:
+            continue
+        corr = moments.correlations(t)
         implied, ok, admissible = _implied_pair(corr, model, kind, *settings)
         if drop_inadmissible:
             ok &= admissible
         d = batch_discrepancies(np.where(ok[:, None, None], corr, np.eye(model.p)),
                                 implied[variant])
         d[~ok] = np.nan
-        return d
+        out[variant] = d
+    return out
 
-    starts = list(range(0, indices.shape[0], step))
+
+def _streamed_chunk(z: np.ndarray, cross: np.ndarray, indices: np.ndarray,
+                    buffer: CountBuffer, transforms: dict[str, np.ndarray | None],
+                    model: PlsModel, kind: str, settings: tuple[str, int, float],
+                    drop_inadmissible: bool) -> dict[str, np.ndarray]:
+    n = z.shape[0]
+    counts = resample_counts(indices, n, buffer.counts_for(indices.shape[0], n))
+    return _bollen_stine_chunk(resample_moments(z, counts, cross), transforms, model, kind,
+                               settings, drop_inadmissible)
+
+
+def _bollen_stine(z: np.ndarray, transforms: dict[str, np.ndarray | None],
+                  model: PlsModel, kind: str, settings: tuple[str, int, float],
+                  resamples: ResampleMoments | tuple[int, int | None, int | None,
+                                                     np.ndarray | None],
+                  chunk_size: int, jobs: int, drop_inadmissible: bool,
+                  progress: Callable[[int, int], None] | None
+                  ) -> tuple[dict[str, np.ndarray], int]:
+    """The discrepancies of every resample, per model with a transform, and the number
+    of resamples: of given resample moments, or of resamples drawn chunk by chunk
+    (``(n, n_boot, seed, indices)``) whose moments are formed once for both models."""
+    Task = Callable[[], dict[str, np.ndarray]]
+
+    if isinstance(resamples, ResampleMoments):
+        moments = resamples
+        total = len(moments)
+        step = max(1, int(chunk_size))
+        tasks: Iterator[tuple[Task, int]] = (
+            (partial(_bollen_stine_chunk, moments.rows(s0, s0 + step), transforms, model,
+                     kind, settings, drop_inadmissible), min(step, total - s0))
+            for s0 in range(0, total, step))
+    else:
+        n, n_boot, seed, indices = resamples
+        total = int(n_boot or 0) if indices is None else int(np.shape(indices)[0])
+        cross, buffer = cross_products(z), CountBuffer()
+        chunks = index_chunks(n, 0 if n_boot is None else n_boot, seed, indices,
+                              chunk_rows(n, chunk_size))
+        tasks = ((partial(_streamed_chunk, z, cross, idx, buffer, transforms, model, kind,
+                          settings, drop_inadmissible), idx.shape[0]) for idx in chunks)
     with threadpool_limits(limits=1, user_api="blas"):
-        if jobs <= 1 or len(starts) <= 1:
-            parts = [task(s0) for s0 in starts]
-        else:
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                parts = list(pool.map(task, starts))
-    return np.concatenate(parts)
+        parts = run_chunks(tasks, jobs, progress, total)
+    return {v: np.concatenate([part[v] for part in parts]).reshape(-1, 3)
+            for v, t in transforms.items() if t is not None}, total
 
 
 def _check(kind: str, quantiles: Sequence[float]) -> tuple[float, ...]:
@@ -337,7 +385,7 @@ def model_fit(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
               n_boot: int | None = None, seed: int | None = None,
               indices: np.ndarray | None = None, quantiles: Sequence[float] = (0.95, 0.99),
               drop_inadmissible: bool = True, jobs: int | None = None,
-              chunk_size: int = 1000,
+              chunk_size: int = 250, moments: ResampleMoments | None = None,
               progress: Callable[[int, int], None] | None = None) -> PlsModelFit:
     """SRMR, d_ULS and d_G of a PLS path model, with Bollen-Stine bootstrap quantiles.
 
@@ -353,7 +401,7 @@ def model_fit(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
         Bootstrap resamples for the quantiles (None: no bootstrap, unless ``indices``).
     seed, indices
         As :func:`~cxsurvey.stats.pls.bootstrap.bootstrap_pls` (the same seed draws the
-        same resample rows).
+        same resample rows; drawn chunk by chunk, never the whole index matrix).
     quantiles : sequence of float
         Upper quantiles of the bootstrap distributions (HI95, HI99), R type 7.
     drop_inadmissible : bool
@@ -362,9 +410,16 @@ def model_fit(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
         implied matrix that are not positive definite (cSEM ``testOMF``'s default
         ``"drop"``; checked on the PLSc solution for the common-factor model).
     jobs, chunk_size
-        Worker threads (None: every core) and resamples per batch.
+        Worker threads (None: every core; the results do not depend on it) and
+        resamples per batch (fewer for large samples, as the PLS bootstrap).
+    moments : ResampleMoments, optional
+        The resamples of a PLS bootstrap of the same model and rows
+        (:attr:`PlsBootstrap.moments <cxsurvey.stats.pls.bootstrap.PlsBootstrap>`, kept
+        with ``keep_moments``): the model fit bootstraps the same resamples without
+        drawing or forming them again (``n_boot``, ``seed`` and ``indices`` are then
+        ignored; ``seed`` is taken from them).
     progress : callable, optional
-        ``progress(done, total)`` after each model's bootstrap (total 2).
+        ``progress(done, total)`` after each chunk of resamples (both models).
 
     Returns
     -------
@@ -408,24 +463,24 @@ def model_fit(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
                         "positive definite)")
     draws: dict[str, np.ndarray] = {}
     n_b = 0
-    if n_boot is not None or indices is not None:
-        idx = draw_indices(z.shape[0], 0 if n_boot is None else n_boot, seed, indices)
-        n_b = idx.shape[0]
+    if moments is not None:
+        moments.check_matches(z.shape[0], model.items)
+        seed = moments.seed
+    if moments is not None or n_boot is not None or indices is not None:
+        transforms = _transforms(s, implied)
         jobs_ = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))
-        for done, variant in enumerate(VARIANTS, start=1):
-            d = _bollen_stine(z, s, implied[variant][0], idx, model, kind, variant,
-                              settings, int(chunk_size), jobs_, drop_inadmissible)
-            if d is None:
+        resamples = moments if moments is not None else (z.shape[0], n_boot, seed, indices)
+        got, n_b = _bollen_stine(z, transforms, model, kind, settings, resamples,
+                                 int(chunk_size), jobs_, drop_inadmissible, progress)
+        for variant in VARIANTS:
+            if transforms[variant] is None:
                 warnings.append(
                     "the observed item correlation matrix is singular (fewer rows than "
                     "items, or collinear items): no d_G and no bootstrap quantiles"
-                    if np.linalg.eigvalsh(s)[0] <= 1e-12 else
+                    if not cholesky_where_pd(s[None], SINGULAR)[1][0] else
                     f"the implied correlation matrix of the {variant} model is not "
                     "positive definite: no bootstrap quantiles")
-                d = np.full((0, 3), np.nan)
-            draws[variant] = d
-            if progress is not None:
-                progress(done, len(VARIANTS))
+            draws[variant] = got.get(variant, np.full((0, 3), np.nan))
     return _result(fit, model, kind, s, implied, values, draws, qs, n_b, seed, warnings)
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from cxsurvey.options import DEFAULT_SEED
 from cxsurvey.stats.items.moments import skewness
-from cxsurvey.stats.pls.data import prepare_data
+from cxsurvey.stats.pls.data import PreparedData, prepare_data
 from cxsurvey.stats.pls.estimate import SCHEMES
 from cxsurvey.stats.pls.predict_cv import (
     LM_PREDICTORS,
@@ -32,11 +32,11 @@ from cxsurvey.stats.pls.predict_cv import (
     cross_validate,
     draw_assignment,
 )
-from cxsurvey.stats.pls.predict_cvpat import ALTERNATIVES, cvpat_table
+from cxsurvey.stats.pls.predict_cvpat import ALTERNATIVES, cvpat_tables
 from cxsurvey.stats.pls.specify import PlsModel, compile_model
 
 __all__ = ["METRICS", "PlsPredictResult", "PredictionCounts", "pls_predict",
-           "SKEW_THRESHOLD"]
+           "pls_predict_techniques", "SKEW_THRESHOLD"]
 
 METRICS = ("auto", "rmse", "mae")
 SKEW_THRESHOLD = 1.0  # |skewness| of the prediction errors above which MAE is preferred
@@ -227,7 +227,7 @@ def _item_table(model: PlsModel, cv: CvPredictions, z: np.ndarray,
     idx = cv.items
     scale = sds[idx]
     actual = z[:, idx]
-    avg = {key: getattr(cv, key).mean(axis=0) for key in ("pls", "lm", "naive")}
+    avg = {key: getattr(cv, key) for key in ("pls", "lm", "naive")}
     res = {key: (actual - avg[key]) * scale for key in avg}
     rmse_pls, mae_pls = _rmse_mae(res["pls"])
     rmse_lm, mae_lm = _rmse_mae(res["lm"])
@@ -246,8 +246,8 @@ def _item_table(model: PlsModel, cv: CvPredictions, z: np.ndarray,
 def _construct_table(model: PlsModel, cv: CvPredictions) -> pd.DataFrame:
     endo = [j for j in range(model.k) if model.predecessors[j]]
     actual = cv.actual_scores[:, endo]
-    err = actual - cv.scores.mean(axis=0)[:, endo]
-    naive = actual - cv.score_naive.mean(axis=0)[:, endo]
+    err = actual - cv.scores[:, endo]
+    naive = actual - cv.score_naive[:, endo]
     rmse, mae = _rmse_mae(err)
     return pd.DataFrame({"construct": [model.constructs[j] for j in endo],
                          "q2_predict": 1.0 - np.sum(err ** 2, axis=0)
@@ -351,19 +351,105 @@ def pls_predict(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     Ray, S., Danks, N. P., & Calero Valdez, A. (2022). seminr (R package;
     ``predict_pls``, ``predict_DA``, ``predict_EA``).
     """
-    technique = _check_options(technique, metric, lm_predictors, scheme, folds, repetitions,
-                               cvpat_alternative, cvpat_boot)
+    return pls_predict_techniques(
+        data, constructs, paths, modes, scheme, techniques=(technique,), folds=folds,
+        repetitions=repetitions, seed=seed, fold_assignment=fold_assignment,
+        missing=missing, lm_predictors=lm_predictors, metric=metric,
+        skew_threshold=skew_threshold, cvpat_alternative=cvpat_alternative,
+        cvpat_boot=cvpat_boot, max_iter=max_iter, tol=tol)[0]
+
+
+def pls_predict_techniques(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
+                           paths: Sequence[tuple[str, str]],
+                           modes: Mapping[str, str] | None = None, scheme: str = "path", *,
+                           techniques: Sequence[str] = TECHNIQUES, folds: int = 10,
+                           repetitions: int = 10, seed: int | None = DEFAULT_SEED,
+                           fold_assignment: np.ndarray | None = None,
+                           missing: str = "listwise", lm_predictors: str = "technique",
+                           metric: str = "auto", skew_threshold: float = SKEW_THRESHOLD,
+                           cvpat_alternative: str = "greater", cvpat_boot: int = 2000,
+                           max_iter: int = 300, tol: float = 1e-7
+                           ) -> tuple[PlsPredictResult, ...]:
+    """:func:`pls_predict` by several techniques at once (default: direct and earliest
+    antecedents), one result per technique, each equal to its own :func:`pls_predict`
+    call with the same arguments.
+
+    The techniques share the folds, the training fits, the training-mean benchmark and
+    CVPAT's bootstrap resamples (each drawn once), so the second technique costs only
+    its predictions.
+
+    References
+    ----------
+    Shmueli, G., Sarstedt, M., Hair, J. F., Cheah, J.-H., Ting, H., Vaithilingam, S., &
+    Ringle, C. M. (2019). Predictive model assessment in PLS-SEM: guidelines for using
+    PLSpredict. European Journal of Marketing, 53(11), 2322-2347.
+    """
+    names = [_check_options(t, metric, lm_predictors, scheme, folds, repetitions,
+                            cvpat_alternative, cvpat_boot) for t in techniques]
+    if not names:
+        raise ValueError("techniques must name at least one technique")
     model = compile_model(constructs, paths, modes)
     prep = prepare_data(data, model, missing)
     n = prep.z.shape[0]
     assignment = _assignment(n, int(folds), int(repetitions), seed, fold_assignment)
-    cv = cross_validate(prep.z, model, assignment, int(folds), technique, lm_predictors,
-                        scheme, int(max_iter), float(tol))
+    cvs = cross_validate(prep.z, model, assignment, int(folds), names, lm_predictors,
+                         scheme, int(max_iter), float(tol))
+    parts = [_technique_tables(model, cvs[t], prep, metric, skew_threshold) for t in names]
+    cvpats = cvpat_tables([(part.errors["pls"], {"LM": part.errors["lm"],
+                                                 "IA": part.errors["naive"]})
+                           for part in parts],
+                          list(parts[0].items["construct"]),
+                          list(parts[0].constructs["construct"]), cvpat_alternative,
+                          int(cvpat_boot), seed)
+    settings = _Settings(assignment=assignment, folds=int(folds), lm_predictors=lm_predictors,
+                         scheme=scheme, seed=seed, missing=missing,
+                         skew_threshold=float(skew_threshold),
+                         cvpat_alternative=cvpat_alternative, cvpat_boot=int(cvpat_boot),
+                         max_iter=int(max_iter))
+    return tuple(_result(t, model, cvs[t], prep, part, cvpat, settings)
+                 for t, part, cvpat in zip(names, parts, cvpats, strict=True))
+
+
+@dataclass(frozen=True)
+class _Technique:
+    """One technique's item and construct tables, errors (answer units) and averaged
+    predictions (``z`` units)."""
+
+    items: pd.DataFrame
+    constructs: pd.DataFrame
+    errors: dict[str, np.ndarray]
+    averages: dict[str, np.ndarray]
+    metric: str
+    n_skewed: int
+
+
+@dataclass(frozen=True)
+class _Settings:
+    assignment: np.ndarray
+    folds: int
+    lm_predictors: str
+    scheme: str
+    seed: int | None
+    missing: str
+    skew_threshold: float
+    cvpat_alternative: str
+    cvpat_boot: int
+    max_iter: int
+
+
+def _technique_tables(model: PlsModel, cv: CvPredictions, prep: PreparedData, metric: str,
+                      skew_threshold: float) -> _Technique:
     items, avg = _item_table(model, cv, prep.z, prep.sds)
     errors = {key: (prep.z[:, cv.items] - avg[key]) * prep.sds[cv.items] for key in avg}
     chosen, n_skewed = _choose_metric(metric, items["skew_pls"].to_numpy(), skew_threshold)
     items["pls_lower"] = items[f"{chosen}_pls"] < items[f"{chosen}_lm"]
-    construct_table = _construct_table(model, cv)
+    return _Technique(items=items, constructs=_construct_table(model, cv), errors=errors,
+                      averages=avg, metric=chosen, n_skewed=n_skewed)
+
+
+def _result(technique: str, model: PlsModel, cv: CvPredictions, prep: PreparedData,
+            part: _Technique, cvpat: pd.DataFrame, settings: _Settings) -> PlsPredictResult:
+    items, construct_table, chosen = part.items, part.constructs, part.metric
     by_construct = {c: _count(chosen, items[items["construct"] == c])
                     for c in construct_table["construct"]}
     for key in ("n_indicators", "n_pls_lower", "n_pls_higher", "n_q2_positive"):
@@ -371,9 +457,6 @@ def pls_predict(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
                                 for c in construct_table["construct"]]
     names = list(items["item"])
     idx = cv.items
-    cvpat = cvpat_table(errors["pls"], {"LM": errors["lm"], "IA": errors["naive"]},
-                        list(items["construct"]), list(construct_table["construct"]),
-                        cvpat_alternative, int(cvpat_boot), seed)
 
     def frame(values: np.ndarray) -> pd.DataFrame:
         raw = prep.means[idx] + values * prep.sds[idx]
@@ -382,24 +465,27 @@ def pls_predict(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     warnings: list[str] = []
     if cv.not_converged:
         warnings.append(f"{cv.not_converged} training fit(s) did not converge in "
-                        f"{max_iter} iterations; their last weights were used")
+                        f"{settings.max_iter} iterations; their last weights were used")
     if prep.n_dropped:
         warnings.append(f"{prep.n_dropped} row(s) with missing answers dropped (listwise)")
     if prep.n_replaced:
         warnings.append(f"{prep.n_replaced} missing answer(s) replaced by the item mean "
                         "of all rows before the folds were formed")
+    assignment = settings.assignment
     return PlsPredictResult(
-        items=items, constructs=construct_table, metric=chosen, n_skewed=n_skewed,
-        skew_threshold=float(skew_threshold), counts=_count(chosen, items),
-        construct_counts=by_construct, pls_predictions=frame(avg["pls"]),
-        lm_predictions=frame(avg["lm"]), naive_predictions=frame(avg["naive"]),
-        composite_predictions=pd.DataFrame(cv.scores.mean(axis=0), index=prep.index,
+        items=items, constructs=construct_table, metric=chosen, n_skewed=part.n_skewed,
+        skew_threshold=settings.skew_threshold, counts=_count(chosen, items),
+        construct_counts=by_construct, pls_predictions=frame(part.averages["pls"]),
+        lm_predictions=frame(part.averages["lm"]),
+        naive_predictions=frame(part.averages["naive"]),
+        composite_predictions=pd.DataFrame(cv.scores, index=prep.index,
                                            columns=list(model.constructs)),
         construct_scores=pd.DataFrame(cv.actual_scores, index=prep.index,
                                       columns=list(model.constructs)),
-        cvpat=cvpat, cvpat_alternative=cvpat_alternative, cvpat_boot=int(cvpat_boot),
-        fold_assignment=assignment, folds=int(folds), repetitions=assignment.shape[0],
-        technique=technique, lm_predictors=lm_predictors, scheme=scheme,
-        seed=seed, n=n, n_rows=prep.n_rows,
-        n_dropped=prep.n_dropped, n_replaced=prep.n_replaced, missing=missing,
+        cvpat=cvpat, cvpat_alternative=settings.cvpat_alternative,
+        cvpat_boot=settings.cvpat_boot, fold_assignment=assignment,
+        folds=settings.folds, repetitions=assignment.shape[0], technique=technique,
+        lm_predictors=settings.lm_predictors, scheme=settings.scheme,
+        seed=settings.seed, n=prep.z.shape[0], n_rows=prep.n_rows,
+        n_dropped=prep.n_dropped, n_replaced=prep.n_replaced, missing=settings.missing,
         n_not_converged=cv.not_converged, warnings=tuple(warnings))

@@ -132,11 +132,12 @@ def lm_predictor_constructs(model: PlsModel, technique: str, lm_predictors: str,
 
 @dataclass(frozen=True)
 class CvPredictions:
-    """Hold-out predictions of every repetition, in full-sample ``z`` units.
+    """Hold-out predictions averaged over the repetitions, in full-sample ``z`` units
+    (every row is predicted once per repetition).
 
-    ``pls``, ``lm``, ``naive``: (R, n, q) for the q endogenous items (``items``);
-    ``scores``: (R, n, k) predicted construct scores (exogenous ones: their hold-out
-    scores); ``score_naive``: (R, n, k) training-fold means of the full-sample construct
+    ``pls``, ``lm``, ``naive``: (n, q) for the q endogenous items (``items``);
+    ``scores``: (n, k) predicted construct scores (exogenous ones: their hold-out
+    scores); ``score_naive``: (n, k) training-fold means of the full-sample construct
     scores; ``actual_scores``: (n, k) full-sample construct scores; ``not_converged``:
     training fits that did not converge.
     """
@@ -227,61 +228,88 @@ def _layout(model: PlsModel, technique: str, lm_predictors: str) -> _Layout:
 
 
 def cross_validate(z: np.ndarray, model: PlsModel, assignment: np.ndarray, folds: int,
-                   technique: str, lm_predictors: str, scheme: str, max_iter: int,
-                   tol: float) -> CvPredictions:
+                   techniques: Sequence[str], lm_predictors: str, scheme: str,
+                   max_iter: int, tol: float) -> dict[str, CvPredictions]:
     """Hold-out predictions of PLS, the LM benchmark and the training-mean benchmark
-    for every fold of every repetition (see :func:`pls_predict` for the definitions).
+    for every fold of every repetition, by each technique (see :func:`pls_predict` for
+    the definitions).
 
-    The training fits run through :func:`estimate_batch` in batches of up to
-    ``FOLD_CHUNK`` folds (all of them for the usual 10 x 10)."""
+    The techniques share the folds, the training fits and the training means; the
+    training fits run through :func:`estimate_batch` in batches of up to ``FOLD_CHUNK``
+    folds (all of them for the usual 10 x 10)."""
     reps, n = assignment.shape
     full = estimate_batch(correlation(z)[None], model, scheme, max_iter, tol)
     if not full.valid[0]:
         raise AnalysisError("the PLS algorithm broke down on these data")
     actual = z @ (full.weights[0][:, None] * model.onehot)
-    lay = _layout(model, technique, lm_predictors)
+    layouts = {t: _layout(model, t, lm_predictors) for t in dict.fromkeys(techniques)}
     jobs = [(r, rows) for r, row in enumerate(assignment)
             for rows in (np.flatnonzero(row == f) for f in range(folds)) if len(rows)]
-    q = len(lay.items)
-    out = {key: np.full((reps, n, q), np.nan) for key in ("pls", "lm", "naive")}
-    out["scores"] = np.full((reps, n, model.k), np.nan)
-    out["score_naive"] = np.full((reps, n, model.k), np.nan)
+    items = next(iter(layouts.values())).items
+    q = len(items)
+    # one repetition's predictions (every row once), added to the sums when it is done
+    shapes = {"pls": q, "lm": q, "scores": model.k}
+    rep = {t: {key: np.empty((n, m)) for key, m in shapes.items()} for t in layouts}
+    sums = {t: {key: np.zeros((n, m)) for key, m in shapes.items()} for t in layouts}
+    naive, naive_sum = np.empty((n, q)), np.zeros((n, q))
+    score_naive, score_naive_sum = np.empty((n, model.k)), np.zeros((n, model.k))
+    actual_sum = actual.sum(axis=0)
     not_converged = 0
+    done_folds = 0
     for start in range(0, len(jobs), FOLD_CHUNK):
         chunk = jobs[start:start + FOLD_CHUNK]
         moments = fold_moments(z, [rows for _, rows in chunk])
         fits = _training_fits(moments, model, scheme, max_iter, tol)
         not_converged += fits[3]
-        slopes = {j: _lm_slopes(moments, lay.lm_sets[j], lay.blocks[j]) for j in lay.endo}
+        slopes: dict[tuple[tuple[int, ...], int], np.ndarray] = {}
+        for lay in layouts.values():
+            for j in lay.endo:
+                regression = (tuple(lay.lm_sets[j]), j)
+                if regression not in slopes:
+                    slopes[regression] = _lm_slopes(moments, lay.lm_sets[j], lay.blocks[j])
         for b, (r, rows) in enumerate(chunk):
-            _predict_fold(out, z, actual, model, lay, technique, r, rows,
-                          (moments.means[b], moments.sds[b]),
-                          (fits[0][b], fits[1][b], fits[2][b]),
-                          {j: s[b] for j, s in slopes.items()})
-    return CvPredictions(items=lay.items, pls=out["pls"], lm=out["lm"], naive=out["naive"],
-                         scores=out["scores"], score_naive=out["score_naive"],
-                         actual_scores=actual, not_converged=not_converged)
+            mean, sd = moments.means[b], moments.sds[b]
+            naive[rows] = mean[items]
+            # training-fold means of the full-sample scores: all rows' sum minus the fold's
+            score_naive[rows] = (actual_sum - actual[rows].sum(axis=0)) / (n - len(rows))
+            zr = z[rows]
+            zt = (zr - mean) / sd
+            for t, lay in layouts.items():
+                _predict_fold(rep[t], zr, zt, model, lay, t, rows, (mean, sd),
+                              (fits[0][b], fits[1][b], fits[2][b]),
+                              {j: slopes[(tuple(lay.lm_sets[j]), j)][b] for j in lay.endo})
+            done_folds += 1
+            if done_folds == len(jobs) or jobs[start + b + 1][0] != r:  # repetition done
+                naive_sum += naive
+                score_naive_sum += score_naive
+                for t in layouts:
+                    for name in shapes:
+                        sums[t][name] += rep[t][name]
+    return {t: CvPredictions(items=lay.items, pls=sums[t]["pls"] / reps,
+                             lm=sums[t]["lm"] / reps, naive=naive_sum / reps,
+                             scores=sums[t]["scores"] / reps,
+                             score_naive=score_naive_sum / reps, actual_scores=actual,
+                             not_converged=not_converged)
+            for t, lay in layouts.items()}
 
 
-def _predict_fold(out: dict[str, np.ndarray], z: np.ndarray, actual: np.ndarray,
-                  model: PlsModel, lay: _Layout, technique: str, r: int, rows: np.ndarray,
+def _predict_fold(out: dict[str, np.ndarray], zr: np.ndarray, zt: np.ndarray,
+                  model: PlsModel, lay: _Layout, technique: str, rows: np.ndarray,
                   moments: tuple[np.ndarray, np.ndarray],
                   fit: tuple[np.ndarray, np.ndarray, np.ndarray],
                   slopes: dict[int, np.ndarray]) -> None:
-    """Fill repetition r's predictions of the hold-out ``rows`` from one training set's
-    means/SDs, PLS weights/loadings/paths and LM slopes."""
+    """Write the predictions of the hold-out ``rows`` (``zr``: their items, ``zt``: the
+    same standardised with the training moments) from one training set's means/SDs,
+    PLS weights/loadings/paths and LM slopes into ``out``."""
     mean, sd = moments
     weights, loadings, beta = fit
     items = lay.items
-    pred = _pls_scores((z[rows] - mean) / sd, weights, beta, model, technique, lay.order)
-    out["scores"][r, rows] = pred
+    pred = _pls_scores(zt, weights, beta, model, technique, lay.order)
+    out["scores"][rows] = pred
     item_std = pred[:, model.member[items]] * loadings[items]
-    out["pls"][r, rows] = mean[items] + sd[items] * item_std
-    out["naive"][r, rows] = mean[items]
-    train = np.ones(z.shape[0], dtype=bool)
-    train[rows] = False
-    out["score_naive"][r, rows] = actual[train].mean(axis=0)
+    out["pls"][rows] = mean[items] + sd[items] * item_std
+    lm = np.empty((len(rows), len(items)))
     for j in lay.endo:
         x, y = lay.lm_sets[j], lay.blocks[j]
-        out["lm"][r][np.ix_(rows, lay.lm_cols[j])] = \
-            mean[y] + (z[np.ix_(rows, x)] - mean[x]) @ slopes[j]
+        lm[:, lay.lm_cols[j]] = mean[y] + (zr[:, x] - mean[x]) @ slopes[j]
+    out["lm"][rows] = lm

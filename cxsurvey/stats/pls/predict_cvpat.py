@@ -9,11 +9,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from cxsurvey.stats.pls.resample import resample_counts
 
-__all__ = ["ALTERNATIVES", "cvpat_table", "observation_losses"]
+__all__ = ["ALTERNATIVES", "cvpat_table", "cvpat_tables", "observation_losses"]
 
 ALTERNATIVES = ("greater", "two-sided")
 _CHUNK = 250  # bootstrap resamples per matrix product
@@ -52,16 +52,65 @@ def observation_losses(errors: np.ndarray, member: Sequence[str],
 
 def _bootstrap_se(d: np.ndarray, n_boot: int, seed: int | None, stream: int) -> np.ndarray:
     """SD (n - 1) over ``n_boot`` resamples of the mean of each column of ``d``; rows
-    drawn by numpy PCG64 seeded with ``[seed, 1, stream]``."""
+    drawn by numpy PCG64 seeded with ``[seed, 1, stream]``, ``_CHUNK`` resamples at a
+    time (int32 draws: the same numbers as the default int64 for ``n < 2**31``)."""
     n = d.shape[0]
     rng = np.random.Generator(np.random.PCG64(None if seed is None
                                               else [int(seed), 1, stream]))
     means = np.empty((n_boot, d.shape[1]))
+    buffer = np.empty(_CHUNK * n)
     for start in range(0, n_boot, _CHUNK):
         size = min(_CHUNK, n_boot - start)
-        idx = rng.integers(0, n, size=(size, n))
-        means[start:start + size] = resample_counts(idx, n) @ d / n
+        idx = rng.integers(0, n, size=(size, n), dtype=np.int32 if n < 2 ** 31 else np.int64)
+        means[start:start + size] = resample_counts(idx, n, buffer) @ d / n
     return np.asarray(means.std(axis=0, ddof=1))
+
+
+def cvpat_tables(runs: Sequence[tuple[np.ndarray, dict[str, np.ndarray]]],
+                 member: Sequence[str], constructs: Sequence[str],
+                 alternative: str = "greater", n_boot: int = 2000,
+                 seed: int | None = None) -> list[pd.DataFrame]:
+    """:func:`cvpat_table` of several prediction runs of the same rows (PLSpredict's
+    techniques), each benchmark's bootstrap resamples drawn once for all of them.
+
+    Parameters
+    ----------
+    runs : sequence of (ndarray, dict of str to ndarray)
+        Per run, the PLS errors and the benchmarks' errors (the same benchmark names in
+        every run).
+    member, constructs, alternative, n_boot, seed
+        As :func:`cvpat_table`; every run's table equals its own :func:`cvpat_table`.
+
+    Returns
+    -------
+    list of DataFrame
+        One table per run.
+    """
+    if alternative not in ALTERNATIVES:
+        raise ValueError(f"alternative must be one of {', '.join(ALTERNATIVES)}; got "
+                         f"{alternative!r}")
+    names = [*constructs, "Overall"]
+    losses = [observation_losses(pls_errors, member, constructs) for pls_errors, _ in runs]
+    frames: list[list[pd.DataFrame]] = [[] for _ in runs]
+    labels = list(runs[0][1]) if runs else []
+    for b, label in enumerate(labels):
+        bench = [observation_losses(errors[label], member, constructs) for _, errors in runs]
+        ds = [lb - lp for lb, lp in zip(bench, losses, strict=True)]
+        width = len(names)
+        ses = (_bootstrap_se(np.hstack(ds), int(n_boot), seed, b) if n_boot > 0
+               else np.full(width * len(ds), np.nan))
+        for i, d in enumerate(ds):
+            n = d.shape[0]
+            dbar = d.mean(axis=0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = dbar / (d.std(axis=0, ddof=1) / np.sqrt(n))
+                t_boot = dbar / ses[i * width:(i + 1) * width]
+            frames[i].append(pd.DataFrame({
+                "benchmark": label, "construct": names, "loss_pls": losses[i].mean(axis=0),
+                "loss_benchmark": bench[i].mean(axis=0), "diff": dbar,
+                "t": t, "pvalue": _pvalue(t, n - 1, alternative),
+                "t_boot": t_boot, "pvalue_boot": _pvalue(t_boot, n - 1, alternative)}))
+    return [pd.concat(f, ignore_index=True) for f in frames]
 
 
 def cvpat_table(pls_errors: np.ndarray, benchmarks: dict[str, np.ndarray],
@@ -108,31 +157,13 @@ def cvpat_table(pls_errors: np.ndarray, benchmarks: dict[str, np.ndarray],
     composite-based modeling using PLS-SEM: extensions and guidelines for using CVPAT.
     European Journal of Marketing, 57(6), 1662-1677.
     """
-    if alternative not in ALTERNATIVES:
-        raise ValueError(f"alternative must be one of {', '.join(ALTERNATIVES)}; got "
-                         f"{alternative!r}")
-    loss_pls = observation_losses(pls_errors, member, constructs)
-    names = [*constructs, "Overall"]
-    frames = []
-    n = loss_pls.shape[0]
-    for b, (label, errors) in enumerate(benchmarks.items()):
-        loss_bench = observation_losses(errors, member, constructs)
-        d = loss_bench - loss_pls
-        dbar = d.mean(axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = dbar / (d.std(axis=0, ddof=1) / np.sqrt(n))
-            se = (_bootstrap_se(d, int(n_boot), seed, b) if n_boot > 0
-                  else np.full(d.shape[1], np.nan))
-            t_boot = dbar / se
-        frames.append(pd.DataFrame({
-            "benchmark": label, "construct": names, "loss_pls": loss_pls.mean(axis=0),
-            "loss_benchmark": loss_bench.mean(axis=0), "diff": dbar,
-            "t": t, "pvalue": _pvalue(t, n - 1, alternative),
-            "t_boot": t_boot, "pvalue_boot": _pvalue(t_boot, n - 1, alternative)}))
-    return pd.concat(frames, ignore_index=True)
+    return cvpat_tables([(pls_errors, benchmarks)], member, constructs, alternative,
+                        n_boot, seed)[0]
 
 
 def _pvalue(t: np.ndarray, df: int, alternative: str) -> np.ndarray:
+    # Student t upper tail, sf(t) = stdtr(df, -t) (what scipy.stats.t.sf evaluates),
+    # without importing scipy.stats
     if alternative == "greater":
-        return np.asarray(stats.t.sf(t, df))
-    return np.asarray(2.0 * stats.t.sf(np.abs(t), df))
+        return np.asarray(special.stdtr(df, -t))
+    return np.asarray(2.0 * special.stdtr(df, -np.abs(t)))

@@ -9,18 +9,28 @@ formed, since ``z_i z_j = z_j z_i``).
 The resample indices can be drawn chunk by chunk (:func:`index_chunks`) from the same
 random stream as the one-shot ``(n_boot, n)`` matrix of :func:`draw_indices`, so that a
 bootstrap never holds more than a few chunks of indices in memory.
+
+The sums behind those correlations (:class:`ResampleMoments`: per resample the item
+sums, the packed sums of cross-products and the size) are small, ``p (p + 3) / 2 + 1``
+numbers per resample whatever n, and determine the correlations of the same resamples of
+any linear transform ``Z T`` of the items: ``sum z T = (sum z) T`` and ``sum T' z z' T =
+T' (sum z z') T``. A bootstrap that keeps them lets a later analysis of the same
+resamples (the Bollen-Stine bootstrap of the model fit, consistent PLS) skip the
+``n``-row products.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from cxsurvey.stats.pls.data import ZERO_VARIANCE
 
-__all__ = ["cross_products", "draw_indices", "index_chunks", "jackknife_correlations",
-           "resample_correlations", "resample_counts", "unpack_symmetric"]
+__all__ = ["ResampleMoments", "cross_products", "draw_indices", "index_chunks",
+           "jackknife_correlations", "resample_correlations", "resample_counts",
+           "resample_moments", "unpack_symmetric"]
 
 _LOOP_COUNTS = 2048  # from this many rows on, resample counts are made row by row
 
@@ -79,7 +89,8 @@ def index_chunks(n: int, n_boot: int, seed: int | None = None,
 
     With ``indices`` the chunks are its (checked) row blocks. Otherwise each chunk is
     drawn when it is needed, by ``Generator.integers(0, n, size=(rows, n))`` on one PCG64
-    generator seeded with ``seed``, so only one chunk of indices is in memory.
+    generator seeded with ``seed``, so only one chunk of indices is in memory (int32 for
+    ``n < 2**31``: the same numbers as the default int64).
 
     Notes
     -----
@@ -111,7 +122,10 @@ def index_chunks(n: int, n_boot: int, seed: int | None = None,
         return (checked[s:s + step] for s in range(0, checked.shape[0], step))
     total = _check_n_boot(n_boot)
     rng = np.random.Generator(np.random.PCG64(seed))
-    return (rng.integers(0, n, size=(min(step, total - s), n), dtype=np.int64)
+    # int32 draws are the same numbers as int64 ones below 2**31 (numpy draws both with
+    # the 32-bit bounded method), in half the memory
+    dtype = np.int32 if n < 2 ** 31 else np.int64
+    return (rng.integers(0, n, size=(min(step, total - s), n), dtype=dtype)
             for s in range(0, total, step))
 
 
@@ -158,18 +172,122 @@ def unpack_symmetric(packed: np.ndarray, p: int) -> np.ndarray:
 
 def _moments_to_corr(s1: np.ndarray, s2: np.ndarray, m: np.ndarray) -> np.ndarray:
     """Correlation matrices from sums, sums of cross-products and sizes; NaN matrices for
-    samples in which an item has (numerically) zero variance."""
+    samples in which an item has (numerically) zero variance. ``s2`` (a fresh array of
+    the caller's) becomes the result."""
     mean = s1 / m[:, None]
-    cov = (s2 - m[:, None, None] * mean[:, :, None] * mean[:, None, :]) / (m - 1)[:, None, None]
+    # cov = (s2 - m mean mean') / (m - 1), in place
+    outer = np.multiply((m[:, None] * mean)[:, :, None], mean[:, None, :])
+    cov = np.subtract(s2, outer, out=s2)
+    cov /= (m - 1)[:, None, None]
     var = np.einsum("bpp->bp", cov)
     bad = np.any(var <= ZERO_VARIANCE, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         d = np.sqrt(np.where(var > 0, var, np.nan))
-        corr = cov / (d[:, :, None] * d[:, None, :])
+        corr = np.divide(cov, np.multiply(d[:, :, None], d[:, None, :], out=outer), out=cov)
     idx = np.arange(corr.shape[1])
     corr[:, idx, idx] = 1.0
     corr[bad] = np.nan
     return corr
+
+
+@dataclass(frozen=True)
+class ResampleMoments:
+    """The sums that determine the item correlation matrices of bootstrap resamples.
+
+    Attributes
+    ----------
+    s1 : ndarray, shape (B, p)
+        Per resample, the sum of each standardised item over its rows (with repeats).
+    s2 : ndarray, shape (B, p (p + 1) / 2)
+        The sums of the row cross-products ``z_i z_j``, packed upper triangle in the
+        order of :func:`cross_products`.
+    m : ndarray, shape (B,)
+        Rows per resample.
+    n : int
+        Rows resampled (the sample).
+    items : tuple of str
+        The items, in column order (empty when not named).
+    seed : int or None
+        Seed of the resample indices, when drawn from one.
+    """
+
+    s1: np.ndarray
+    s2: np.ndarray
+    m: np.ndarray
+    n: int
+    items: tuple[str, ...] = ()
+    seed: int | None = None
+
+    def __len__(self) -> int:
+        return int(self.s1.shape[0])
+
+    @property
+    def p(self) -> int:
+        """Number of items."""
+        return int(self.s1.shape[1])
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.s1.nbytes + self.s2.nbytes + self.m.nbytes)
+
+    def check_matches(self, n: int, items: Sequence[str]) -> None:
+        """Raise ValueError unless these are resamples of ``n`` rows of ``items``."""
+        if self.n != n or self.p != len(items) or (
+                self.items and tuple(self.items) != tuple(items)):
+            raise ValueError("moments must come from a bootstrap of the same items and "
+                             f"rows ({len(items)} items, {n} rows); got {self.p} items, "
+                             f"{self.n} rows")
+
+    def rows(self, start: int, stop: int) -> ResampleMoments:
+        """Resamples ``start:stop``."""
+        return replace(self, s1=self.s1[start:stop], s2=self.s2[start:stop],
+                       m=self.m[start:stop])
+
+    @classmethod
+    def concat(cls, parts: Sequence[ResampleMoments], items: Sequence[str] = (),
+               seed: int | None = None) -> ResampleMoments:
+        """The resamples of ``parts``, in order."""
+        return cls(s1=np.concatenate([x.s1 for x in parts]),
+                   s2=np.concatenate([x.s2 for x in parts]),
+                   m=np.concatenate([x.m for x in parts]), n=parts[0].n,
+                   items=tuple(items), seed=seed)
+
+    def correlations(self, transform: np.ndarray | None = None) -> np.ndarray:
+        """Item correlation matrices of the resamples, shape (B, p, p), of the items or
+        of ``Z @ transform`` (a (p, p) matrix); NaN for a resample in which an item (a
+        transformed item) is constant.
+
+        References
+        ----------
+        Bollen, K. A., & Stine, R. A. (1992). Bootstrapping goodness-of-fit measures in
+        structural equation models. Sociological Methods & Research, 21(2), 205-229
+        (resampling the transformed data ``Z S^-1/2 Sigma^1/2``).
+        """
+        s2 = unpack_symmetric(self.s2, self.p)
+        if transform is None:
+            return _moments_to_corr(self.s1, s2, self.m)
+        t = np.asarray(transform, dtype=float)
+        return _moments_to_corr(self.s1 @ t, t.T @ s2 @ t, self.m)
+
+
+def resample_moments(z: np.ndarray, counts: np.ndarray,
+                     cross: np.ndarray | None = None) -> ResampleMoments:
+    """:class:`ResampleMoments` of weighted resamples.
+
+    Parameters
+    ----------
+    z : ndarray, shape (n, p)
+        Standardised items of the sample.
+    counts : ndarray, shape (B, n)
+        How often each row appears in each resample.
+    cross : ndarray, shape (n, p (p + 1) / 2), optional
+        Precomputed :func:`cross_products` of ``z``.
+    """
+    if cross is None:
+        cross = cross_products(z)
+    counts = np.asarray(counts, dtype=float)
+    return ResampleMoments(s1=counts @ z, s2=counts @ cross, m=counts.sum(axis=1),
+                           n=int(z.shape[0]))
 
 
 def resample_correlations(z: np.ndarray, counts: np.ndarray,
@@ -197,15 +315,11 @@ def resample_correlations(z: np.ndarray, counts: np.ndarray,
     nonparametric bootstrap as resampling counts). Chapman & Hall.
     """
     p = z.shape[1]
-    if cross is None:
-        cross = cross_products(z)
-    counts = np.asarray(counts, dtype=float)
-    s1 = counts @ z
-    if cross.shape[1] == p * p and p > 1:
-        s2 = (counts @ cross).reshape(-1, p, p)
-    else:
-        s2 = unpack_symmetric(counts @ cross, p)
-    return _moments_to_corr(s1, s2, counts.sum(axis=1))
+    if cross is not None and cross.shape[1] == p * p and p > 1:
+        counts = np.asarray(counts, dtype=float)
+        return _moments_to_corr(counts @ z, (counts @ cross).reshape(-1, p, p),
+                                counts.sum(axis=1))
+    return resample_moments(z, counts, cross).correlations()
 
 
 def jackknife_correlations(z: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
@@ -220,5 +334,6 @@ def jackknife_correlations(z: np.ndarray, rows: np.ndarray | None = None) -> np.
     rows = np.arange(n) if rows is None else np.asarray(rows)
     zi = z[rows]
     s1 = z.sum(axis=0)[None, :] - zi
-    s2 = (z.T @ z)[None] - zi[:, :, None] * zi[:, None, :]
+    outer = np.multiply(zi[:, :, None], zi[:, None, :])
+    s2 = np.subtract((z.T @ z)[None], outer, out=outer)
     return _moments_to_corr(s1, s2, np.full(len(rows), n - 1.0))

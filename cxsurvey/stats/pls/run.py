@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the bootstrap (numpy, scipy) is imported when a run needs i
     from cxsurvey.stats.pls.fit import PlsFit
     from cxsurvey.stats.pls.higher_order import HigherOrderBootstrap
     from cxsurvey.stats.pls.moderation import ModerationBootstrap
+    from cxsurvey.stats.pls.resample import ResampleMoments
 
 __all__ = ["PlsRun", "run_pls", "run_pls_model"]
 
@@ -92,12 +93,16 @@ class PlsRun:
         slope-plot data.
     higher_order : HigherOrderBootstrap, optional
         HOC loadings/weights on the LOCs, VIF, rho_C/AVE, stage 1.
+    moments : ResampleMoments, optional
+        The bootstrap's resamples (``keep_moments``), for the model fit and consistent
+        PLS of :func:`~cxsurvey.stats.pls.guidelines.pls_guidelines`.
     """
 
     pls: PlsResult
     paths: PathsResult
     moderation: ModerationBootstrap | None = None
     higher_order: HigherOrderBootstrap | None = None
+    moments: ResampleMoments | None = None
 
 
 def _interaction_rows(paths: pd.DataFrame, moderation: ModerationBootstrap) -> pd.DataFrame:
@@ -153,7 +158,8 @@ def run_pls_model(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                   scheme: str = "path", missing: str = "listwise",
                   progress: Callable[[int, int], None] | None = None,
                   interaction_method: str = "two_stage",
-                  hoc_method: str = "embedded_two_stage") -> PlsRun:
+                  hoc_method: str = "embedded_two_stage",
+                  keep_moments: bool = False) -> PlsRun:
     """:func:`run_pls` for any model: interaction terms (``Y ~ X + M + X:M``) and
     second-order constructs (a construct measured by constructs, ``H =~ A + B`` or
     ``H <~ A + B``) included.
@@ -166,6 +172,10 @@ def run_pls_model(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         :func:`cxsurvey.stats.pls.moderation.bootstrap_moderation`.
     hoc_method : {"embedded_two_stage", "disjoint_two_stage", "repeated_indicators"}
         :func:`cxsurvey.stats.pls.higher_order.bootstrap_higher_order`.
+    keep_moments : bool
+        Keep the bootstrap's resamples in ``PlsRun.moments`` (models without
+        interaction terms and higher-order constructs;
+        :func:`~cxsurvey.stats.pls.bootstrap.bootstrap_pls`).
 
     Raises
     ------
@@ -214,7 +224,8 @@ def run_pls_model(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
         extra = [w for w in higher.higher_order.warnings if w not in boot.warnings]
     else:
         boot = bootstrap_pls(items, constructs, structure, modes=modes, scheme=scheme,
-                             missing=missing, n_boot=n_boot, seed=seed, progress=progress)
+                             missing=missing, n_boot=n_boot, seed=seed, progress=progress,
+                             keep_moments=keep_moments)
     fit = boot.fit
     paths = boot.paths.copy()
     if moderation is not None:
@@ -252,4 +263,5 @@ def run_pls_model(items: pd.DataFrame, constructs: dict[str, tuple[str, ...]],
                          r2=fit.r2[["construct", "r2", "r2_adj"]], effects=_effects(boot),
                          method="pls", se_method="bootstrap", bootstrap=boot.info(),
                          warnings=tuple(warnings))
-    return PlsRun(pls=pls, paths=result, moderation=moderation, higher_order=higher)
+    return PlsRun(pls=pls, paths=result, moderation=moderation, higher_order=higher,
+                  moments=boot.moments)

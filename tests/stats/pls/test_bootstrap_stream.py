@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxsurvey.stats.pls import bootstrap as boot_module
+from cxsurvey.stats.pls import chunks as chunks_module
 from cxsurvey.stats.pls.bootstrap import bootstrap_pls
 from cxsurvey.stats.pls.resample import draw_indices
 
@@ -28,8 +28,8 @@ def _data(n: int = 60, seed: int = 8) -> tuple[pd.DataFrame, dict, list]:
 def test_memory_bounded_chunks_reproduce_the_index_matrix(monkeypatch, jobs):
     data, constructs, paths = _data()
     # chunks of 7 resamples: 7 * 60 * 8 bytes of indices per chunk
-    monkeypatch.setattr(boot_module, "_CHUNK_BYTES", 7 * 60 * 8)
-    assert boot_module._chunk_rows(60, 1000) == 7
+    monkeypatch.setattr(chunks_module, "CHUNK_BYTES", 7 * 60 * 8)
+    assert chunks_module.chunk_rows(60, 1000) == 7
     calls: list[tuple[int, int]] = []
     streamed = bootstrap_pls(data, constructs, paths, n_boot=100, seed=5, jobs=jobs,
                              progress=lambda done, total: calls.append((done, total)))

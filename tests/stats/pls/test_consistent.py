@@ -254,6 +254,16 @@ def test_bootstrap_pairs_with_pls_bootstrap_and_is_seeded():
     assert np.array_equal(a.draws["weights"], pls.draws["weights"])
     # the full-sample column is the PLSc fit
     assert np.allclose(a.paths["est"], a.plsc.paths["est"], rtol=0, atol=0)
+    # the PLS bootstrap's kept resamples give the seeded PLSc bootstrap, without new draws
+    kept = bootstrap_pls(data, blocks, paths, n_boot=300, seed=11, bca=False, jobs=2,
+                         keep_moments=True)
+    reused = bootstrap_plsc(data, blocks, paths, moments=kept.moments, jobs=2)
+    assert reused.seed == 11 and reused.n_boot == 300
+    for key, draws in a.draws.items():
+        assert np.array_equal(reused.draws[key], draws)
+    pd.testing.assert_frame_equal(reused.paths, a.paths)
+    with pytest.raises(ValueError, match="same items and rows"):
+        bootstrap_plsc(data.iloc[:100], blocks, paths, moments=kept.moments)
 
 
 def test_bootstrap_inadmissible_resamples_counted_or_dropped():

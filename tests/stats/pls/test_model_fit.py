@@ -27,6 +27,7 @@ import pandas as pd
 import pytest
 from support import load_csv, load_json
 
+from cxsurvey.stats.pls.bootstrap import bootstrap_pls
 from cxsurvey.stats.pls.model_fit import (
     MEASURES,
     PlsModelFit,
@@ -133,6 +134,36 @@ def test_seeded_bootstrap_and_quantile_columns():
     assert list(b.table.columns) == ["model", "measure", "value", "boot_mean", "hi90",
                                      "hi95", "hi99"]
     assert (b.table["hi90"] <= b.table["hi95"]).all()
+
+
+@pytest.mark.parametrize("kind", ["composite", "common_factor"])
+def test_reused_bootstrap_resamples_give_the_seeded_bootstrap(kind):
+    """The Bollen-Stine resamples formed from a PLS bootstrap's kept moments (the same
+    seed's resamples of Z, transformed) equal those of the transformed data drawn anew,
+    and a seeded run equals its explicit index matrix at any number of threads."""
+    entry = load_json("pls/plsc_fit_reference.json")["models"]["mobi_m3"]
+    blocks, paths, kw = _spec(entry["spec"])
+    data = _data("mobi")
+    seeded = model_fit(data, blocks, paths, kind=kind, n_boot=120, seed=9, jobs=2,
+                       chunk_size=17, **kw)
+    explicit = model_fit(data, blocks, paths, kind=kind,
+                         indices=np.random.Generator(np.random.PCG64(9)).integers(
+                             0, len(data), size=(120, len(data))), jobs=1, **kw)
+    boot = bootstrap_pls(data, blocks, paths, n_boot=120, seed=9, bca=False,
+                         keep_moments=True, **kw)
+    assert boot.moments is not None and len(boot.moments) == 120
+    reused = model_fit(data, blocks, paths, kind=kind, moments=boot.moments, jobs=2, **kw)
+    assert reused.n_boot == 120 and reused.seed == 9
+    for variant in ("saturated", "estimated"):
+        assert seeded.n_used[variant] == explicit.n_used[variant] == reused.n_used[variant]
+        np.testing.assert_allclose(seeded.draws[variant], explicit.draws[variant],
+                                   rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(reused.draws[variant], explicit.draws[variant],
+                                   rtol=1e-9, atol=1e-12)
+    other = bootstrap_pls(data.iloc[:200], blocks, paths, n_boot=20, seed=9, bca=False,
+                          keep_moments=True, **kw)
+    with pytest.raises(ValueError, match="same items and rows"):
+        model_fit(data, blocks, paths, kind=kind, moments=other.moments, **kw)
 
 
 def test_errors():

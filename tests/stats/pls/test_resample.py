@@ -13,11 +13,13 @@ import pytest
 from numpy.testing import assert_allclose
 
 from cxsurvey.stats.pls.resample import (
+    ResampleMoments,
     cross_products,
     draw_indices,
     index_chunks,
     resample_correlations,
     resample_counts,
+    resample_moments,
     unpack_symmetric,
 )
 
@@ -30,7 +32,7 @@ def test_chunked_draw_is_the_one_shot_draw(n, step):
     chunks = list(index_chunks(n, n_boot, seed=42, step=step))
     assert [c.shape for c in chunks] == [(min(step, n_boot - s), n)
                                           for s in range(0, n_boot, step)]
-    assert all(c.dtype == np.int64 for c in chunks)
+    assert all(np.issubdtype(c.dtype, np.integer) for c in chunks)
     assert np.array_equal(np.concatenate(chunks), one_shot)
     assert np.array_equal(draw_indices(n, n_boot, 42), one_shot)
 
@@ -73,3 +75,29 @@ def test_packed_cross_products_give_the_full_correlations():
     assert_allclose(got, resample_correlations(z, counts, full), rtol=0, atol=1e-14)
     for b in range(4):
         assert_allclose(got[b], np.corrcoef(z[idx[b]], rowvar=False), atol=1e-13)
+
+
+def test_resample_moments_give_the_correlations_of_transformed_resamples():
+    """``ResampleMoments.correlations(T)``: the correlations of the same resamples of
+    ``Z T`` (the Bollen-Stine data), against numpy.corrcoef of the transformed rows."""
+    rng = np.random.default_rng(4)
+    z = rng.standard_normal((50, 4))
+    t = rng.standard_normal((4, 4)) + 2 * np.eye(4)
+    idx = rng.integers(0, 50, size=(6, 50))
+    moments = resample_moments(z, resample_counts(idx, 50))
+    assert len(moments) == 6 and moments.p == 4 and moments.n == 50
+    assert moments.nbytes == (6 * 4 + 6 * 10 + 6) * 8
+    plain, transformed = moments.correlations(), moments.correlations(t)
+    for b in range(6):
+        assert_allclose(plain[b], np.corrcoef(z[idx[b]], rowvar=False), atol=1e-13)
+        assert_allclose(transformed[b], np.corrcoef((z @ t)[idx[b]], rowvar=False),
+                        atol=1e-13)
+    joined = ResampleMoments.concat([moments.rows(0, 2), moments.rows(2, 6)],
+                                    items=("a", "b", "c", "d"), seed=3)
+    assert joined.items == ("a", "b", "c", "d") and joined.seed == 3
+    assert np.array_equal(joined.correlations(t), transformed)
+    # an item constant in a resample: NaN matrix
+    z2 = z.copy()
+    z2[:, 0] = np.where(np.arange(50) < 25, 1.0, -1.0)
+    one_half = np.tile(np.arange(25), 2)[None]
+    assert np.isnan(resample_moments(z2, resample_counts(one_half, 50)).correlations()).all()
