@@ -21,10 +21,14 @@ def _fl_inputs(ave: Mapping[str, float], latent_corr: pd.DataFrame,
     names = [str(name) for name in ave]
     if not names:
         raise ValueError("ave must name at least one construct")
-    absent = [n for n in names if n not in latent_corr.index or n not in latent_corr.columns]
-    if absent:
-        raise ValueError(f"latent_corr has no row/column for {', '.join(absent)}")
-    corr = latent_corr.loc[names, names].to_numpy(dtype=float)
+    if list(latent_corr.index) == names and list(latent_corr.columns) == names:
+        corr = latent_corr.to_numpy(dtype=float)  # already in order: no label lookup
+    else:
+        absent = [n for n in names
+                  if n not in latent_corr.index or n not in latent_corr.columns]
+        if absent:
+            raise ValueError(f"latent_corr has no row/column for {', '.join(absent)}")
+        corr = latent_corr.loc[names, names].to_numpy(dtype=float)
     diag = np.diag(corr)
     if np.any(np.isfinite(diag) & (np.abs(diag - 1.0) > 1e-6)):
         raise ValueError("latent_corr must be a correlation matrix (unit diagonal); "
