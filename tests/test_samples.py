@@ -82,7 +82,7 @@ def test_sample_reproduces_the_reference_study_shape(clean_doc: dict) -> None:
 
 
 def _blank_clean_like_messy(tmp_path: Path) -> Path:
-    frame = pd.read_excel(CLEAN, sheet_name="Responses")
+    frame = pd.read_excel(CLEAN, sheet_name="Responses", engine="openpyxl")
     for cell in json.loads(MESSY_CELLS.read_text()):
         frame.loc[cell["row_index"], cell["item"]] = None
     path = tmp_path / "clean_blanked.csv"
@@ -130,7 +130,7 @@ def test_messy_export_gives_the_same_numbers(tmp_path: Path, missing: str) -> No
 
 def test_formula_text_from_a_survey_stays_text_in_excel(tmp_path: Path) -> None:
     """Respondent IDs and the file name come from the survey; both reach the report."""
-    frame = pd.read_excel(CLEAN, sheet_name="Responses")
+    frame = pd.read_excel(CLEAN, sheet_name="Responses", engine="openpyxl")
     frame["RespondentID"] = frame["RespondentID"].astype(object)
     items = [c for c in frame.columns if c[-1].isdigit()]
     frame.loc[3, items] = 5  # a straightliner whose ID is a formula

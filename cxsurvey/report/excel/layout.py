@@ -41,7 +41,7 @@ def text_lines(value: object, width: float) -> int:
     """The lines ``value`` takes when word-wrapped in a column ``width`` characters wide.
 
     >>> text_lines("short", 20), text_lines("a b c d e f g h i j", 5)
-    (1, 5)
+    (1, 4)
     """
     per_line = max(1, int(width))
     return sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True)))

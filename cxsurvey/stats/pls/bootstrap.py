@@ -42,12 +42,12 @@ from cxsurvey.stats.pls.data import prepare_data
 from cxsurvey.stats.pls.fit import PlsFit, fit_pls
 from cxsurvey.stats.pls.resample import (
     ResampleMoments,
-    cross_products,
     index_chunks,
     jackknife_correlations,
     resample_correlations,
     resample_counts,
     resample_moments,
+    shared_cross_products,
 )
 from cxsurvey.stats.pls.specify import compile_model
 from cxsurvey.stats.pls.tables import TableLayout
@@ -167,7 +167,7 @@ class PlsBootstrap:
 MOMENT_BYTES = 1 << 27  # resample moments kept for later analyses (keep_moments) at most
 
 
-def _resample_chunk(layout: TableLayout, z: np.ndarray, cross: np.ndarray,
+def _resample_chunk(layout: TableLayout, z: np.ndarray, cross: np.ndarray | None,
                     indices: np.ndarray, settings: tuple[str, int, float],
                     sample_correlations: SampleCorrelations | None = None,
                     workspace: CountBuffer | None = None,
@@ -203,7 +203,7 @@ def _estimate_chunks(layout: TableLayout, z: np.ndarray, chunks: Iterator[np.nda
     (with ``bca``) the jackknife samples (``step`` at a time), chunk by chunk on ``jobs``
     threads; ``kept`` receives each chunk's resample moments under its number."""
     n = z.shape[0]
-    cross = cross_products(z) if sample_correlations is None else z[:0]
+    cross = shared_cross_products(z) if sample_correlations is None else None
     workspace = CountBuffer()
     jack_step = step if sample_correlations is None else chunk_rows(n, step)
     jack_starts = range(0, n, jack_step) if bca else range(0)

@@ -32,11 +32,11 @@ from cxsurvey.stats.pls.estimate import batch_structural, batch_total_effects, e
 from cxsurvey.stats.pls.fit import PlsFit, fit_pls
 from cxsurvey.stats.pls.resample import (
     ResampleMoments,
-    cross_products,
     index_chunks,
     jackknife_correlations,
     resample_counts,
     resample_moments,
+    shared_cross_products,
 )
 from cxsurvey.stats.pls.specify import PlsModel, compile_model
 from cxsurvey.stats.records import BootstrapInfo
@@ -451,7 +451,7 @@ def _chunked(tasks: Iterator[tuple[Callable[[], _Part], int]], jobs: int) -> lis
         return run_chunks(tasks, jobs)
 
 
-def _streamed_chunk(z: np.ndarray, cross: np.ndarray, indices: np.ndarray,
+def _streamed_chunk(z: np.ndarray, cross: np.ndarray | None, indices: np.ndarray,
                     buffer: CountBuffer, model: PlsModel,
                     settings: tuple[str, int, float]) -> _Part:
     n = z.shape[0]
@@ -554,7 +554,7 @@ def bootstrap_plsc(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
         boot_tasks = ((partial(_moment_chunk, moments.rows(s0, s0 + step), model, settings),
                        min(step, len(moments) - s0)) for s0 in range(0, len(moments), step))
     else:
-        cross, buffer = cross_products(z), CountBuffer()
+        cross, buffer = shared_cross_products(z), CountBuffer()
         boot_tasks = ((partial(_streamed_chunk, z, cross, idx, buffer, model, settings),
                        idx.shape[0])
                       for idx in index_chunks(n, n_boot, seed, indices,

@@ -52,10 +52,10 @@ from cxsurvey.stats.pls.micom import (
     original_group_fits,
 )
 from cxsurvey.stats.pls.resample import (
-    cross_products,
     draw_indices,
     resample_correlations,
     resample_counts,
+    shared_cross_products,
 )
 
 __all__ = ["PlsMga", "henseler_p", "pls_mga"]
@@ -146,7 +146,7 @@ def _bootstrap_group(grouped: GroupedData, g: int, indices: np.ndarray,
                      settings: tuple[str, int, float], chunk_size: int) -> np.ndarray:
     """Path coefficients of the usable resamples of group ``g``."""
     zg = grouped.z[grouped.codes == g]
-    cross = cross_products(zg)
+    cross = shared_cross_products(zg)
     parts = []
     for start in range(0, indices.shape[0], chunk_size):
         idx = indices[start:start + chunk_size]
@@ -161,7 +161,7 @@ def _bootstrap_group(grouped: GroupedData, g: int, indices: np.ndarray,
 def _permute(grouped: GroupedData, perms: np.ndarray, settings: tuple[str, int, float],
              chunk_size: int) -> np.ndarray:
     """Group-1 minus group-2 path differences of the usable permutations."""
-    cross = cross_products(grouped.z)
+    cross = shared_cross_products(grouped.z)
     parts = []
     for start in range(0, perms.shape[0], chunk_size):
         codes = grouped.codes[perms[start:start + chunk_size]]

@@ -44,7 +44,7 @@ from cxsurvey.errors import AnalysisError, InputError
 from cxsurvey.stats.adjust import holm
 from cxsurvey.stats.pls.data import ZERO_VARIANCE, correlation, prepare_data
 from cxsurvey.stats.pls.estimate import SCHEMES, estimate_batch
-from cxsurvey.stats.pls.resample import cross_products, resample_correlations
+from cxsurvey.stats.pls.resample import resample_correlations, shared_cross_products
 from cxsurvey.stats.pls.specify import PlsModel, compile_model
 
 __all__ = ["DEFAULT_SEED", "GroupedData", "Micom", "check_settings", "configural_checks",
@@ -453,7 +453,7 @@ def micom(data: pd.DataFrame, groups: str | Sequence[object] | pd.Series | np.nd
     mean_obs, var_obs = _score_moments(scores, grouped.memberships(grouped.codes[None]),
                                        pairs)
     perms = draw_permutations(z.shape[0], n_perm, seed, permutations)
-    cross = cross_products(z)
+    cross = shared_cross_products(z)
     c_draws, m_draws, v_draws, valid_all, conv_all = [], [], [], [], []
     for start in range(0, perms.shape[0], int(chunk_size)):
         codes = grouped.codes[perms[start:start + int(chunk_size)]]

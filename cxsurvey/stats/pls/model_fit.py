@@ -36,10 +36,10 @@ from cxsurvey.stats.pls.fit import PlsFit, fit_pls
 from cxsurvey.stats.pls.linalg import cholesky_where_pd
 from cxsurvey.stats.pls.resample import (
     ResampleMoments,
-    cross_products,
     index_chunks,
     resample_counts,
     resample_moments,
+    shared_cross_products,
 )
 from cxsurvey.stats.pls.specify import PlsModel, compile_model
 
@@ -325,7 +325,7 @@ def _bollen_stine_chunk(moments: ResampleMoments, transforms: dict[str, np.ndarr
     return out
 
 
-def _streamed_chunk(z: np.ndarray, cross: np.ndarray, indices: np.ndarray,
+def _streamed_chunk(z: np.ndarray, cross: np.ndarray | None, indices: np.ndarray,
                     buffer: CountBuffer, transforms: dict[str, np.ndarray | None],
                     model: PlsModel, kind: str, settings: tuple[str, int, float],
                     drop_inadmissible: bool) -> dict[str, np.ndarray]:
@@ -358,7 +358,7 @@ def _bollen_stine(z: np.ndarray, transforms: dict[str, np.ndarray | None],
     else:
         n, n_boot, seed, indices = resamples
         total = int(n_boot or 0) if indices is None else int(np.shape(indices)[0])
-        cross, buffer = cross_products(z), CountBuffer()
+        cross, buffer = shared_cross_products(z), CountBuffer()
         chunks = index_chunks(n, 0 if n_boot is None else n_boot, seed, indices,
                               chunk_rows(n, chunk_size))
         tasks = ((partial(_streamed_chunk, z, cross, idx, buffer, transforms, model, kind,

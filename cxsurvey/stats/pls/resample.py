@@ -28,11 +28,14 @@ import numpy as np
 
 from cxsurvey.stats.pls.data import ZERO_VARIANCE
 
-__all__ = ["ResampleMoments", "cross_products", "draw_indices", "index_chunks",
-           "jackknife_correlations", "resample_correlations", "resample_counts",
-           "resample_moments", "unpack_symmetric"]
+__all__ = ["CROSS_BYTES", "ResampleMoments", "cross_products", "draw_indices",
+           "index_chunks", "jackknife_correlations", "resample_correlations",
+           "resample_counts", "resample_moments", "shared_cross_products",
+           "unpack_symmetric"]
 
 _LOOP_COUNTS = 2048  # from this many rows on, resample counts are made row by row
+CROSS_BYTES = 1 << 28  # the row cross-products are formed once up to this size
+_BLOCK_BYTES = 1 << 23  # else, per block of rows of about this size, each time needed
 
 
 def _check_indices(indices: np.ndarray, n: int) -> np.ndarray:
@@ -160,6 +163,28 @@ def cross_products(z: np.ndarray) -> np.ndarray:
     return out
 
 
+def shared_cross_products(z: np.ndarray) -> np.ndarray | None:
+    """:func:`cross_products` of ``z`` when they fit in :data:`CROSS_BYTES` (256 MiB:
+    about 120,000 rows of 33 items, or 6,600 rows of 100), to be formed once and shared
+    by every chunk of a bootstrap; None for a larger (wide and long) survey, whose
+    chunks then form them block by block of rows (:func:`resample_moments`), which
+    bounds the memory at the cost of forming them once per chunk."""
+    n, p = z.shape
+    return cross_products(z) if n * (p * (p + 1) // 2) * 8 <= CROSS_BYTES else None
+
+
+def _weighted_cross_sums(z: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``counts @ cross_products(z)`` formed block by block of rows (bounded memory)."""
+    n, p = z.shape
+    width = p * (p + 1) // 2
+    rows = max(1, _BLOCK_BYTES // (8 * width))
+    out = np.zeros((counts.shape[0], width))
+    for start in range(0, n, rows):
+        block = slice(start, min(start + rows, n))
+        out += counts[:, block] @ cross_products(z[block])
+    return out
+
+
 def unpack_symmetric(packed: np.ndarray, p: int) -> np.ndarray:
     """Symmetric (B, p, p) matrices from their packed upper triangles (B, p (p + 1) / 2),
     in the order of :func:`cross_products`."""
@@ -281,13 +306,12 @@ def resample_moments(z: np.ndarray, counts: np.ndarray,
     counts : ndarray, shape (B, n)
         How often each row appears in each resample.
     cross : ndarray, shape (n, p (p + 1) / 2), optional
-        Precomputed :func:`cross_products` of ``z``.
+        Precomputed :func:`cross_products` of ``z`` (:func:`shared_cross_products`);
+        without them they are formed block by block of rows, never all at once.
     """
-    if cross is None:
-        cross = cross_products(z)
     counts = np.asarray(counts, dtype=float)
-    return ResampleMoments(s1=counts @ z, s2=counts @ cross, m=counts.sum(axis=1),
-                           n=int(z.shape[0]))
+    s2 = _weighted_cross_sums(z, counts) if cross is None else counts @ cross
+    return ResampleMoments(s1=counts @ z, s2=s2, m=counts.sum(axis=1), n=int(z.shape[0]))
 
 
 def resample_correlations(z: np.ndarray, counts: np.ndarray,

@@ -42,3 +42,18 @@ def test_memory_bounded_chunks_reproduce_the_index_matrix(monkeypatch, jobs):
         assert np.array_equal(streamed.draws[key], draws)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
     assert calls[-1] == (160, 160)  # 100 resamples + 60 jackknife samples
+
+
+def test_wide_long_surveys_form_cross_products_by_blocks(monkeypatch):
+    """A survey whose row cross-products exceed CROSS_BYTES bootstraps with them formed
+    block by block of rows in every chunk: the same estimates to rounding."""
+    from cxsurvey.stats.pls import resample as resample_module
+
+    data, constructs, paths = _data()
+    shared = bootstrap_pls(data, constructs, paths, n_boot=60, seed=2, jobs=1)
+    monkeypatch.setattr(resample_module, "CROSS_BYTES", 0)
+    monkeypatch.setattr(resample_module, "_BLOCK_BYTES", 7 * 21 * 8)
+    blocked = bootstrap_pls(data, constructs, paths, n_boot=60, seed=2, jobs=2)
+    for table in ("paths", "loadings", "weights", "htmt"):
+        pd.testing.assert_frame_equal(getattr(blocked, table), getattr(shared, table),
+                                      rtol=1e-10, atol=1e-12)

@@ -20,6 +20,7 @@ from cxsurvey.stats.pls.resample import (
     resample_correlations,
     resample_counts,
     resample_moments,
+    shared_cross_products,
     unpack_symmetric,
 )
 
@@ -101,3 +102,22 @@ def test_resample_moments_give_the_correlations_of_transformed_resamples():
     z2[:, 0] = np.where(np.arange(50) < 25, 1.0, -1.0)
     one_half = np.tile(np.arange(25), 2)[None]
     assert np.isnan(resample_moments(z2, resample_counts(one_half, 50)).correlations()).all()
+
+
+def test_cross_products_by_row_blocks_for_wide_long_surveys(monkeypatch):
+    """Above CROSS_BYTES the row cross-products are not formed at once: the resample
+    sums come block by block of rows and equal the one-product sums (to rounding)."""
+    from cxsurvey.stats.pls import resample as resample_module
+
+    rng = np.random.default_rng(6)
+    z = rng.standard_normal((103, 6))
+    counts = resample_counts(rng.integers(0, 103, size=(5, 103)), 103)
+    whole = resample_moments(z, counts, cross_products(z))
+    assert shared_cross_products(z) is not None
+    monkeypatch.setattr(resample_module, "CROSS_BYTES", 103 * 21 * 8 - 1)
+    monkeypatch.setattr(resample_module, "_BLOCK_BYTES", 10 * 21 * 8)  # blocks of 10 rows
+    assert shared_cross_products(z) is None
+    blocks = resample_moments(z, counts, None)
+    assert_allclose(blocks.s2, whole.s2, rtol=1e-13, atol=1e-12)
+    assert np.array_equal(blocks.s1, whole.s1) and np.array_equal(blocks.m, whole.m)
+    assert_allclose(resample_correlations(z, counts), whole.correlations(), atol=1e-14)
