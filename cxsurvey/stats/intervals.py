@@ -5,13 +5,14 @@ summarise their draws here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-__all__ = ["bca_interval", "htmt_versus_one", "summarise_draws"]
+__all__ = ["JackknifeSums", "bca_interval", "htmt_versus_one", "summarise_draws"]
 
 
 def _quantile_type7(sorted_draws: np.ndarray, prob: np.ndarray) -> np.ndarray:
@@ -35,7 +36,81 @@ def _quantile_type7(sorted_draws: np.ndarray, prob: np.ndarray) -> np.ndarray:
     return np.where(ok, out, np.nan)
 
 
-def bca_interval(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray,
+@dataclass(frozen=True)
+class JackknifeSums:
+    """What the BCa acceleration needs of the leave-one-out estimates, column by column:
+    the count of finite values and the sums of their first three powers about a shift.
+
+    Sums of chunks of jackknife samples add up (:meth:`__add__`, the same shift), so a
+    bootstrap never holds all n leave-one-out estimates. Shifting by a value near the
+    jackknife mean (the full-sample estimate, or the mean itself) keeps the sums free of
+    cancellation.
+
+    Attributes
+    ----------
+    shift, count, s1, s2, s3 : ndarray, shape (P,)
+    rows : int
+        Leave-one-out samples added (finite or not).
+    """
+
+    shift: np.ndarray
+    count: np.ndarray
+    s1: np.ndarray
+    s2: np.ndarray
+    s3: np.ndarray
+    rows: int
+
+    @classmethod
+    def of(cls, values: np.ndarray, shift: np.ndarray | None = None) -> JackknifeSums:
+        """Sums of ``values`` (J, P) about ``shift`` (default: the column means; NaN
+        entries are left out, a column without a finite value shifts by 0)."""
+        values = np.asarray(values, dtype=float)
+        if values.ndim == 1:
+            values = values[:, None]
+        if shift is None:
+            finite = np.isfinite(values)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                shift = np.where(finite.any(axis=0),
+                                 np.where(finite, values, 0.0).sum(axis=0)
+                                 / finite.sum(axis=0), 0.0)
+        shift = np.asarray(shift, dtype=float)
+        v = values - np.where(np.isfinite(shift), shift, 0.0)
+        ok = np.isfinite(v)
+        v = np.where(ok, v, 0.0)
+        v2 = v * v
+        return cls(shift=shift, count=ok.sum(axis=0).astype(float), s1=v.sum(axis=0),
+                   s2=v2.sum(axis=0), s3=(v2 * v).sum(axis=0), rows=values.shape[0])
+
+    def __add__(self, other: JackknifeSums) -> JackknifeSums:
+        if not np.array_equal(self.shift, other.shift, equal_nan=True):
+            raise ValueError("jackknife sums about different shifts cannot be added")
+        return JackknifeSums(shift=self.shift, count=self.count + other.count,
+                             s1=self.s1 + other.s1, s2=self.s2 + other.s2,
+                             s3=self.s3 + other.s3, rows=self.rows + other.rows)
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def acceleration(self) -> np.ndarray:
+        """``a = sum(d^3) / (6 (sum d^2)^1.5)``, ``d`` the jackknife mean minus each
+        jackknife estimate: with ``m`` values, ``sum d^2 = s2 - s1^2 / m`` and
+        ``sum d^3 = -s3 + 3 s1 s2 / m - 2 s1^3 / m^2``; 0 where ``sum d^2`` is 0.
+
+        References
+        ----------
+        Efron, B., & Tibshirani, R. J. (1993). An introduction to the bootstrap (eq.
+        14.15). Chapman & Hall.
+        """
+        m = self.count
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sum2 = np.where(m > 0, self.s2 - self.s1 ** 2 / m, 0.0)
+            sum3 = np.where(m > 0, -self.s3 + 3.0 * self.s1 * self.s2 / m
+                            - 2.0 * self.s1 ** 3 / m ** 2, 0.0)
+            den = 6.0 * np.maximum(sum2, 0.0) ** 1.5
+            return np.where(den > 0, sum3 / den, 0.0)
+
+
+def bca_interval(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray | JackknifeSums,
                  ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Bias-corrected and accelerated bootstrap interval, column by column.
 
@@ -45,8 +120,8 @@ def bca_interval(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray,
         Full-sample estimates.
     draws : ndarray, shape (B, P)
         Bootstrap estimates.
-    jackknife : ndarray, shape (J, P)
-        Leave-one-out estimates (acceleration).
+    jackknife : ndarray, shape (J, P), or JackknifeSums
+        Leave-one-out estimates (acceleration), or their sums.
     ci : float
         Confidence level.
 
@@ -75,11 +150,9 @@ def bca_interval(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray,
     b = draws.shape[0]
     below = (draws < est).sum(axis=0) + (draws <= est).sum(axis=0)
     z0 = special.ndtri(below / (2.0 * b))
-    d = np.nanmean(jackknife, axis=0) - jackknife
-    num = np.nansum(d ** 3, axis=0)
-    den = 6.0 * np.nansum(d ** 2, axis=0) ** 1.5
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(den > 0, num / den, 0.0)
+    sums = jackknife if isinstance(jackknife, JackknifeSums) else \
+        JackknifeSums.of(jackknife)
+    a = sums.acceleration()
     tail = (1.0 - ci) / 2.0
     sorted_draws = np.sort(draws, axis=0)
     out = []
@@ -92,7 +165,8 @@ def bca_interval(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray,
     return out[0], out[1]
 
 
-def summarise_draws(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray | None = None,
+def summarise_draws(est: np.ndarray, draws: np.ndarray,
+                    jackknife: np.ndarray | JackknifeSums | None = None,
                     ci: float = 0.95, pvalue: Literal["t", "normal"] = "t") -> pd.DataFrame:
     """Bootstrap mean, SE, t, p, percentile and BCa intervals per column.
 
@@ -102,8 +176,8 @@ def summarise_draws(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray | 
         Full-sample estimates.
     draws : ndarray, shape (B, P)
         Estimates of the usable resamples.
-    jackknife : ndarray, shape (J, P), optional
-        Leave-one-out estimates; without them the BCa columns are NaN.
+    jackknife : ndarray, shape (J, P), or JackknifeSums, optional
+        Leave-one-out estimates or their sums; without them the BCa columns are NaN.
     ci : float
         Confidence level.
     pvalue : {"t", "normal"}

@@ -31,12 +31,18 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import cast
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from cxsurvey.stats.intervals import bca_interval, htmt_versus_one, summarise_draws
+from cxsurvey.stats.intervals import (
+    JackknifeSums,
+    bca_interval,
+    htmt_versus_one,
+    summarise_draws,
+)
 from cxsurvey.stats.pls.chunks import CountBuffer, chunk_rows, run_chunks
 from cxsurvey.stats.pls.data import prepare_data
 from cxsurvey.stats.pls.fit import PlsFit, fit_pls
@@ -57,6 +63,7 @@ __all__ = ["PlsBootstrap", "bootstrap_pls", "summarise_draws", "bca_interval",
            "resample_correlations", "jackknife_correlations"]
 
 _Part = tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]  # estimates, valid, converged
+_JackPart = dict[str, JackknifeSums]  # per table, of a chunk's usable jackknife samples
 #: Item correlation matrices (B, p, p) of the samples given as row positions (B, m)
 SampleCorrelations = Callable[[np.ndarray], np.ndarray]
 
@@ -165,6 +172,7 @@ class PlsBootstrap:
 # ---------------------------------------------------------------------------------------
 
 MOMENT_BYTES = 1 << 27  # resample moments kept for later analyses (keep_moments) at most
+JACK_BYTES = 1 << 24  # one (rows, p, p) stack of a jackknife chunk at most
 
 
 def _resample_chunk(layout: TableLayout, z: np.ndarray, cross: np.ndarray | None,
@@ -184,32 +192,44 @@ def _resample_chunk(layout: TableLayout, z: np.ndarray, cross: np.ndarray | None
 
 
 def _jackknife_chunk(layout: TableLayout, z: np.ndarray, rows: np.ndarray,
-                     settings: tuple[str, int, float],
-                     sample_correlations: SampleCorrelations | None = None) -> _Part:
+                     settings: tuple[str, int, float], shifts: dict[str, np.ndarray],
+                     sample_correlations: SampleCorrelations | None = None) -> _JackPart:
+    """The BCa acceleration's sums of the usable leave-one-out estimates of ``rows``
+    (about the full-sample estimates ``shifts``), per table: n leave-one-out samples
+    never need n rows of estimates in memory."""
     if sample_correlations is not None:
         n = z.shape[0]
         keep = np.array([np.delete(np.arange(n), r) for r in rows], dtype=np.int64)
-        return layout.extract(sample_correlations(keep), *settings)
-    return layout.extract(jackknife_correlations(z, rows), *settings)
+        part = layout.extract(sample_correlations(keep), *settings)
+    else:
+        part = layout.extract(jackknife_correlations(z, rows), *settings)
+    tables = _usable([part])[0]
+    return {key: JackknifeSums.of(value, shifts[key]) for key, value in tables.items()}
 
 
 def _estimate_chunks(layout: TableLayout, z: np.ndarray, chunks: Iterator[np.ndarray],
-                     b_total: int, settings: tuple[str, int, float], bca: bool, step: int,
-                     jobs: int, progress: Callable[[int, int], None] | None,
+                     b_total: int, settings: tuple[str, int, float],
+                     shifts: dict[str, np.ndarray] | None, step: int, jobs: int,
+                     progress: Callable[[int, int], None] | None,
                      sample_correlations: SampleCorrelations | None = None,
                      kept: dict[int, ResampleMoments] | None = None
-                     ) -> tuple[list[_Part], list[_Part]]:
-    """Estimates of the resamples (``chunks`` of their indices, ``b_total`` in all) and
-    (with ``bca``) the jackknife samples (``step`` at a time), chunk by chunk on ``jobs``
-    threads; ``kept`` receives each chunk's resample moments under its number."""
+                     ) -> tuple[list[_Part], dict[str, JackknifeSums] | None]:
+    """Estimates of the resamples (``chunks`` of their indices, ``b_total`` in all) and,
+    with ``shifts`` (the full-sample estimates: BCa), the jackknife sums (``step``
+    samples at a time), chunk by chunk on ``jobs`` threads; ``kept`` receives each
+    chunk's resample moments under its number."""
     n = z.shape[0]
     cross = shared_cross_products(z) if sample_correlations is None else None
     workspace = CountBuffer()
-    jack_step = step if sample_correlations is None else chunk_rows(n, step)
+    # plain jackknife chunks depend on p only, so the acceleration's sums are added in
+    # the same order whatever chunk_size and jobs
+    jack_step = (max(1, min(1000, JACK_BYTES // (8 * z.shape[1] ** 2)))
+                 if sample_correlations is None else chunk_rows(n, step))
+    bca = shifts is not None
     jack_starts = range(0, n, jack_step) if bca else range(0)
     n_boot_tasks = 0
 
-    def tasks() -> Iterator[tuple[Callable[[], _Part], int]]:
+    def tasks() -> Iterator[tuple[Callable[[], _Part | _JackPart], int]]:
         nonlocal n_boot_tasks
         for indices in chunks:  # drawn here, in order, from the one random stream
             yield (partial(_resample_chunk, layout, z, cross, indices, settings,
@@ -218,13 +238,21 @@ def _estimate_chunks(layout: TableLayout, z: np.ndarray, chunks: Iterator[np.nda
             n_boot_tasks += 1
         for s in jack_starts:
             rows = np.arange(s, min(s + jack_step, n))
-            yield (partial(_jackknife_chunk, layout, z, rows, settings,
+            yield (partial(_jackknife_chunk, layout, z, rows, settings, shifts or {},
                            sample_correlations), len(rows))
 
     with threadpool_limits(limits=1, user_api="blas"):
         # the matrices are small: one BLAS thread per worker thread is fastest
         results = run_chunks(tasks(), jobs, progress, b_total + n * bca)
-    return results[:n_boot_tasks], results[n_boot_tasks:]
+    boot = cast(list[_Part], results[:n_boot_tasks])
+    jack = cast(list[_JackPart], results[n_boot_tasks:])
+    if not bca or not jack:
+        return boot, None
+    total = dict(jack[0])
+    for part in jack[1:]:  # in chunk order, whatever the threads
+        for key, sums in part.items():
+            total[key] = total[key] + sums
+    return boot, total
 
 
 def _combine(parts: list[_Part]) -> _Part:
@@ -248,7 +276,7 @@ def _usable(parts: list[_Part]) -> tuple[dict[str, np.ndarray], np.ndarray, np.n
 # ---------------------------------------------------------------------------------------
 
 def _summaries(fit: PlsFit, layout: TableLayout, draws: dict[str, np.ndarray],
-               jack: dict[str, np.ndarray] | None, ci: float) -> dict[str, pd.DataFrame]:
+               jack: dict[str, JackknifeSums] | None, ci: float) -> dict[str, pd.DataFrame]:
     """Every table: its key columns and the bootstrap statistics of each row."""
     originals = layout.originals(fit)
     tables: dict[str, pd.DataFrame] = {}
@@ -385,11 +413,11 @@ def bootstrap_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     keep = (keep_moments and sample_correlations is None
             and b_total * (p * (p + 3) // 2 + 1) * 8 <= MOMENT_BYTES)
     kept: dict[int, ResampleMoments] | None = {} if keep else None
-    boot_parts, jack_parts = _estimate_chunks(
-        layout, z, chunks, b_total, (scheme, int(max_iter), float(tol)), bca,
-        int(chunk_size), jobs, progress, sample_correlations, kept)
+    boot_parts, jack = _estimate_chunks(
+        layout, z, chunks, b_total, (scheme, int(max_iter), float(tol)),
+        layout.originals(fit) if bca else None, int(chunk_size), jobs, progress,
+        sample_correlations, kept)
     draws, valid, converged = _usable(boot_parts)
-    jack = _usable(jack_parts)[0] if bca else None
     result = _result(fit, layout, draws, valid, converged, jack, n, seed, ci,
                      int(max_iter))
     if kept:
@@ -399,13 +427,13 @@ def bootstrap_pls(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
 
 
 def _result(fit: PlsFit, layout: TableLayout, draws: dict[str, np.ndarray],
-            valid: np.ndarray, converged: np.ndarray, jack: dict[str, np.ndarray] | None,
+            valid: np.ndarray, converged: np.ndarray, jack: dict[str, JackknifeSums] | None,
             n: int, seed: int | None, ci: float, max_iter: int) -> PlsBootstrap:
     """The bootstrap tables and the bookkeeping of unusable resamples."""
     tables = _summaries(fit, layout, draws, jack, ci)
     invalid, not_conv = np.flatnonzero(~valid), np.flatnonzero(valid & ~converged)
     n_used, n_boot = len(draws["paths"]), len(valid)
-    n_jack = None if jack is None else len(jack["paths"])
+    n_jack = None if jack is None else len(jack["paths"])  # usable jackknife samples
     return PlsBootstrap(
         fit=fit, paths=tables["paths"], loadings=tables["loadings"],
         weights=tables["weights"], total_effects=tables["total_effects"],

@@ -32,7 +32,7 @@ from cxsurvey.stats.pls.predict_cv import (
     cross_validate,
     draw_assignment,
 )
-from cxsurvey.stats.pls.predict_cvpat import ALTERNATIVES, cvpat_tables
+from cxsurvey.stats.pls.predict_cvpat import ALTERNATIVES, cvpat_tables, observation_losses
 from cxsurvey.stats.pls.specify import PlsModel, compile_model
 
 __all__ = ["METRICS", "PlsPredictResult", "PredictionCounts", "pls_predict",
@@ -222,8 +222,10 @@ def _count(metric: str, table: pd.DataFrame) -> PredictionCounts:
                             n_q2_positive=int(np.sum(table["q2_predict"].to_numpy() > 0)))
 
 
-def _item_table(model: PlsModel, cv: CvPredictions, z: np.ndarray,
-                sds: np.ndarray) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def _item_table(model: PlsModel, cv: CvPredictions, z: np.ndarray, sds: np.ndarray
+                ) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The item table, the averaged predictions (``z`` units) and the out-of-sample
+    errors (answer units) of PLS, LM and the training means."""
     idx = cv.items
     scale = sds[idx]
     actual = z[:, idx]
@@ -240,7 +242,7 @@ def _item_table(model: PlsModel, cv: CvPredictions, z: np.ndarray,
         "skew_pls": [skewness(res["pls"][:, c])[0] for c in range(len(idx))],
         "skew_lm": [skewness(res["lm"][:, c])[0] for c in range(len(idx))],
     })
-    return table, avg
+    return table, avg, res
 
 
 def _construct_table(model: PlsModel, cv: CvPredictions) -> pd.DataFrame:
@@ -395,10 +397,9 @@ def pls_predict_techniques(data: pd.DataFrame, constructs: Mapping[str, Sequence
     cvs = cross_validate(prep.z, model, assignment, int(folds), names, lm_predictors,
                          scheme, int(max_iter), float(tol))
     parts = [_technique_tables(model, cvs[t], prep, metric, skew_threshold) for t in names]
-    cvpats = cvpat_tables([(part.errors["pls"], {"LM": part.errors["lm"],
-                                                 "IA": part.errors["naive"]})
+    cvpats = cvpat_tables([(part.losses["pls"], {"LM": part.losses["lm"],
+                                                 "IA": part.losses["naive"]})
                            for part in parts],
-                          list(parts[0].items["construct"]),
                           list(parts[0].constructs["construct"]), cvpat_alternative,
                           int(cvpat_boot), seed)
     settings = _Settings(assignment=assignment, folds=int(folds), lm_predictors=lm_predictors,
@@ -412,12 +413,12 @@ def pls_predict_techniques(data: pd.DataFrame, constructs: Mapping[str, Sequence
 
 @dataclass(frozen=True)
 class _Technique:
-    """One technique's item and construct tables, errors (answer units) and averaged
-    predictions (``z`` units)."""
+    """One technique's item and construct tables, CVPAT's per-observation losses (of
+    PLS, LM and the training means) and averaged predictions (``z`` units)."""
 
     items: pd.DataFrame
     constructs: pd.DataFrame
-    errors: dict[str, np.ndarray]
+    losses: dict[str, np.ndarray]
     averages: dict[str, np.ndarray]
     metric: str
     n_skewed: int
@@ -439,12 +440,16 @@ class _Settings:
 
 def _technique_tables(model: PlsModel, cv: CvPredictions, prep: PreparedData, metric: str,
                       skew_threshold: float) -> _Technique:
-    items, avg = _item_table(model, cv, prep.z, prep.sds)
-    errors = {key: (prep.z[:, cv.items] - avg[key]) * prep.sds[cv.items] for key in avg}
+    items, avg, errors = _item_table(model, cv, prep.z, prep.sds)
     chosen, n_skewed = _choose_metric(metric, items["skew_pls"].to_numpy(), skew_threshold)
     items["pls_lower"] = items[f"{chosen}_pls"] < items[f"{chosen}_lm"]
-    return _Technique(items=items, constructs=_construct_table(model, cv), errors=errors,
-                      averages=avg, metric=chosen, n_skewed=n_skewed)
+    constructs = _construct_table(model, cv)
+    member, endogenous = list(items["construct"]), list(constructs["construct"])
+    # the n x q errors end here: CVPAT needs their per-observation losses only
+    losses = {key: observation_losses(value, member, endogenous)
+              for key, value in errors.items()}
+    return _Technique(items=items, constructs=constructs, losses=losses, averages=avg,
+                      metric=chosen, n_skewed=n_skewed)
 
 
 def _result(technique: str, model: PlsModel, cv: CvPredictions, prep: PreparedData,
@@ -458,7 +463,12 @@ def _result(technique: str, model: PlsModel, cv: CvPredictions, prep: PreparedDa
     names = list(items["item"])
     idx = cv.items
 
-    def frame(values: np.ndarray) -> pd.DataFrame:
+    def frame(values: np.ndarray, own: bool) -> pd.DataFrame:
+        """Answer units; ``own``: this technique's own array, turned in place."""
+        if own:
+            values *= prep.sds[idx]
+            values += prep.means[idx]
+            return pd.DataFrame(values, index=prep.index, columns=names, copy=False)
         raw = prep.means[idx] + values * prep.sds[idx]
         return pd.DataFrame(raw, index=prep.index, columns=names)
 
@@ -475,9 +485,9 @@ def _result(technique: str, model: PlsModel, cv: CvPredictions, prep: PreparedDa
     return PlsPredictResult(
         items=items, constructs=construct_table, metric=chosen, n_skewed=part.n_skewed,
         skew_threshold=settings.skew_threshold, counts=_count(chosen, items),
-        construct_counts=by_construct, pls_predictions=frame(part.averages["pls"]),
-        lm_predictions=frame(part.averages["lm"]),
-        naive_predictions=frame(part.averages["naive"]),
+        construct_counts=by_construct, pls_predictions=frame(part.averages["pls"], True),
+        lm_predictions=frame(part.averages["lm"], True),
+        naive_predictions=frame(part.averages["naive"], False),  # shared by the techniques
         composite_predictions=pd.DataFrame(cv.scores, index=prep.index,
                                            columns=list(model.constructs)),
         construct_scores=pd.DataFrame(cv.actual_scores, index=prep.index,

@@ -247,15 +247,12 @@ def cross_validate(z: np.ndarray, model: PlsModel, assignment: np.ndarray, folds
             for rows in (np.flatnonzero(row == f) for f in range(folds)) if len(rows)]
     items = next(iter(layouts.values())).items
     q = len(items)
-    # one repetition's predictions (every row once), added to the sums when it is done
+    # sums over the repetitions (every row is predicted once per repetition)
     shapes = {"pls": q, "lm": q, "scores": model.k}
-    rep = {t: {key: np.empty((n, m)) for key, m in shapes.items()} for t in layouts}
     sums = {t: {key: np.zeros((n, m)) for key, m in shapes.items()} for t in layouts}
-    naive, naive_sum = np.empty((n, q)), np.zeros((n, q))
-    score_naive, score_naive_sum = np.empty((n, model.k)), np.zeros((n, model.k))
+    naive_sum, score_naive_sum = np.zeros((n, q)), np.zeros((n, model.k))
     actual_sum = actual.sum(axis=0)
     not_converged = 0
-    done_folds = 0
     for start in range(0, len(jobs), FOLD_CHUNK):
         chunk = jobs[start:start + FOLD_CHUNK]
         moments = fold_moments(z, [rows for _, rows in chunk])
@@ -267,28 +264,25 @@ def cross_validate(z: np.ndarray, model: PlsModel, assignment: np.ndarray, folds
                 regression = (tuple(lay.lm_sets[j]), j)
                 if regression not in slopes:
                     slopes[regression] = _lm_slopes(moments, lay.lm_sets[j], lay.blocks[j])
-        for b, (r, rows) in enumerate(chunk):
+        for b, (_, rows) in enumerate(chunk):
             mean, sd = moments.means[b], moments.sds[b]
-            naive[rows] = mean[items]
+            naive_sum[rows] += mean[items]
             # training-fold means of the full-sample scores: all rows' sum minus the fold's
-            score_naive[rows] = (actual_sum - actual[rows].sum(axis=0)) / (n - len(rows))
+            score_naive_sum[rows] += (actual_sum - actual[rows].sum(axis=0)) / (n - len(rows))
             zr = z[rows]
             zt = (zr - mean) / sd
             for t, lay in layouts.items():
-                _predict_fold(rep[t], zr, zt, model, lay, t, rows, (mean, sd),
+                _predict_fold(sums[t], zr, zt, model, lay, t, rows, (mean, sd),
                               (fits[0][b], fits[1][b], fits[2][b]),
                               {j: slopes[(tuple(lay.lm_sets[j]), j)][b] for j in lay.endo})
-            done_folds += 1
-            if done_folds == len(jobs) or jobs[start + b + 1][0] != r:  # repetition done
-                naive_sum += naive
-                score_naive_sum += score_naive
-                for t in layouts:
-                    for name in shapes:
-                        sums[t][name] += rep[t][name]
-    return {t: CvPredictions(items=lay.items, pls=sums[t]["pls"] / reps,
-                             lm=sums[t]["lm"] / reps, naive=naive_sum / reps,
-                             scores=sums[t]["scores"] / reps,
-                             score_naive=score_naive_sum / reps, actual_scores=actual,
+    for t in layouts:
+        for values in sums[t].values():
+            values /= reps
+    naive_sum /= reps
+    score_naive_sum /= reps
+    return {t: CvPredictions(items=lay.items, pls=sums[t]["pls"], lm=sums[t]["lm"],
+                             naive=naive_sum, scores=sums[t]["scores"],
+                             score_naive=score_naive_sum, actual_scores=actual,
                              not_converged=not_converged)
             for t, lay in layouts.items()}
 
@@ -298,18 +292,18 @@ def _predict_fold(out: dict[str, np.ndarray], zr: np.ndarray, zt: np.ndarray,
                   moments: tuple[np.ndarray, np.ndarray],
                   fit: tuple[np.ndarray, np.ndarray, np.ndarray],
                   slopes: dict[int, np.ndarray]) -> None:
-    """Write the predictions of the hold-out ``rows`` (``zr``: their items, ``zt``: the
+    """Add the predictions of the hold-out ``rows`` (``zr``: their items, ``zt``: the
     same standardised with the training moments) from one training set's means/SDs,
-    PLS weights/loadings/paths and LM slopes into ``out``."""
+    PLS weights/loadings/paths and LM slopes to the sums ``out``."""
     mean, sd = moments
     weights, loadings, beta = fit
     items = lay.items
     pred = _pls_scores(zt, weights, beta, model, technique, lay.order)
-    out["scores"][rows] = pred
+    out["scores"][rows] += pred
     item_std = pred[:, model.member[items]] * loadings[items]
-    out["pls"][rows] = mean[items] + sd[items] * item_std
+    out["pls"][rows] += mean[items] + sd[items] * item_std
     lm = np.empty((len(rows), len(items)))
     for j in lay.endo:
         x, y = lay.lm_sets[j], lay.blocks[j]
         lm[:, lay.lm_cols[j]] = mean[y] + (zr[:, x] - mean[x]) @ slopes[j]
-    out["lm"][rows] = lm
+    out["lm"][rows] += lm

@@ -17,6 +17,7 @@ __all__ = ["ALTERNATIVES", "cvpat_table", "cvpat_tables", "observation_losses"]
 
 ALTERNATIVES = ("greater", "two-sided")
 _CHUNK = 250  # bootstrap resamples per matrix product
+_CHUNK_BYTES = 1 << 25  # ... fewer for large samples: counts of one chunk at most
 
 
 def observation_losses(errors: np.ndarray, member: Sequence[str],
@@ -58,27 +59,28 @@ def _bootstrap_se(d: np.ndarray, n_boot: int, seed: int | None, stream: int) -> 
     rng = np.random.Generator(np.random.PCG64(None if seed is None
                                               else [int(seed), 1, stream]))
     means = np.empty((n_boot, d.shape[1]))
-    buffer = np.empty(_CHUNK * n)
-    for start in range(0, n_boot, _CHUNK):
-        size = min(_CHUNK, n_boot - start)
+    step = max(1, min(_CHUNK, _CHUNK_BYTES // (8 * n)))  # the stream does not depend on it
+    buffer = np.empty(step * n)
+    for start in range(0, n_boot, step):
+        size = min(step, n_boot - start)
         idx = rng.integers(0, n, size=(size, n), dtype=np.int32 if n < 2 ** 31 else np.int64)
         means[start:start + size] = resample_counts(idx, n, buffer) @ d / n
     return np.asarray(means.std(axis=0, ddof=1))
 
 
 def cvpat_tables(runs: Sequence[tuple[np.ndarray, dict[str, np.ndarray]]],
-                 member: Sequence[str], constructs: Sequence[str],
-                 alternative: str = "greater", n_boot: int = 2000,
-                 seed: int | None = None) -> list[pd.DataFrame]:
+                 constructs: Sequence[str], alternative: str = "greater",
+                 n_boot: int = 2000, seed: int | None = None) -> list[pd.DataFrame]:
     """:func:`cvpat_table` of several prediction runs of the same rows (PLSpredict's
-    techniques), each benchmark's bootstrap resamples drawn once for all of them.
+    techniques), from their per-observation losses, each benchmark's bootstrap
+    resamples drawn once for all of them.
 
     Parameters
     ----------
     runs : sequence of (ndarray, dict of str to ndarray)
-        Per run, the PLS errors and the benchmarks' errors (the same benchmark names in
-        every run).
-    member, constructs, alternative, n_boot, seed
+        Per run, the :func:`observation_losses` of PLS and of each benchmark (the same
+        benchmark names in every run), shape (n, len(constructs) + 1).
+    constructs, alternative, n_boot, seed
         As :func:`cvpat_table`; every run's table equals its own :func:`cvpat_table`.
 
     Returns
@@ -90,11 +92,11 @@ def cvpat_tables(runs: Sequence[tuple[np.ndarray, dict[str, np.ndarray]]],
         raise ValueError(f"alternative must be one of {', '.join(ALTERNATIVES)}; got "
                          f"{alternative!r}")
     names = [*constructs, "Overall"]
-    losses = [observation_losses(pls_errors, member, constructs) for pls_errors, _ in runs]
+    losses = [loss for loss, _ in runs]
     frames: list[list[pd.DataFrame]] = [[] for _ in runs]
     labels = list(runs[0][1]) if runs else []
     for b, label in enumerate(labels):
-        bench = [observation_losses(errors[label], member, constructs) for _, errors in runs]
+        bench = [benchmarks[label] for _, benchmarks in runs]
         ds = [lb - lp for lb, lp in zip(bench, losses, strict=True)]
         width = len(names)
         ses = (_bootstrap_se(np.hstack(ds), int(n_boot), seed, b) if n_boot > 0
@@ -134,8 +136,9 @@ def cvpat_table(pls_errors: np.ndarray, benchmarks: dict[str, np.ndarray],
         Resamples for the bootstrap standard error (0: none, NaN columns).
     seed : int or None
         Seed of the bootstrap: the resample rows of the i-th benchmark (0-based) are
-        ``Generator(PCG64([seed, 1, i])).integers(0, n, size=(m, n))`` in chunks of
-        ``m`` = 250 resamples.
+        the rows of ``Generator(PCG64([seed, 1, i])).integers(0, n, size=(n_boot, n))``,
+        drawn in chunks of up to 250 resamples (fewer for large samples; the numbers do
+        not depend on the chunks).
 
     Returns
     -------
@@ -157,8 +160,10 @@ def cvpat_table(pls_errors: np.ndarray, benchmarks: dict[str, np.ndarray],
     composite-based modeling using PLS-SEM: extensions and guidelines for using CVPAT.
     European Journal of Marketing, 57(6), 1662-1677.
     """
-    return cvpat_tables([(pls_errors, benchmarks)], member, constructs, alternative,
-                        n_boot, seed)[0]
+    losses = {label: observation_losses(errors, member, constructs)
+              for label, errors in benchmarks.items()}
+    return cvpat_tables([(observation_losses(pls_errors, member, constructs), losses)],
+                        constructs, alternative, n_boot, seed)[0]
 
 
 def _pvalue(t: np.ndarray, df: int, alternative: str) -> np.ndarray:

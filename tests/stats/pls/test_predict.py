@@ -300,3 +300,15 @@ def test_default_10x10_on_the_sample_survey() -> None:
     assert set(cx.items["construct"]) == endogenous
     assert np.isfinite(cx.items[["rmse_pls", "rmse_lm", "q2_predict"]].to_numpy()).all()
     assert np.isfinite(cx.cvpat[["t", "t_boot"]].to_numpy()).all()
+
+
+def test_cvpat_bootstrap_does_not_depend_on_its_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large samples draw CVPAT's resamples in smaller chunks of the same stream: the
+    bootstrap standard errors are the same numbers."""
+    from cxsurvey.stats.pls import predict_cvpat
+
+    data = _simulated(0.8, related=True, n=90)
+    whole = pls_predict(data, *SIM_MODEL, repetitions=2, cvpat_boot=40, seed=4)
+    monkeypatch.setattr(predict_cvpat, "_CHUNK_BYTES", 8 * 90 * 3)  # 3 resamples a chunk
+    chunked = pls_predict(data, *SIM_MODEL, repetitions=2, cvpat_boot=40, seed=4)
+    pd.testing.assert_frame_equal(whole.cvpat, chunked.cvpat, rtol=0, atol=1e-15)
