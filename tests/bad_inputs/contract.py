@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
@@ -36,6 +37,15 @@ Loy =~ Loy1 + Loy2 + Loy3
 '''
 """A model file; ``{paths}`` is line 8."""
 PREFIX = "cxsurvey: error: "
+FAULTS = Path(__file__).resolve().parent / "faults"
+"""The folder of the fault injector (``faults/sitecustomize.py``)."""
+
+
+def fault(path: Path, code: int, on: str) -> dict[str, object]:
+    """An operating-system fault for :func:`run` (see ``faults/sitecustomize.py``):
+    ``on`` is ``"read"`` (the file ``path``), ``"create"`` or ``"write"`` (files in the
+    folder ``path``); ``code`` an ``errno`` value."""
+    return {"path": str(path.resolve()), "errno": code, "on": on}
 
 
 def rows(n: int = 60, seed: int = 1) -> list[list[str]]:
@@ -79,9 +89,13 @@ def write_xlsx(path: Path, table: Sequence[Sequence[str]], sheet: str = "Respons
     return path
 
 
-def run(*args: object, cwd: Path,
-        preexec_fn: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: object, cwd: Path, preexec_fn: Callable[[], None] | None = None,
+        faults: Sequence[dict[str, object]] = ()) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
+    if faults:
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(FAULTS), *filter(None, [os.environ.get("PYTHONPATH")])])
+        env["CXSURVEY_TEST_FAULTS"] = json.dumps(list(faults))
     return subprocess.run([*cxsurvey_exe(), *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120,
                           preexec_fn=preexec_fn)
@@ -106,14 +120,16 @@ def _unchanged(folder: Path, before: dict[Path, str]) -> None:
 
 def refused(*args: object, cwd: Path, code: int, names: Iterable[str] = (),
             outputs: Iterable[str | Path] = (),
-            preexec_fn: Callable[[], None] | None = None) -> str:
+            preexec_fn: Callable[[], None] | None = None,
+            faults: Sequence[dict[str, object]] = ()) -> str:
     """Run a case that must be refused; check the contract and return the message line.
 
     ``names``: texts the line must hold (file, sheet, row, column ...); ``outputs``:
-    report paths (relative to ``cwd``) that must not exist afterwards.
+    report paths (relative to ``cwd``) that must not exist afterwards; ``faults``:
+    operating-system faults injected into the command (:func:`fault`).
     """
     before = _digests(cwd)
-    res = run(*args, cwd=cwd, preexec_fn=preexec_fn)
+    res = run(*args, cwd=cwd, preexec_fn=preexec_fn, faults=faults)
     assert res.returncode == code, (res.returncode, res.stdout[-2000:], res.stderr)
     assert "Traceback" not in res.stderr + res.stdout, res.stderr
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]

@@ -3,6 +3,7 @@ file; survey texts that look like formulas stay text in the Excel report."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import pytest
 from bad_inputs.contract import (
     HEADER,
     accepted,
+    fault,
     refused,
     rows,
     write_model,
@@ -28,21 +30,30 @@ UNREADABLE = Path("/proc/sys/vm/drop_caches")
 """Write-only for everyone, root included (a Linux sysctl)."""
 
 
-def _unreadable(path: Path) -> Path:
-    """A file this process cannot open for reading: mode 000, or, for root (whom
-    permissions do not stop), a link to a write-only sysctl."""
-    if os.geteuid() != 0:
+def _unreadable(path: Path, how: str) -> list[dict[str, object]]:
+    """Make ``path`` a file this process cannot open for reading; returns the faults to
+    inject into the command.
+
+    ``how = "system"``: mode 000, or, for root (whom permissions do not stop), a link to
+    a write-only sysctl; where neither stops this process (root without /proc/sys), the
+    command's own open fails instead, as ``"injected"`` does: the file is readable, and
+    the command gets EACCES opening it (``faults/sitecustomize.py``)."""
+    if how == "system":
+        if os.geteuid() != 0:
+            path.write_text("id,Sat1\n1,3\n", encoding="utf-8")
+            path.chmod(0)
+        elif UNREADABLE.exists():
+            path.symlink_to(UNREADABLE)
+        try:
+            path.open("rb").close()
+        except OSError:
+            return []
+        if path.is_symlink():
+            path.unlink()
+    if not path.exists():
         path.write_text("id,Sat1\n1,3\n", encoding="utf-8")
-        path.chmod(0)
-    elif UNREADABLE.exists():
-        path.symlink_to(UNREADABLE)
-    else:
-        pytest.skip("running as root without /proc/sys: no file is unreadable")
-    try:
-        path.open("rb").close()
-    except OSError:
-        return path
-    pytest.skip(f"{path} is readable here after all")
+    path.chmod(0o644)
+    return [fault(path, errno.EACCES, "read")]
 
 
 def test_a_missing_file(tmp_path: Path) -> None:
@@ -69,23 +80,27 @@ def test_an_unsupported_suffix(tmp_path: Path, name: str) -> None:
     assert ".xlsx" in line
 
 
-def test_an_unreadable_survey(tmp_path: Path) -> None:
-    path = _unreadable(tmp_path / "s.csv")
+@pytest.mark.parametrize("how", ["system", "injected"])
+def test_an_unreadable_survey(tmp_path: Path, how: str) -> None:
+    path = tmp_path / "s.csv"
+    faults = _unreadable(path, how)
     try:
         refused("analyze", "s.csv", "--excel", "r.xlsx", cwd=tmp_path, code=2,
                 names=["s.csv", "cannot open the file", "ermission denied"],
-                outputs=["r.xlsx"])
+                outputs=["r.xlsx"], faults=faults)
     finally:
         if not path.is_symlink():
             path.chmod(0o644)
 
 
-def test_an_unreadable_model(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["system", "injected"])
+def test_an_unreadable_model(tmp_path: Path, how: str) -> None:
     write_quoted_csv(tmp_path / "s.csv", [HEADER, *rows()])
-    path = _unreadable(tmp_path / "m.toml")
+    path = tmp_path / "m.toml"
+    faults = _unreadable(path, how)
     try:
         refused("cfa", "s.csv", "-m", "m.toml", cwd=tmp_path, code=2,
-                names=["m.toml", "cannot read the model file"])
+                names=["m.toml", "cannot read the model file"], faults=faults)
     finally:
         if not path.is_symlink():
             path.chmod(0o644)

@@ -4,6 +4,7 @@ overwritten."""
 
 from __future__ import annotations
 
+import errno
 import os
 import resource
 import signal
@@ -12,7 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bad_inputs.contract import HEADER, refused, rows, write_csv, write_model, write_xlsx
+from bad_inputs.contract import (
+    HEADER,
+    fault,
+    refused,
+    rows,
+    write_csv,
+    write_model,
+    write_xlsx,
+)
 
 pytestmark = pytest.mark.slow  # every case runs the installed command
 
@@ -36,44 +45,66 @@ def test_a_report_whose_parent_is_a_file(survey: Path) -> None:
             names=["s.csv/r.html", "the output folder s.csv is a file"])
 
 
-@pytest.fixture
-def read_only(survey: Path) -> Iterator[tuple[Path, str]]:
-    """A folder this process cannot write into, and the reason the system gives: mode
-    555, or, for root (whom permissions do not stop), a read-only tmpfs."""
+Faults = list[dict[str, object]]
+
+
+@pytest.fixture(params=["system", "injected"])
+def read_only(survey: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, Faults]]:
+    """A folder ``ro`` this process cannot write into: the reason the message gives, and
+    the faults to inject into the command.
+
+    ``"system"``: mode 555, or, for root (whom permissions do not stop), a read-only
+    tmpfs; where root cannot mount one, the command's own file creation fails instead,
+    as ``"injected"`` does (EROFS, ``faults/sitecustomize.py``)."""
     out = survey.parent / "ro"
     out.mkdir()
-    if not ROOT:
+    injected = ("the file system is read-only. choose another",
+                [fault(out, errno.EROFS, "create")])
+    if request.param == "injected":
+        yield injected
+    elif not ROOT:
         out.chmod(0o555)
         try:
-            yield out, "no permission to write there. choose another"
+            yield "no permission to write there. choose another", []
         finally:
             out.chmod(0o755)
-        return
-    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=16k", "tmpfs", str(out)],
+    elif _mount(out, "ro,size=16k"):
+        try:
+            yield "the file system is read-only. choose another", []
+        finally:
+            subprocess.run(["umount", str(out)], check=False)
+    else:
+        yield injected
+
+
+def _mount(folder: Path, options: str) -> bool:
+    """Mount a tmpfs on ``folder`` (root only); False where the system refuses."""
+    res = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
                          capture_output=True, text=True)
-    if res.returncode != 0:
-        pytest.skip(f"root cannot mount a read-only tmpfs here: {res.stderr.strip()}")
-    try:
-        yield out, "the file system is read-only. choose another"
-    finally:
-        subprocess.run(["umount", str(out)], check=False)
+    return res.returncode == 0
 
 
-def test_a_read_only_folder(survey: Path, read_only: tuple[Path, str]) -> None:
-    _, reason = read_only
+def test_a_read_only_folder(survey: Path, read_only: tuple[str, Faults]) -> None:
+    reason, faults = read_only
     line = refused("describe", "s.csv", "--excel", "ro/r.xlsx", cwd=survey.parent,
                    code=2, names=["ro/r.xlsx", "cannot write the report"],
-                   outputs=["ro/r.xlsx"])
+                   outputs=["ro/r.xlsx"], faults=faults)
     assert reason in line.lower()
 
 
-@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
 def test_a_folder_nobody_can_write_into(survey: Path) -> None:
     # /proc takes no new files, not even from root; the Excel report, written first,
-    # must go too when the HTML report fails
+    # must go too when the HTML report fails. Without Linux's /proc, a folder whose
+    # file creation fails with EACCES stands in for it.
+    if Path("/proc/self").is_dir():
+        html, faults = "/proc/r.html", []
+    else:
+        (survey.parent / "locked").mkdir()
+        html, faults = "locked/r.html", [fault(survey.parent / "locked", errno.EACCES,
+                                               "create")]
     refused("analyze", "s.csv", "-m", "m.toml", "--method", "none", "--excel", "r.xlsx",
-            "--html", "/proc/r.html", cwd=survey.parent, code=2,
-            names=["/proc/r.html", "cannot write the report"], outputs=["r.xlsx"])
+            "--html", html, cwd=survey.parent, code=2,
+            names=[html, "cannot write the report"], outputs=["r.xlsx"], faults=faults)
     assert not Path("/proc/r.html").exists()
 
 
@@ -101,29 +132,31 @@ def test_a_csv_dir_that_is_a_file(survey: Path) -> None:
             names=["tables", "not a folder"])
 
 
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 64 KiB tmpfs: room for the Excel report, not for the HTML report after it."""
-    if not ROOT:
-        pytest.skip("mounting a tmpfs needs root; test_a_report_larger_than_allowed "
-                    "covers a failed write")
+@pytest.fixture(params=["system", "injected"])
+def tiny_disk(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Path, Faults]]:
+    """A folder ``disk`` with room for the Excel report, not for the HTML report after
+    it, and the faults to inject into the command.
+
+    ``"system"``: a 64 KiB tmpfs (root); where no tmpfs can be mounted (not root, or a
+    container that refuses), every write into the folder fails with ENOSPC instead, as
+    ``"injected"`` does (``faults/sitecustomize.py``)."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)],
-                         capture_output=True, text=True)
-    if res.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {res.stderr.strip()}")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", str(disk)], check=False)
+    if request.param == "system" and ROOT and _mount(disk, "size=64k"):
+        try:
+            yield disk, []
+        finally:
+            subprocess.run(["umount", str(disk)], check=False)
+    else:
+        yield disk, [fault(disk, errno.ENOSPC, "write")]
 
 
-def test_a_full_disk(survey: Path, tiny_disk: Path) -> None:
+def test_a_full_disk(survey: Path, tiny_disk: tuple[Path, Faults]) -> None:
+    disk, faults = tiny_disk
     refused("analyze", "s.csv", "--method", "none", "--excel", "disk/r.xlsx",
             "--html", "disk/r.html", cwd=survey.parent, code=2,
-            names=["disk/r", "the disk is full"])
-    assert list(tiny_disk.iterdir()) == []
+            names=["disk/r", "the disk is full"], faults=faults)
+    assert list(disk.iterdir()) == []
 
 
 def _small_files() -> None:
