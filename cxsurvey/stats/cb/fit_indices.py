@@ -27,6 +27,7 @@ from cxsurvey.stats.records import FitMeasures
 
 __all__ = [
     "scaled_shifted",
+    "scaled_test_measures",
     "agfi",
     "baseline_chisq",
     "cfi",
@@ -533,3 +534,40 @@ def scaled_shifted(stat: float, df: float, tr1: float, tr2: float) -> dict[str, 
     return {"stat": value, "df": df, "pvalue": float(stats.chi2.sf(value, df)),
             "trace_ugamma": tr1, "trace_ugamma2": tr2, "scaling_factor": 1.0 / a,
             "shift_parameter": b}
+
+
+def scaled_test_measures(chisq: float, df: float, scaled: dict[str, float],
+                         baseline_chisq: float, baseline_df: float,
+                         baseline_scaled: dict[str, float]) -> dict[str, float]:
+    """The test statistics of a fitted and its baseline model, plain and scaled-shifted
+    (:func:`scaled_shifted`), with CFI and TLI of both, in lavaan's ``fitMeasures``
+    names (``chisq`` ... ``tli_scaled``): the part a single- and a multi-group WLSMV fit
+    report alike.
+
+    References
+    ----------
+    Bentler, P. M. (1990). Comparative fit indexes in structural models. Psychological
+    Bulletin, 107(2), 238-246. Asparouhov, T., & Muthén, B. (2010). Simple second order
+    chi-square correction. Mplus technical appendix.
+    """
+    from scipy import stats
+
+    ss, ssb = scaled, baseline_scaled
+    return {
+        "chisq": chisq, "df": df,
+        "pvalue": float(stats.chi2.sf(chisq, df)) if df > 0 else math.nan,
+        "chisq_scaled": ss["stat"], "df_scaled": df, "pvalue_scaled": ss["pvalue"],
+        "chisq_scaling_factor": ss["scaling_factor"],
+        "chisq_shift_parameter": ss["shift_parameter"],
+        "trace_ugamma": ss["trace_ugamma"], "trace_ugamma2": ss["trace_ugamma2"],
+        "baseline_chisq": baseline_chisq, "baseline_df": baseline_df,
+        "baseline_pvalue": float(stats.chi2.sf(baseline_chisq, baseline_df)),
+        "baseline_chisq_scaled": ssb["stat"], "baseline_df_scaled": baseline_df,
+        "baseline_pvalue_scaled": ssb["pvalue"],
+        "baseline_chisq_scaling_factor": ssb["scaling_factor"],
+        "baseline_chisq_shift_parameter": ssb["shift_parameter"],
+        "cfi": cfi(chisq, df, baseline_chisq, baseline_df),
+        "tli": tli(chisq, df, baseline_chisq, baseline_df),
+        "cfi_scaled": cfi(ss["stat"], df, ssb["stat"], baseline_df),
+        "tli_scaled": tli(ss["stat"], df, ssb["stat"], baseline_df),
+    }
