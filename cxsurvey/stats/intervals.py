@@ -5,6 +5,7 @@ summarise their draws here."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -12,7 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-__all__ = ["JackknifeSums", "bca_interval", "htmt_versus_one", "summarise_draws"]
+__all__ = ["JackknifeSums", "add_jackknife_sums", "bca_interval", "htmt_versus_one",
+           "summarise_draws"]
 
 
 def _quantile_type7(sorted_draws: np.ndarray, prob: np.ndarray) -> np.ndarray:
@@ -108,6 +110,18 @@ class JackknifeSums:
                             - 2.0 * self.s1 ** 3 / m ** 2, 0.0)
             den = 6.0 * np.maximum(sum2, 0.0) ** 1.5
             return np.where(den > 0, sum3 / den, 0.0)
+
+
+def add_jackknife_sums(parts: Sequence[Mapping[str, JackknifeSums]]
+                       ) -> dict[str, JackknifeSums]:
+    """The sums of chunks of jackknife samples (each a table name -> sums), added table
+    by table in the order given, so the result does not depend on which thread
+    estimated which chunk."""
+    total = dict(parts[0])
+    for part in parts[1:]:
+        for key, sums in part.items():
+            total[key] = total[key] + sums
+    return total
 
 
 def bca_interval(est: np.ndarray, draws: np.ndarray, jackknife: np.ndarray | JackknifeSums,

@@ -39,6 +39,7 @@ from threadpoolctl import threadpool_limits
 
 from cxsurvey.stats.intervals import (
     JackknifeSums,
+    add_jackknife_sums,
     bca_interval,
     htmt_versus_one,
     summarise_draws,
@@ -248,11 +249,7 @@ def _estimate_chunks(layout: TableLayout, z: np.ndarray, chunks: Iterator[np.nda
     jack = cast(list[_JackPart], results[n_boot_tasks:])
     if not bca or not jack:
         return boot, None
-    total = dict(jack[0])
-    for part in jack[1:]:  # in chunk order, whatever the threads
-        for key, sums in part.items():
-            total[key] = total[key] + sums
-    return boot, total
+    return boot, add_jackknife_sums(jack)
 
 
 def _combine(parts: list[_Part]) -> _Part:

@@ -1,19 +1,30 @@
 """Running a PLS bootstrap chunk by chunk: how many resamples a chunk holds, a worker
-thread's reusable count buffer, and the runner that keeps at most ``jobs + 1`` chunks in
-flight while the calling thread draws the next chunk's indices from the one random
-stream (:func:`~cxsurvey.stats.pls.resample.index_chunks`)."""
+thread's reusable count buffer, the resamples as chunks of their moments (given, or drawn
+from the one random stream), and the runner that keeps at most ``jobs + 1`` chunks in
+flight while the calling thread draws the next chunk's indices
+(:func:`~cxsurvey.stats.pls.resample.index_chunks`)."""
 
 from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["CHUNK_BYTES", "CountBuffer", "chunk_rows", "run_chunks"]
+from cxsurvey.stats.pls.resample import (
+    ResampleMoments,
+    index_chunks,
+    resample_counts,
+    resample_moments,
+    shared_cross_products,
+)
+
+__all__ = ["CHUNK_BYTES", "CountBuffer", "MomentSource", "chunk_rows", "moment_chunks",
+           "run_chunks"]
 
 CHUNK_BYTES = 1 << 24  # bytes of one chunk's indices (and of its resample counts)
 
@@ -38,6 +49,43 @@ class CountBuffer(threading.local):
         if self.counts is None or self.counts.size < rows * n:
             self.counts = np.empty(rows * n)
         return self.counts
+
+
+MomentSource = Callable[[], ResampleMoments]
+"""Forms one chunk's resample moments when called (in the worker thread that runs it)."""
+
+
+def _drawn(z: np.ndarray, cross: np.ndarray | None, indices: np.ndarray,
+           buffer: CountBuffer) -> ResampleMoments:
+    n = z.shape[0]
+    counts = resample_counts(indices, n, buffer.counts_for(indices.shape[0], n))
+    return resample_moments(z, counts, cross)
+
+
+def moment_chunks(z: np.ndarray, chunk_size: int, *, moments: ResampleMoments | None = None,
+                  n_boot: int | None = None, seed: int | None = None,
+                  indices: np.ndarray | None = None
+                  ) -> tuple[Iterator[tuple[MomentSource, int]], int]:
+    """The resamples of a bootstrap, chunk by chunk, and their number.
+
+    Each chunk comes as a callable that forms its :class:`ResampleMoments` and the
+    chunk's size. With ``moments`` (a PLS bootstrap's, kept with ``keep_moments``),
+    slices of ``chunk_size`` resamples; otherwise the indices of ``n_boot`` resamples
+    drawn with ``seed`` (or ``indices``), chunk by chunk in order from the one stream
+    (:func:`~cxsurvey.stats.pls.resample.index_chunks`; fewer per chunk for large
+    samples, :func:`chunk_rows`), whose counts and products are formed by the callable.
+    """
+    step = max(1, int(chunk_size))
+    if moments is not None:
+        total = len(moments)
+        return ((partial(moments.rows, s, s + step), min(step, total - s))
+                for s in range(0, total, step)), total
+    n = z.shape[0]
+    total = int(n_boot or 0) if indices is None else int(np.shape(indices)[0])
+    cross, buffer = shared_cross_products(z), CountBuffer()
+    chunks = index_chunks(n, 0 if n_boot is None else n_boot, seed, indices,
+                          chunk_rows(n, step))
+    return ((partial(_drawn, z, cross, idx, buffer), idx.shape[0]) for idx in chunks), total
 
 
 def run_chunks(tasks: Iterable[tuple[Callable[[], T], int]], jobs: int,

@@ -24,20 +24,13 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from cxsurvey.stats.effects import effects as trace_effects
-from cxsurvey.stats.intervals import summarise_draws
+from cxsurvey.stats.intervals import JackknifeSums, add_jackknife_sums, summarise_draws
 from cxsurvey.stats.paths import adjusted_r2
-from cxsurvey.stats.pls.chunks import CountBuffer, chunk_rows, run_chunks
+from cxsurvey.stats.pls.chunks import MomentSource, moment_chunks, run_chunks
 from cxsurvey.stats.pls.data import prepare_data
 from cxsurvey.stats.pls.estimate import batch_structural, batch_total_effects, estimate_batch
 from cxsurvey.stats.pls.fit import PlsFit, fit_pls
-from cxsurvey.stats.pls.resample import (
-    ResampleMoments,
-    index_chunks,
-    jackknife_correlations,
-    resample_counts,
-    resample_moments,
-    shared_cross_products,
-)
+from cxsurvey.stats.pls.resample import ResampleMoments, jackknife_correlations
 from cxsurvey.stats.pls.specify import PlsModel, compile_model
 from cxsurvey.stats.records import BootstrapInfo
 
@@ -451,17 +444,9 @@ def _chunked(tasks: Iterator[tuple[Callable[[], _Part], int]], jobs: int) -> lis
         return run_chunks(tasks, jobs)
 
 
-def _streamed_chunk(z: np.ndarray, cross: np.ndarray | None, indices: np.ndarray,
-                    buffer: CountBuffer, model: PlsModel,
-                    settings: tuple[str, int, float]) -> _Part:
-    n = z.shape[0]
-    counts = resample_counts(indices, n, buffer.counts_for(indices.shape[0], n))
-    return _plsc_draws(resample_moments(z, counts, cross).correlations(), model, *settings)
-
-
-def _moment_chunk(moments: ResampleMoments, model: PlsModel,
+def _moment_chunk(source: MomentSource, model: PlsModel,
                   settings: tuple[str, int, float]) -> _Part:
-    return _plsc_draws(moments.correlations(), model, *settings)
+    return _plsc_draws(source().correlations(), model, *settings)
 
 
 def _combine(parts: list[_Part]) -> _Part:
@@ -547,32 +532,31 @@ def bootstrap_plsc(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     n = z.shape[0]
     step, settings = int(chunk_size), (scheme, int(max_iter), float(tol))
     jobs = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))
-    boot_tasks: Iterator[tuple[Callable[[], _Part], int]]
     if moments is not None:
         moments.check_matches(n, model.items)
         seed = moments.seed
-        boot_tasks = ((partial(_moment_chunk, moments.rows(s0, s0 + step), model, settings),
-                       min(step, len(moments) - s0)) for s0 in range(0, len(moments), step))
-    else:
-        cross, buffer = shared_cross_products(z), CountBuffer()
-        boot_tasks = ((partial(_streamed_chunk, z, cross, idx, buffer, model, settings),
-                       idx.shape[0])
-                      for idx in index_chunks(n, n_boot, seed, indices,
-                                              chunk_rows(n, step)))
+    sources, _ = moment_chunks(z, step, moments=moments, n_boot=n_boot, seed=seed,
+                               indices=indices)
+    boot_tasks = ((partial(_moment_chunk, source, model, settings), size)
+                  for source, size in sources)
 
-    def jack_task(s: int) -> _Part:
-        return _plsc_draws(jackknife_correlations(z, np.arange(s, min(s + step, n))),
-                           model, *settings)
+    est, keys = _originals(plsc, model)
+
+    def jack_task(s: int) -> dict[str, JackknifeSums]:
+        # the acceleration's sums of a chunk's usable leave-one-out estimates
+        tables, ok, conv, _ = _plsc_draws(
+            jackknife_correlations(z, np.arange(s, min(s + step, n))), model, *settings)
+        return {key: JackknifeSums.of(tables[key][ok & conv], est[key]) for key in est}
 
     tables, valid, converged, admissible = _combine(_chunked(boot_tasks, jobs))
     use = valid & converged & (admissible if drop_inadmissible else True)
     draws = {key: value[use] for key, value in tables.items()}
-    jack = None
+    jack: dict[str, JackknifeSums] | None = None
     if bca:
-        jt, jv, jc, _ = _combine(_chunked(((partial(jack_task, s), 1)
-                                           for s in range(0, n, step)), jobs))
-        jack = {key: value[jv & jc] for key, value in jt.items()}
-    est, keys = _originals(plsc, model)
+        with threadpool_limits(limits=1, user_api="blas"):
+            parts = run_chunks(((partial(jack_task, s), 1) for s in range(0, n, step)),
+                               jobs)
+        jack = add_jackknife_sums(parts)
     out = {key: pd.concat([keys[key].reset_index(drop=True),
                            summarise_draws(est[key], draws[key],
                                            None if jack is None else jack[key], ci)], axis=1)

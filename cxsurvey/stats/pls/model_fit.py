@@ -28,19 +28,13 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from cxsurvey.stats.pls.chunks import CountBuffer, chunk_rows, run_chunks
+from cxsurvey.stats.pls.chunks import MomentSource, moment_chunks, run_chunks
 from cxsurvey.stats.pls.consistent import batch_consistent, batch_rho_a
 from cxsurvey.stats.pls.data import correlation, prepare_data
 from cxsurvey.stats.pls.estimate import batch_structural, estimate_batch
 from cxsurvey.stats.pls.fit import PlsFit, fit_pls
 from cxsurvey.stats.pls.linalg import cholesky_where_pd
-from cxsurvey.stats.pls.resample import (
-    ResampleMoments,
-    index_chunks,
-    resample_counts,
-    resample_moments,
-    shared_cross_products,
-)
+from cxsurvey.stats.pls.resample import ResampleMoments
 from cxsurvey.stats.pls.specify import PlsModel, compile_model
 
 __all__ = ["KINDS", "MEASURES", "PlsModelFit", "batch_discrepancies", "batch_implied",
@@ -304,12 +298,13 @@ def _transforms(s: np.ndarray, implied: dict[str, np.ndarray]) -> dict[str, np.n
     return out
 
 
-def _bollen_stine_chunk(moments: ResampleMoments, transforms: dict[str, np.ndarray | None],
+def _bollen_stine_chunk(source: MomentSource, transforms: dict[str, np.ndarray | None],
                         model: PlsModel, kind: str, settings: tuple[str, int, float],
                         drop_inadmissible: bool) -> dict[str, np.ndarray]:
     """Per model, the (B, 3) discrepancies of a chunk of resamples of the transformed
     data (``Z S^-1/2 Sigma^1/2``, whose resample correlations follow from the moments of
     the same resamples of ``Z``); NaN rows for unusable resamples."""
+    moments = source()
     out = {}
     for variant, t in transforms.items():
         if t is None:
@@ -325,48 +320,18 @@ def _bollen_stine_chunk(moments: ResampleMoments, transforms: dict[str, np.ndarr
     return out
 
 
-def _streamed_chunk(z: np.ndarray, cross: np.ndarray | None, indices: np.ndarray,
-                    buffer: CountBuffer, transforms: dict[str, np.ndarray | None],
-                    model: PlsModel, kind: str, settings: tuple[str, int, float],
-                    drop_inadmissible: bool) -> dict[str, np.ndarray]:
-    n = z.shape[0]
-    counts = resample_counts(indices, n, buffer.counts_for(indices.shape[0], n))
-    return _bollen_stine_chunk(resample_moments(z, counts, cross), transforms, model, kind,
-                               settings, drop_inadmissible)
-
-
-def _bollen_stine(z: np.ndarray, transforms: dict[str, np.ndarray | None],
-                  model: PlsModel, kind: str, settings: tuple[str, int, float],
-                  resamples: ResampleMoments | tuple[int, int | None, int | None,
-                                                     np.ndarray | None],
-                  chunk_size: int, jobs: int, drop_inadmissible: bool,
-                  progress: Callable[[int, int], None] | None
-                  ) -> tuple[dict[str, np.ndarray], int]:
-    """The discrepancies of every resample, per model with a transform, and the number
-    of resamples: of given resample moments, or of resamples drawn chunk by chunk
-    (``(n, n_boot, seed, indices)``) whose moments are formed once for both models."""
-    Task = Callable[[], dict[str, np.ndarray]]
-
-    if isinstance(resamples, ResampleMoments):
-        moments = resamples
-        total = len(moments)
-        step = max(1, int(chunk_size))
-        tasks: Iterator[tuple[Task, int]] = (
-            (partial(_bollen_stine_chunk, moments.rows(s0, s0 + step), transforms, model,
-                     kind, settings, drop_inadmissible), min(step, total - s0))
-            for s0 in range(0, total, step))
-    else:
-        n, n_boot, seed, indices = resamples
-        total = int(n_boot or 0) if indices is None else int(np.shape(indices)[0])
-        cross, buffer = shared_cross_products(z), CountBuffer()
-        chunks = index_chunks(n, 0 if n_boot is None else n_boot, seed, indices,
-                              chunk_rows(n, chunk_size))
-        tasks = ((partial(_streamed_chunk, z, cross, idx, buffer, transforms, model, kind,
-                          settings, drop_inadmissible), idx.shape[0]) for idx in chunks)
+def _bollen_stine(sources: Iterator[tuple[MomentSource, int]], total: int,
+                  transforms: dict[str, np.ndarray | None], model: PlsModel, kind: str,
+                  settings: tuple[str, int, float], jobs: int, drop_inadmissible: bool,
+                  progress: Callable[[int, int], None] | None) -> dict[str, np.ndarray]:
+    """The discrepancies of every resample (``sources``: :func:`moment_chunks`), per
+    model with a transform; each chunk's moments are formed once for both models."""
+    tasks = ((partial(_bollen_stine_chunk, source, transforms, model, kind, settings,
+                      drop_inadmissible), size) for source, size in sources)
     with threadpool_limits(limits=1, user_api="blas"):
         parts = run_chunks(tasks, jobs, progress, total)
     return {v: np.concatenate([part[v] for part in parts]).reshape(-1, 3)
-            for v, t in transforms.items() if t is not None}, total
+            for v, t in transforms.items() if t is not None}
 
 
 def _check(kind: str, quantiles: Sequence[float]) -> tuple[float, ...]:
@@ -469,9 +434,10 @@ def model_fit(data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
     if moments is not None or n_boot is not None or indices is not None:
         transforms = _transforms(s, implied)
         jobs_ = (os.cpu_count() or 1) if jobs is None else max(1, int(jobs))
-        resamples = moments if moments is not None else (z.shape[0], n_boot, seed, indices)
-        got, n_b = _bollen_stine(z, transforms, model, kind, settings, resamples,
-                                 int(chunk_size), jobs_, drop_inadmissible, progress)
+        sources, n_b = moment_chunks(z, int(chunk_size), moments=moments, n_boot=n_boot,
+                                     seed=seed, indices=indices)
+        got = _bollen_stine(sources, n_b, transforms, model, kind, settings, jobs_,
+                            drop_inadmissible, progress)
         for variant in VARIANTS:
             if transforms[variant] is None:
                 warnings.append(
