@@ -27,6 +27,7 @@ import pandas as pd
 from cxsurvey.gates.fit import judged_fit
 from cxsurvey.gates.invariance import InvarianceJudgement, judge_invariance, level_meaning
 from cxsurvey.gates.verdicts import Verdicts
+from cxsurvey.report.formatting import is_missing
 from cxsurvey.report.pls_group_tables import pls_group_tables
 from cxsurvey.report.segment_tables import segment_tables
 from cxsurvey.report.table_model import Column, Table
@@ -55,14 +56,6 @@ def _names(groups: Any) -> str:
     names = [str(g) for g in groups]
     return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " \
         + names[-1]
-
-
-def _num(x: Any) -> float:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return math.nan
-    return v if math.isfinite(v) else math.nan
 
 
 def _held(held: Any) -> bool | None:
@@ -148,8 +141,7 @@ def _step_flags(frame: pd.DataFrame, j: InvarianceJudgement,
             out |= {(i, s) for s in ("cfi", "rmsea") if v.fails(s, row[s])}
             continue
         for key, cut in (("delta_cfi", j.delta_cfi), ("delta_rmsea", j.delta_rmsea)):
-            x = _num(row[key])
-            if not math.isnan(x) and not cut.passes(x):
+            if not is_missing(row[key]) and not cut.passes(float(row[key])):
                 out.add((i, key))
     return out
 
@@ -281,7 +273,7 @@ def group_paths_table(res: Results) -> list[Table]:
             row[f"p_{k}"] = rec["pvalue"] if rec is not None else math.nan
         row.update({"diff": t.get("diff"), "stat": t.get("stat"), "df": t.get("df"),
                     "z": t.get("z"), "pvalue": t.get("pvalue"),
-                    "differs": "" if _num(t.get("pvalue")) != _num(t.get("pvalue"))
+                    "differs": "" if is_missing(t.get("pvalue"))
                     else ("yes" if v.significant(t.get("pvalue")) else "no")})
         rows.append(row)
     frame = pd.DataFrame(rows)
