@@ -12,7 +12,19 @@ from __future__ import annotations
 
 import math
 
-from cxsurvey.report.html.svg import GRID, MUTED, TEXT, clip, esc, num, text_width
+from cxsurvey.report.html.svg import (
+    GRID,
+    MUTED,
+    TEXT,
+    axis_titles,
+    clip,
+    esc,
+    horizontal_grid,
+    num,
+    text_width,
+    ticks,
+    vertical_grid,
+)
 from cxsurvey.report.ipma_chart import IpmaMap, nice_range
 
 __all__ = ["ipma_chart"]
@@ -98,26 +110,12 @@ def ipma_chart(data: IpmaMap, chart_id: str = "ipma-chart") -> str:
     def y(v: float) -> float:
         return _TOP + _PLOT_H * (1 - v / 100.0)
 
-    parts: list[str] = []
-    k = 0
-    while start + k * step <= stop + 1e-9:
-        t = start + k * step
-        parts.append(f'<line x1="{num(x(t))}" y1="{num(_TOP)}" x2="{num(x(t))}" '
-                     f'y2="{num(_TOP + _PLOT_H)}" stroke="{GRID}" stroke-width="1"/>'
-                     f'<text x="{num(x(t))}" y="{num(_TOP + _PLOT_H + 16)}" font-size="11" '
-                     f'text-anchor="middle" fill="{MUTED}">{round(t, 10):g}</text>')
-        k += 1
-    for t in range(0, 101, 20):
-        parts.append(f'<line x1="{num(_LEFT)}" y1="{num(y(t))}" x2="{num(_LEFT + _PLOT_W)}" '
-                     f'y2="{num(y(t))}" stroke="{GRID}" stroke-width="1"/>'
-                     f'<text x="{num(_LEFT - 6)}" y="{num(y(t) + 4)}" font-size="11" '
-                     f'text-anchor="end" fill="{MUTED}">{t}</text>')
-    parts.append(f'<text x="{num(_LEFT + _PLOT_W / 2)}" y="{num(height - 8)}" font-size="12" '
-                 f'text-anchor="middle" fill="{TEXT}">Importance (total effect on '
-                 f"{esc(clip(data.target, 200))})</text>"
-                 f'<text x="14" y="{num(_TOP + _PLOT_H / 2)}" font-size="12" '
-                 f'text-anchor="middle" fill="{TEXT}" transform="rotate(-90 14 '
-                 f'{num(_TOP + _PLOT_H / 2)})">Performance (0-100)</text>')
+    parts = [vertical_grid(x(t), _TOP, _TOP + _PLOT_H, f"{t:g}")
+             for t in ticks(start, stop, step)]
+    parts += [horizontal_grid(y(t), _LEFT, _LEFT + _PLOT_W, t) for t in range(0, 101, 20)]
+    parts.append(axis_titles(_LEFT, _TOP, _PLOT_W, _PLOT_H, height,
+                             f"Importance (total effect on {esc(clip(data.target, 200))})",
+                             "Performance (0-100)"))
     mi, mp = data.mean_importance, data.mean_performance
     if math.isfinite(mi):
         parts.append(f'<line class="mean-importance" x1="{num(x(mi))}" y1="{num(_TOP)}" '

@@ -11,7 +11,18 @@ from __future__ import annotations
 
 import math
 
-from cxsurvey.report.html.svg import GRID, MUTED, TEXT, clip, esc, num
+from cxsurvey.report.html.svg import (
+    GRID,
+    MUTED,
+    TEXT,
+    axis_titles,
+    clip,
+    esc,
+    horizontal_grid,
+    num,
+    ticks,
+    vertical_grid,
+)
 from cxsurvey.report.slope_chart import X_HIGH, X_LOW, SlopePlot, slope_axis, slope_plots
 from cxsurvey.results import Results
 
@@ -46,26 +57,13 @@ def slope_chart(plot: SlopePlot, chart_id: str = "slope-chart") -> str:
     def y(v: float) -> float:
         return _TOP + _PLOT_H * (stop - v) / (stop - start)
 
-    parts: list[str] = []
-    k = 0
-    while start + k * step <= stop + 1e-9:
-        t = start + k * step
-        parts.append(f'<line x1="{num(_LEFT)}" y1="{num(y(t))}" x2="{num(_LEFT + _PLOT_W)}" '
-                     f'y2="{num(y(t))}" stroke="{GRID}" stroke-width="1"/>'
-                     f'<text x="{num(_LEFT - 6)}" y="{num(y(t) + 4)}" font-size="11" '
-                     f'text-anchor="end" fill="{MUTED}">{round(t, 10):g}</text>')
-        k += 1
-    for t, label in ((X_LOW, "-1 SD"), (0.0, "mean"), (X_HIGH, "+1 SD")):
-        parts.append(f'<line x1="{num(x(t))}" y1="{num(_TOP)}" x2="{num(x(t))}" '
-                     f'y2="{num(_TOP + _PLOT_H)}" stroke="{GRID}" stroke-width="1"/>'
-                     f'<text x="{num(x(t))}" y="{num(_TOP + _PLOT_H + 16)}" font-size="11" '
-                     f'text-anchor="middle" fill="{MUTED}">{label}</text>')
+    parts = [horizontal_grid(y(t), _LEFT, _LEFT + _PLOT_W, f"{t:g}")
+             for t in ticks(start, stop, step)]
+    parts += [vertical_grid(x(t), _TOP, _TOP + _PLOT_H, label)
+              for t, label in ((X_LOW, "-1 SD"), (0.0, "mean"), (X_HIGH, "+1 SD"))]
     iv, mod, out = (esc(clip(s, 260)) for s in (plot.iv, plot.moderator, plot.outcome))
-    parts.append(f'<text x="{num(_LEFT + _PLOT_W / 2)}" y="{num(height - 8)}" font-size="12" '
-                 f'text-anchor="middle" fill="{TEXT}">{iv} (SD units)</text>'
-                 f'<text x="14" y="{num(_TOP + _PLOT_H / 2)}" font-size="12" '
-                 f'text-anchor="middle" fill="{TEXT}" transform="rotate(-90 14 '
-                 f'{num(_TOP + _PLOT_H / 2)})">{out} (predicted, std.)</text>')
+    parts.append(axis_titles(_LEFT, _TOP, _PLOT_W, _PLOT_H, height, f"{iv} (SD units)",
+                             f"{out} (predicted, std.)"))
     legend_x, legend_y = _LEFT + _PLOT_W + 16, _TOP + 8
     parts.append(f'<text class="legend-title" x="{num(legend_x)}" y="{num(legend_y)}" '
                  f'font-size="11" fill="{MUTED}">'

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from html import escape
 
-__all__ = ["GRID", "MUTED", "TEXT", "clip", "esc", "num", "text_width"]
+__all__ = ["GRID", "MUTED", "TEXT", "axis_titles", "clip", "esc", "horizontal_grid", "num",
+           "text_width", "ticks", "vertical_grid"]
 
 #: Colour of the main text.
 TEXT = "#1f2328"
@@ -105,3 +106,44 @@ def clip(text: str, width: float, size: float = 12.0) -> str:
     """
     limit = max(3, int((width - 12) / (size * 0.58)))
     return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
+def ticks(start: float, stop: float, step: float) -> list[float]:
+    """``start, start + step, ...`` up to ``stop`` (allowing for rounding).
+
+    >>> ticks(0.0, 0.3, 0.1)
+    [0.0, 0.1, 0.2, 0.3]
+    """
+    out: list[float] = []
+    k = 0
+    while start + k * step <= stop + 1e-9:
+        out.append(round(start + k * step, 10))
+        k += 1
+    return out
+
+
+def vertical_grid(x: float, top: float, bottom: float, label: object) -> str:
+    """A vertical grid line of a plot with its tick label below the plot."""
+    return (f'<line x1="{num(x)}" y1="{num(top)}" x2="{num(x)}" y2="{num(bottom)}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{num(x)}" y="{num(bottom + 16)}" font-size="11" '
+            f'text-anchor="middle" fill="{MUTED}">{label}</text>')
+
+
+def horizontal_grid(y: float, left: float, right: float, label: object) -> str:
+    """A horizontal grid line of a plot with its tick label left of the plot."""
+    return (f'<line x1="{num(left)}" y1="{num(y)}" x2="{num(right)}" y2="{num(y)}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{num(left - 6)}" y="{num(y + 4)}" font-size="11" '
+            f'text-anchor="end" fill="{MUTED}">{label}</text>')
+
+
+def axis_titles(left: float, top: float, plot_w: float, plot_h: float, height: float,
+                x_title: str, y_title: str) -> str:
+    """The titles of a plot's axes (escaped by the caller): below it, and rotated along
+    its left side."""
+    mid_y = num(top + plot_h / 2)
+    return (f'<text x="{num(left + plot_w / 2)}" y="{num(height - 8)}" font-size="12" '
+            f'text-anchor="middle" fill="{TEXT}">{x_title}</text>'
+            f'<text x="14" y="{mid_y}" font-size="12" text-anchor="middle" fill="{TEXT}" '
+            f'transform="rotate(-90 14 {mid_y})">{y_title}</text>')
