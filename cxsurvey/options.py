@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 from cxsurvey.errors import InputError, Location
 
 __all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_SHEET_MB", "DEFAULT_MIN_GROUP_SIZE",
-           "DEFAULT_MODINDICES", "DEFAULT_SEED", "MAX_BOOTSTRAP",
+           "DEFAULT_MODINDICES", "DEFAULT_SEED", "HOC_METHODS", "INTERACTION_METHODS",
+           "MAX_BOOTSTRAP",
            "Estimator", "Method", "Missing", "Options", "ReadLimits", "Scheme", "SeMethod",
            "Section", "choice"]
 
@@ -26,6 +27,12 @@ MAX_BOOTSTRAP = 100_000
 memory stays bounded; more resamples than this add nothing to a 95% interval)."""
 DEFAULT_MODINDICES = 10
 """How many modification indices (largest first) the console shows by default."""
+INTERACTION_METHODS = ("two_stage", "product_indicator")
+"""How PLS estimates an interaction term ``X:M`` (``--interaction-method``); the first,
+SmartPLS's default, is the default."""
+HOC_METHODS = ("embedded_two_stage", "disjoint_two_stage", "repeated_indicators")
+"""How PLS estimates a higher-order construct (``--hoc-method``); the first is the
+default."""
 DEFAULT_MIN_GROUP_SIZE = 20
 """Groups with fewer respondents are reported and left out of the group comparisons: the
 top-2 share of a group of 20 has a 95% interval about +/-22 points wide, and the
@@ -258,8 +265,9 @@ class Options:
     modindices: int = field(default=DEFAULT_MODINDICES, metadata={"recorded": False})
     ordered: tuple[str, ...] = field(default=(), metadata={"recorded": False})
     consistent: bool = field(default=False, metadata={"recorded": False})
-    interaction_method: str = field(default="two_stage", metadata={"recorded": False})
-    hoc_method: str = field(default="embedded_two_stage", metadata={"recorded": False})
+    interaction_method: str = field(default=INTERACTION_METHODS[0],
+                                    metadata={"recorded": False})
+    hoc_method: str = field(default=HOC_METHODS[0], metadata={"recorded": False})
     ipma_target: str | None = field(default=None, metadata={"recorded": False})
     group: str | None = field(default=None, metadata={"recorded": False})
     min_group_size: int = field(default=DEFAULT_MIN_GROUP_SIZE, metadata={"recorded": False})
@@ -289,9 +297,8 @@ class Options:
         _number(self.seed, "seed", 0, None, integer=True)
         _number(self.modindices, "modindices", 0, None, integer=True)
         _number(self.min_group_size, "min_group_size", 2, None, integer=True)
-        for name, allowed in (("interaction_method", ("two_stage", "product_indicator")),
-                              ("hoc_method", ("embedded_two_stage", "disjoint_two_stage",
-                                              "repeated_indicators"))):
+        for name, allowed in (("interaction_method", INTERACTION_METHODS),
+                              ("hoc_method", HOC_METHODS)):
             value = str(getattr(self, name)).strip().lower().replace("-", "_")
             if value not in allowed:
                 raise InputError(f"{name.replace('_', ' ')} must be one of "

@@ -15,6 +15,8 @@ import typer
 from cxsurvey.options import (
     DEFAULT_MAX_CELLS,
     DEFAULT_MAX_SHEET_MB,
+    HOC_METHODS,
+    INTERACTION_METHODS,
     MAX_BOOTSTRAP,
     Estimator,
     Missing,
@@ -132,12 +134,12 @@ ConsistentOpt = Annotated[bool, typer.Option(
     "reflective constructs' loadings, reliabilities, paths and R2, with its bootstrap; the "
     "model fit is then the common-factor model's.")]
 InteractionMethodOpt = Annotated[str, typer.Option(
-    "--interaction-method", metavar="two_stage|product_indicator", help="PLS: how an "
+    "--interaction-method", metavar="|".join(INTERACTION_METHODS), help="PLS: how an "
     "interaction term X:M of the model is built: two-stage (SmartPLS's default: the "
     "product of the construct scores) or product indicators (products of the "
     "standardised items).")]
 HocMethodOpt = Annotated[str, typer.Option(
-    "--hoc-method", metavar="embedded_two_stage|disjoint_two_stage|repeated_indicators",
+    "--hoc-method", metavar="|".join(HOC_METHODS),
     help="PLS: how a higher-order construct (H =~ A + B, with A and B constructs) is "
     "estimated.")]
 IpmaTargetOpt = Annotated[str | None, typer.Option(

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from cxsurvey.errors import InputError
+from cxsurvey.options import HOC_METHODS
 from cxsurvey.stats.items.collinearity import vif_from_correlation
 from cxsurvey.stats.items.reliability import alpha_from_cov
 from cxsurvey.stats.pls.bootstrap import PlsBootstrap, bootstrap_pls
@@ -52,7 +53,7 @@ __all__ = ["METHODS", "REPEAT", "HigherOrderBootstrap", "HigherOrderFit",
            "HigherOrderModel", "bootstrap_higher_order", "fit_higher_order",
            "higher_order_model"]
 
-METHODS = ("repeated_indicators", "embedded_two_stage", "disjoint_two_stage")
+METHODS = HOC_METHODS
 REPEAT = "@"  # a repeated item of a HOC is named item@HOC (no lavaan name holds '@')
 
 _Model = tuple[dict[str, tuple[str, ...]], list[tuple[str, str]], dict[str, str]]

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from cxsurvey.errors import InputError
+from cxsurvey.options import INTERACTION_METHODS
 from cxsurvey.stats.intervals import summarise_draws
 from cxsurvey.stats.pls.bootstrap import PlsBootstrap, bootstrap_pls
 from cxsurvey.stats.pls.data import ZERO_VARIANCE, prepare_data
@@ -55,7 +56,7 @@ __all__ = ["METHODS", "ModeratedModel", "ModerationBootstrap", "ModerationFit",
            "moderated_model", "sample_batches", "sample_correlations",
            "standardise_samples"]
 
-METHODS = ("two_stage", "product_indicator")
+METHODS = INTERACTION_METHODS
 LEVELS = ((-1.0, "-1 SD"), (0.0, "mean"), (1.0, "+1 SD"))
 _CELLS = 2_000_000  # data cells (samples * rows * items) rebuilt at once: ~16 MB per array
 
