@@ -169,7 +169,7 @@ def test_two_channels_with_the_omnibus_tests_match_r(data: pd.DataFrame, ref: di
 
 @pytest.mark.slow  # importing pingouin takes about 2 s
 def test_agrees_with_pingouin(data: pd.DataFrame) -> None:
-    pg = pytest.importorskip("pingouin")
+    import pingouin as pg  # a test dependency (pyproject's [test] extra): never skipped
     res2 = _run(data, "Channel")
     res3 = _run(data, "Gender", min_group_size=5)
     for var in ("Loyalty", "Inf2"):
