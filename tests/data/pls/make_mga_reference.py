@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 import seminr
+from reference_models import CX, CX_PATHS, ECSI, ECSI_PATHS
 from seminr import bootstrap_model, constructs, estimate_pls, estimate_pls_mga, rerun
 from seminr.estimate.data import Dataset
 from seminr.specify.constructs import composite
@@ -74,35 +75,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 NBOOT = 1000
 NPERM = 300
-
-ECSI = {
-    "Image": ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"],
-    "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
-    "Quality": ["PERQ1", "PERQ2", "PERQ3", "PERQ4", "PERQ5", "PERQ6", "PERQ7"],
-    "Value": ["PERV1", "PERV2"],
-    "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"],
-    "Complaints": ["CUSCO"],
-    "Loyalty": ["CUSL1", "CUSL2", "CUSL3"],
-}
-ECSI_PATHS = [("Image", "Expectation"), ("Image", "Satisfaction"), ("Image", "Loyalty"),
-              ("Expectation", "Quality"), ("Expectation", "Value"),
-              ("Expectation", "Satisfaction"), ("Quality", "Value"),
-              ("Quality", "Satisfaction"), ("Value", "Satisfaction"),
-              ("Satisfaction", "Complaints"), ("Satisfaction", "Loyalty"),
-              ("Complaints", "Loyalty")]
-
-CX = {
-    "Awareness": ["Inf1", "Inf2", "Inf3", "Inf4"],
-    "Attention": [f"Att{i}" for i in range(1, 9)],
-    "Assessment": ["Evalu1", "Evalu2", "Evalu3"],
-    "Decision": [f"Decis{i}" for i in range(1, 7)],
-    "Purchase": ["Purch1", "Purch2", "Purch3"],
-    "Use": ["Use1", "Use2", "Use3"],
-    "Result": ["Rslt1", "Rslt2", "Rslt3"],
-    "Loyalty": ["Lylt1", "Lylt2", "Lylt3"],
-}
-CX_CHAIN = list(CX)
-CX_PATHS = list(zip(CX_CHAIN[:-1], CX_CHAIN[1:], strict=True))
 
 
 def _indices(seed: int, n: int) -> np.ndarray:
